@@ -1,0 +1,1 @@
+"""What apps import: config, context, events, api, logger, errors and client."""

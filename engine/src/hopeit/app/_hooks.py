@@ -1,0 +1,263 @@
+"""Request and response hooks of web events (``__preprocess__`` / ``__postprocess__``)."""
+
+from typing import Any, AsyncIterator, Callable, Dict, List, Mapping, Optional, Tuple, Union
+
+from hopeit.app._names import titlecase
+
+try:
+    from typing import Protocol
+except ImportError:  # pragma: no cover
+    from typing_extensions import Protocol  # type: ignore[assignment]
+
+__all__ = [
+    "BodyPartReaderProtocol",
+    "MultipartReaderProtocol",
+    "NoopMultiparReader",
+    "PostprocessHook",
+    "PostprocessStreamResponseHook",
+    "PostprocessTestingStreamResponseHook",
+    "PreprocessFileHook",
+    "PreprocessHeaders",
+    "PreprocessHook",
+    "TestingResp",
+]
+
+
+class BodyPartReaderProtocol(Protocol):
+    """One part of a multipart body (aiohttp's ``BodyPartReader`` matches it)."""
+
+    name: Optional[str]
+    filename: Optional[str]
+    headers: Mapping[str, str]
+
+    async def read_chunk(self, size: int = ...) -> bytes:
+        """Next chunk of the part, ``b""`` at the end."""
+        ...
+
+    async def text(self) -> str:
+        """Whole part as text."""
+        ...
+
+    async def json(self) -> Any:
+        """Whole part parsed as JSON."""
+        ...
+
+
+class MultipartReaderProtocol(Protocol):
+    """A multipart body: an async iterator of parts."""
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        """Iterate over the parts."""
+        ...
+
+
+class NoopMultiparReader:
+    """Multipart reader of requests that are not multipart: no parts."""
+
+    def __aiter__(self) -> "NoopMultiparReader":
+        return self
+
+    async def __anext__(self) -> Any:
+        raise StopAsyncIteration
+
+
+class PreprocessHeaders:
+    """Case-insensitive, read-only view of request headers."""
+
+    __slots__ = ("_headers",)
+
+    def __init__(self, headers: Optional[Mapping[str, str]] = None) -> None:
+        self._headers = {k.lower(): v for k, v in (headers or {}).items()}
+
+    @classmethod
+    def from_dict(cls, headers: Mapping[str, str]) -> "PreprocessHeaders":
+        """Wrap a plain mapping."""
+        return cls(headers)
+
+    def __getitem__(self, key: str) -> str:
+        return self._headers[key.lower()]
+
+    def get(self, key: str, default: Optional[str] = None) -> Optional[str]:
+        """Header value, or ``default``."""
+        return self._headers.get(key.lower(), default)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._headers
+
+
+class PreprocessFileHook:
+    """A file being uploaded in a multipart request, read in chunks."""
+
+    def __init__(self, *, name: str, file_name: str, data: Any) -> None:
+        self.name = name
+        self.file_name = file_name
+        self.data = data
+        self.size = 0
+
+    async def _next_chunk(self, chunk_size: int) -> bytes:
+        chunk: bytes = await self.data.read_chunk(chunk_size)
+        self.size += len(chunk)
+        return chunk
+
+    async def read(self, chunk_size: int = -1) -> bytes:
+        """The whole file (``-1``), the next ``chunk_size`` bytes, or ``b""`` for 0."""
+        if chunk_size == 0:
+            return b""
+        if chunk_size > 0:
+            return await self._next_chunk(chunk_size)
+        parts = []
+        chunk = await self._next_chunk(65536)
+        while chunk:
+            parts.append(chunk)
+            chunk = await self._next_chunk(65536)
+        return b"".join(parts)
+
+    async def read_chunks(self, *, chunk_size: int) -> AsyncIterator[bytes]:
+        """Yield the file in chunks of at most ``chunk_size`` bytes."""
+        chunk = await self._next_chunk(chunk_size)
+        while chunk:
+            yield chunk
+            chunk = await self._next_chunk(chunk_size)
+
+
+class PreprocessHook:
+    """What ``__preprocess__`` gets of the request: headers, raw body, multipart fields and files."""
+
+    def __init__(
+        self,
+        *,
+        headers: Union[PreprocessHeaders, Mapping[str, str]],
+        payload_raw: Optional[bytes] = None,
+        multipart_reader: Optional[Any] = None,
+        file_hook_factory: Callable[..., Any] = PreprocessFileHook,
+    ) -> None:
+        self.headers = headers if isinstance(headers, PreprocessHeaders) else PreprocessHeaders(headers)
+        self.payload_raw = payload_raw
+        self.multipart_reader = multipart_reader if multipart_reader is not None else NoopMultiparReader()
+        self.file_hook_factory = file_hook_factory
+        self.status: Optional[int] = None
+        self._args: Dict[str, Any] = {}
+        self._iterated = False
+
+    def set_status(self, status: int) -> None:
+        """Answer with this status instead of running the steps (when not 200)."""
+        self.status = status
+
+    async def files(self) -> AsyncIterator[Any]:
+        """Iterate the multipart parts once: files are yielded as file hooks, fields are collected."""
+        if self._iterated:
+            raise RuntimeError("PreprocessHook.files() can be iterated only once")
+        self._iterated = True
+        async for part in self.multipart_reader:
+            if part.filename:
+                self._args[part.name] = part.filename
+                yield self.file_hook_factory(name=part.name, file_name=part.filename, data=part)
+            elif part.headers.get("Content-Type", "").startswith("application/json"):
+                self._args[part.name] = await part.json()
+            else:
+                self._args[part.name] = await part.text()
+
+    async def parsed_args(self) -> Dict[str, Any]:
+        """Field name -> value (file name for files); reads the remaining parts if needed."""
+        if not self._iterated:
+            async for _ in self.files():
+                pass
+        return self._args
+
+
+class PostprocessStreamResponseHook:
+    """A streamed HTTP response being written by ``__postprocess__``."""
+
+    def __init__(self, resp: Any) -> None:
+        self.resp = resp
+
+    async def write(self, data: bytes) -> None:
+        """Send ``data`` to the client."""
+        await self.resp.write(data)
+
+
+class TestingResp:
+    """Collects what a streamed response writes when running under the test kit."""
+
+    def __init__(self, headers: Dict[str, str]) -> None:
+        self.headers = headers
+        self.data = b""
+
+    async def write(self, data: bytes) -> None:
+        """Append ``data``."""
+        self.data += data
+
+
+class PostprocessTestingStreamResponseHook(PostprocessStreamResponseHook):
+    """Streamed response of tests: bytes end up in ``resp.data``."""
+
+    def __init__(self, headers: Dict[str, str]) -> None:
+        super().__init__(TestingResp(headers))
+        self.headers = headers
+
+
+CookieArgs = Tuple[str, Tuple[Any, ...], Dict[str, Any]]
+
+
+class PostprocessHook:
+    """What ``__postprocess__`` can set on the HTTP response: headers, cookies, status, files, streams."""
+
+    def __init__(self, request: Optional[Any] = None) -> None:
+        self.headers: Dict[str, str] = {}
+        self.cookies: Dict[str, CookieArgs] = {}
+        self.del_cookies: List[Tuple[str, Tuple[Any, ...], Dict[str, Any]]] = []
+        self.status: Optional[int] = None
+        self.file_response: Optional[str] = None
+        self.stream_response: Optional[PostprocessStreamResponseHook] = None
+        self.content_type = "application/json"
+        self.request = request
+
+    def set_header(self, name: str, value: Any) -> None:
+        """Add a response header."""
+        self.headers[name] = str(value)
+
+    def set_content_type(self, content_type: str) -> None:
+        """Content type of the body (``text/plain`` and others write ``str(result)``)."""
+        self.content_type = content_type
+
+    def set_cookie(self, name: str, value: str, *args: Any, **kwargs: Any) -> None:
+        """Set a cookie; extra arguments go to aiohttp's ``set_cookie``."""
+        self.cookies[name] = (value, args, kwargs)
+
+    def del_cookie(self, name: str, *args: Any, **kwargs: Any) -> None:
+        """Delete a cookie on the client."""
+        self.del_cookies.append((name, args, kwargs))
+
+    def set_status(self, status: int) -> None:
+        """HTTP status of the response."""
+        self.status = status
+
+    def set_file_response(self, path: Any) -> None:
+        """Answer with the file at ``path`` (content type from ``set_content_type``)."""
+        self.file_response = str(path)
+
+    async def prepare_stream_response(
+        self,
+        context: Any,
+        content_disposition: str,
+        content_type: str,
+        content_length: Optional[int] = None,
+    ) -> PostprocessStreamResponseHook:
+        """Start a streamed response; write to what it returns."""
+        headers = {"Content-Disposition": content_disposition, "Content-Type": content_type}
+        if content_length is not None:
+            headers["Content-Length"] = str(content_length)
+        for key, value in context.track_ids.items():
+            headers["X-" + titlecase(key).replace(" ", "-")] = value
+        self.content_type = content_type
+        if self.request is None:
+            self.stream_response = PostprocessTestingStreamResponseHook(headers)
+            return self.stream_response
+        from aiohttp import web  # web extra: only reached when serving a request
+
+        resp = web.StreamResponse(headers=headers)
+        if content_length is not None:
+            resp.content_length = content_length
+        await resp.prepare(self.request)
+        self.stream_response = PostprocessStreamResponseHook(resp)
+        return self.stream_response

@@ -1,0 +1,57 @@
+"""pydantic adapters per payload type, and validation errors a person can read."""
+
+from typing import Any, Dict, List, Tuple
+
+from pydantic import TypeAdapter, ValidationError
+
+__all__ = ["DataObjectValidationError", "adapter", "validation_error"]
+
+_adapters: Dict[Any, "TypeAdapter[Any]"] = {}
+
+
+class DataObjectValidationError(ValueError):
+    """A payload did not match its type; ``errors`` lists ``(field path, problem)`` pairs."""
+
+    def __init__(self, type_name: str, errors: List[Tuple[str, str]], action: str = "Invalid") -> None:
+        self.type_name = type_name
+        self.errors = errors
+        detail = "; ".join(f"{path}: {problem}" if path else problem for path, problem in errors)
+        super().__init__(f"{action} {type_name}: {detail}")
+
+
+def adapter(datatype: Any) -> "TypeAdapter[Any]":
+    """The cached pydantic ``TypeAdapter`` of ``datatype`` (built on first use, so forward refs resolve)."""
+    found = _adapters.get(datatype)
+    if found is None:
+        found = TypeAdapter(datatype)
+        _adapters[datatype] = found
+    return found
+
+
+def _field_path(loc: Tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return path
+
+
+def type_name(datatype: Any) -> str:
+    """Short name of a type for messages (``Something``, ``List[Something]``)."""
+    name = getattr(datatype, "__qualname__", None)
+    return str(name) if isinstance(name, str) else str(datatype).replace("typing.", "")
+
+
+def validation_error(datatype: Any, exc: ValidationError, action: str = "Invalid") -> DataObjectValidationError:
+    """Turn a pydantic error into one naming each field and its problem, without pydantic's internals."""
+    problems = []
+    for err in exc.errors(include_url=False, include_input=False, include_context=False):
+        # pydantic adds the dataclass/function name as the first loc item for some schemas
+        loc = tuple(err.get("loc", ()))
+        msg = str(err.get("msg", "invalid value"))
+        if msg.startswith(("Value error, ", "Assertion failed, ")):
+            msg = msg.split(", ", 1)[1]
+        problems.append((_field_path(loc), msg))
+    return DataObjectValidationError(type_name(datatype), problems or [("", str(exc.title))], action)

@@ -1,0 +1,134 @@
+"""Conversions between payloads and JSON text or plain Python objects.
+
+Atomic values (``str``, ``int``, ``float``, ``bool``) travel wrapped in an object under a key,
+``{"value": 42}`` by default. Data objects travel as their JSON with ``None`` fields left out.
+Output uses the ``", "`` / ``": "`` separators of hopeit.engine 0.24, so existing tests that compare
+JSON text keep passing.
+"""
+
+import json
+import re
+from typing import Any, Dict, Optional, Type, TypeVar, Union
+
+from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
+
+from hopeit.dataobjects._adapters import DataObjectValidationError, adapter, type_name, validation_error
+
+__all__ = ["Payload", "DataObjectValidationError"]
+
+_T = TypeVar("_T")
+_ATOMIC = (str, int, float, bool)
+_COLLECTIONS = (dict, list, set)
+_SERIALIZATION_PROBLEM = re.compile(
+    r"Expected `(?P<expected>[^`]+)`.*?field_name='(?P<field>[^']+)'.*?input_type=(?P<got>\w+)"
+)
+
+
+def _is_structured(obj: Any) -> bool:
+    return hasattr(obj, "__dataclass_fields__")
+
+
+def _dump(payload: Any) -> Any:
+    options = getattr(payload, "__data_object__", None)
+    strict = options is None or options["validate"]
+    try:
+        return adapter(type(payload)).dump_python(
+            payload, mode="json", exclude_none=True, warnings="error" if strict else "none"
+        )
+    except PydanticSerializationError as exc:
+        # pydantic reports a wrong field type as a serialization warning turned into an error
+        found = _SERIALIZATION_PROBLEM.search(str(exc))
+        problem = (
+            (found.group("field"), f"expected {found.group('expected')}, got {found.group('got')}")
+            if found
+            else ("", "a field holds a value that does not match its type")
+        )
+        raise DataObjectValidationError(type(payload).__qualname__, [problem], "Cannot convert to JSON") from None
+
+
+class Payload:
+    """Static helpers to parse and write event payloads."""
+
+    @staticmethod
+    def from_json(json_str: Union[str, bytes], datatype: Type[_T], key: str = "value") -> _T:
+        """Parse ``json_str`` into ``datatype``, validating it.
+
+        :raises ValueError: when the text is not JSON or does not match the type; the message names
+            each offending field.
+        """
+        if datatype in _ATOMIC:
+            return Payload.from_obj(_loads(json_str, datatype), datatype, key)
+        if datatype in _COLLECTIONS:
+            return datatype(_loads(json_str, datatype))  # type: ignore[call-arg]
+        try:
+            return adapter(datatype).validate_json(json_str)  # type: ignore[no-any-return]
+        except ValidationError as exc:
+            raise validation_error(datatype, exc) from None
+
+    @staticmethod
+    def from_obj(
+        data: Any, datatype: Type[_T], key: str = "value", item_datatype: Optional[Type[Any]] = None
+    ) -> _T:
+        """Build ``datatype`` from plain Python data (dicts, lists, atomic values)."""
+        if datatype in _ATOMIC:
+            value = data.get(key) if isinstance(data, dict) else data
+            if value is None:
+                raise DataObjectValidationError(type_name(datatype), [(key, "Field required")])
+            return datatype(value)  # type: ignore[call-arg]
+        if datatype in _COLLECTIONS:
+            if item_datatype is None:
+                return datatype(data)  # type: ignore[call-arg]
+            if datatype is dict:
+                return {k: Payload.from_obj(v, item_datatype, key) for k, v in data.items()}  # type: ignore[return-value]
+            return datatype(Payload.from_obj(v, item_datatype, key) for v in data)  # type: ignore[call-arg]
+        try:
+            return adapter(datatype).validate_python(data)  # type: ignore[no-any-return]
+        except ValidationError as exc:
+            raise validation_error(datatype, exc) from None
+
+    @staticmethod
+    def to_json(payload: Any, key: Optional[str] = "value") -> str:
+        """Write ``payload`` as JSON; atomic values are wrapped under ``key`` (bare when ``key`` is None).
+
+        :raises ValueError: when a data object holds a value that does not match its field type.
+        """
+        if isinstance(payload, _ATOMIC):
+            return json.dumps(payload if key is None else {key: payload})
+        if _is_structured(payload):
+            return json.dumps(_dump(payload))
+        try:
+            return json.dumps(Payload.to_obj(payload, key=None))
+        except TypeError as exc:
+            raise ValueError(f"Cannot convert to JSON: {exc}") from None
+
+    @staticmethod
+    def to_obj(payload: Any, key: Optional[str] = "value") -> Any:
+        """Convert ``payload`` to plain Python data ready for ``json.dumps``."""
+        if isinstance(payload, _ATOMIC):
+            return payload if key is None else {key: payload}
+        if _is_structured(payload):
+            return _dump(payload)
+        if isinstance(payload, dict):
+            return {k: Payload.to_obj(v, key=None) for k, v in payload.items()}
+        if isinstance(payload, set):
+            return sorted(Payload.to_obj(v, key=None) for v in payload)
+        if isinstance(payload, (list, tuple)):
+            return [Payload.to_obj(v, key=None) for v in payload]
+        if payload is None:
+            return None
+        raise ValueError(f"Cannot convert to JSON: {type(payload).__qualname__} is not a @dataobject")
+
+    @staticmethod
+    def parse_form_field(field_data: Union[str, Dict[str, Any]], datatype: Type[_T], key: str = "value") -> _T:
+        """Parse a multipart form field that holds JSON text, or an already parsed dict."""
+        if isinstance(field_data, str):
+            return Payload.from_json(field_data, datatype, key)
+        return Payload.from_obj(field_data, datatype, key)
+
+
+def _loads(json_str: Union[str, bytes], datatype: Any) -> Any:
+    try:
+        return json.loads(json_str)
+    except json.JSONDecodeError as exc:
+        raise DataObjectValidationError(type_name(datatype), [("", f"Invalid JSON: {exc}")]) from None

@@ -1,0 +1,198 @@
+"""The stream contract: what a stream manager (memory, redis, your own) implements.
+
+A stream manager publishes payloads to named streams and reads them back through consumer groups:
+every group sees every message, the members of one group share them, and a message read but not
+acknowledged stays pending for its group. Stream managers are found by name in the
+``hopeit.streams`` entry-point group and named in server config::
+
+    "streams": {"stream_manager": "redis", "connection_str": "redis://localhost:6379"}
+
+Messages are encoded by ``hopeit.streams.messages`` so every manager writes the same fields.
+"""
+
+import os
+import socket
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Union
+
+from hopeit.app._server_models import AuthType, StreamsConfig
+from hopeit.app.config import Compression, Serialization
+from hopeit.dataobjects import EventPayload
+
+__all__ = [
+    "NoStreamManager",
+    "StreamConfigError",
+    "StreamEvent",
+    "StreamManager",
+    "StreamOSError",
+    "stream_auth_info",
+]
+
+
+@dataclass
+class StreamEvent:
+    """A message read from a stream: its payload, queue, track ids and the sender's auth info."""
+
+    msg_internal_id: bytes
+    queue: str
+    payload: EventPayload
+    track_ids: Dict[str, str]
+    auth_info: Dict[str, Any] = field(default_factory=dict)
+
+
+class StreamOSError(Exception):
+    """The stream backend cannot be reached; the engine backs off and retries."""
+
+
+class StreamConfigError(Exception):
+    """Streams are used by an app but not configured properly."""
+
+
+def stream_auth_info(stream_event: StreamEvent) -> Dict[str, Any]:
+    """Auth info carried by a message, with ``auth_type`` as an ``AuthType`` (default Unsecured)."""
+    return {
+        **stream_event.auth_info,
+        "auth_type": AuthType(stream_event.auth_info.get("auth_type", AuthType.UNSECURED)),
+    }
+
+
+class StreamManager(ABC):
+    """Base class of stream backends.
+
+    Subclasses are created with ``Class(address=connection_str, config=streams_config)``; the
+    engine then awaits ``connect()`` and uses what it returns.
+    """
+
+    def __init__(self, *, address: str, config: Optional[StreamsConfig] = None) -> None:
+        self.address = address
+        self.config = config if config is not None else StreamsConfig(connection_str=address)
+
+    @staticmethod
+    def create(config: StreamsConfig) -> "StreamManager":
+        """Instantiate the stream manager named in ``config`` (entry-point name or dotted class path)."""
+        from hopeit.server.plugins import load_stream_manager_class  # runtime lookup, no import cycle
+
+        return load_stream_manager_class(config.stream_manager)(address=config.connection_str, config=config)
+
+    @abstractmethod
+    async def connect(self) -> "StreamManager":
+        """Open connections; return the manager to use (usually ``self``)."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Release connections."""
+
+    @abstractmethod
+    async def write_stream(
+        self,
+        *,
+        stream_name: str,
+        queue: str,
+        payload: EventPayload,
+        track_ids: Dict[str, str],
+        auth_info: Dict[str, Any],
+        compression: Compression,
+        serialization: Serialization,
+        target_max_len: int = 0,
+    ) -> int:
+        """Publish one message; ``queue`` is stored in the message (``stream_name`` already carries it)."""
+
+    async def write_stream_batch(
+        self,
+        *,
+        stream_name: str,
+        queue: str,
+        payloads: List[EventPayload],
+        track_ids: Dict[str, str],
+        auth_info: Dict[str, Any],
+        compression: Compression,
+        serialization: Serialization,
+        target_max_len: int = 0,
+    ) -> int:
+        """Publish several messages; backends override this to send them in one round trip."""
+        written = 0
+        for payload in payloads:
+            written += await self.write_stream(
+                stream_name=stream_name,
+                queue=queue,
+                payload=payload,
+                track_ids=track_ids,
+                auth_info=auth_info,
+                compression=compression,
+                serialization=serialization,
+                target_max_len=target_max_len,
+            )
+        return written
+
+    @abstractmethod
+    async def ensure_consumer_group(self, *, stream_name: str, consumer_group: str) -> None:
+        """Create ``consumer_group`` reading from the start of the stream (creating the stream); no-op if it exists."""
+
+    @abstractmethod
+    async def read_stream(
+        self,
+        *,
+        stream_name: str,
+        consumer_group: str,
+        datatypes: Dict[str, type],
+        track_headers: List[str],
+        offset: str,
+        batch_size: int,
+        timeout: int,
+        batch_interval: int,
+    ) -> List[Union[StreamEvent, Exception]]:
+        """Read up to ``batch_size`` new messages for the group, waiting up to ``timeout`` ms.
+
+        Messages that cannot be decoded come back as ``Exception`` items, and stay pending.
+        """
+
+    @abstractmethod
+    async def ack_read_stream(self, *, stream_name: str, consumer_group: str, stream_event: StreamEvent) -> int:
+        """Acknowledge a processed message; returns the number acknowledged."""
+
+    @staticmethod
+    def as_data_event(payload: EventPayload) -> EventPayload:
+        """Only ``@dataobject`` payloads can be published.
+
+        :raises NotImplementedError: for anything else.
+        """
+        if not hasattr(payload, "__data_object__"):
+            raise NotImplementedError(
+                f"{type(payload).__qualname__} cannot be published to a stream: only @dataobject payloads can"
+            )
+        return payload
+
+    def _consumer_id(self) -> str:
+        """A consumer name unique to this process and manager instance."""
+        now = datetime.now(tz=timezone.utc).isoformat()
+        return f"{now}.{socket.gethostname()}.{os.getpid()}.{id(self)}"
+
+
+class NoStreamManager(StreamManager):
+    """Placeholder that refuses to start: streams are used but none is configured."""
+
+    def __init__(self, *, address: str, config: Optional[StreamsConfig] = None) -> None:
+        raise StreamConfigError(
+            "No stream manager configured: set server config 'streams.stream_manager' "
+            "('memory' for in-process streams, 'redis' with hopeit.redis-streams installed)"
+        )
+
+    async def connect(self) -> StreamManager:  # pragma: no cover - cannot be instantiated
+        raise NotImplementedError
+
+    async def close(self) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    async def write_stream(self, **kwargs: Any) -> int:  # type: ignore[override]  # pragma: no cover
+        raise NotImplementedError
+
+    async def ensure_consumer_group(self, *, stream_name: str, consumer_group: str) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    async def read_stream(self, **kwargs: Any) -> List[Union[StreamEvent, Exception]]:  # type: ignore[override]  # pragma: no cover
+        raise NotImplementedError
+
+    async def ack_read_stream(self, *, stream_name: str, consumer_group: str, stream_event: StreamEvent) -> int:  # pragma: no cover
+        raise NotImplementedError

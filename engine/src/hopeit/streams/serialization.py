@@ -1,0 +1,43 @@
+"""Encoding of stream message payloads: serialize then compress, decompress then parse."""
+
+import base64
+import pickle
+from typing import Any, Type, TypeVar
+
+from hopeit.app.config import Compression, Serialization
+from hopeit.dataobjects.payload import Payload
+from hopeit.streams.compression import compress, decompress
+
+__all__ = ["deserialize_payload", "serialize_payload"]
+
+_T = TypeVar("_T")
+
+
+def _encode(data: Any, serialization: Serialization) -> bytes:
+    if serialization is Serialization.JSON_UTF8:
+        return Payload.to_json(data).encode()
+    if serialization is Serialization.JSON_BASE64:
+        return base64.b64encode(Payload.to_json(data).encode())
+    protocol = int(serialization.value.partition(":")[2])
+    return pickle.dumps(data, protocol=protocol)
+
+
+def _decode(data: bytes, serialization: Serialization, datatype: Type[_T]) -> _T:
+    if serialization is Serialization.JSON_UTF8:
+        return Payload.from_json(data, datatype)
+    if serialization is Serialization.JSON_BASE64:
+        return Payload.from_json(base64.b64decode(data), datatype)
+    # pickle is only for trusted producers: it can run code while loading
+    return pickle.loads(data)  # type: ignore[no-any-return]
+
+
+def serialize_payload(data: Any, serialization: Serialization, compression: Compression) -> bytes:
+    """Encode ``data`` as ``serialization`` and compress it."""
+    return compress(_encode(data, serialization), compression)
+
+
+def deserialize_payload(
+    data: bytes, serialization: Serialization, compression: Compression, datatype: Type[_T]
+) -> _T:
+    """Decompress ``data`` and parse it as ``datatype``."""
+    return _decode(decompress(data, compression), serialization, datatype)

