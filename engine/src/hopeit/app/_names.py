@@ -27,7 +27,7 @@ def snakecase(value: str) -> str:
 
 
 def spinalcase(value: str) -> str:
-    """snakecase with dashes: ``simple_example`` -> ``simple-example``."""
+    """Snakecase with dashes: ``simple_example`` -> ``simple-example``."""
     return snakecase(value).replace("_", "-")
 
 

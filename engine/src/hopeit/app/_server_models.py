@@ -6,7 +6,7 @@ Defined beside the app config (which carries the server config it runs under) an
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from hopeit.dataobjects import dataobject
 from hopeit.server.version import ENGINE_VERSION
@@ -32,6 +32,8 @@ class StreamsConfig:
     initial_backoff_seconds: float = 1.0
     max_backoff_seconds: float = 60.0
     num_failures_open_circuit_breaker: int = 1
+    #: options of the chosen stream manager (see its README), e.g. redis dead-letter settings
+    settings: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataobject

@@ -38,15 +38,15 @@ class EventContext:
     """Context of one event execution: app, settings, env, track ids and auth info."""
 
     __slots__ = (
-        "app_key",
         "app",
-        "plugin_key",
-        "env",
-        "event_name",
-        "settings",
-        "event_info",
-        "creation_ts",
+        "app_key",
         "auth_info",
+        "creation_ts",
+        "env",
+        "event_info",
+        "event_name",
+        "plugin_key",
+        "settings",
         "track_ids",
     )
 

@@ -44,8 +44,9 @@ __all__ = [
 #: Annotation for a step that accepts any ``@dataobject``.
 DataObject = TypeVar("DataObject")
 
-#: Anything an event can receive or return.
-EventPayload = Union[str, int, float, bool, dict, set, list, DataObject]
+#: Anything an event can receive or return: ``str``, ``int``, ``float``, ``bool``, ``dict``, ``set``,
+#: ``list`` or a ``@dataobject`` (typed as ``Any`` so steps can narrow it freely).
+EventPayload = Any
 
 #: Unconstrained type variable for generic payload helpers.
 EventPayloadType = TypeVar("EventPayloadType")
@@ -174,10 +175,10 @@ def dataobject(
             raise TypeError(
                 f"@dataobject needs a dataclass: put @dataclass below @dataobject on {cls.__qualname__}"
             )
-        setattr(cls, "__data_object__", {"unsafe": unsafe, "validate": validate, "schema": schema})
-        setattr(cls, "__stream_event__", StreamEventParams(event_id, event_ts))
-        setattr(cls, "event_id", _event_id)
-        setattr(cls, "event_ts", _event_ts)
+        cls.__data_object__ = {"unsafe": unsafe, "validate": validate, "schema": schema}
+        cls.__stream_event__ = StreamEventParams(event_id, event_ts)
+        cls.event_id = _event_id
+        cls.event_ts = _event_ts
         for name, method in _compat_methods(cls).items():
             if name not in cls.__dict__:
                 setattr(cls, name, method)

@@ -10,12 +10,11 @@ import json
 import re
 from typing import Any, Dict, Optional, Type, TypeVar, Union
 
+from hopeit.dataobjects._adapters import DataObjectValidationError, adapter, type_name, validation_error
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
-from hopeit.dataobjects._adapters import DataObjectValidationError, adapter, type_name, validation_error
-
-__all__ = ["Payload", "DataObjectValidationError"]
+__all__ = ["DataObjectValidationError", "Payload"]
 
 _T = TypeVar("_T")
 _ATOMIC = (str, int, float, bool)

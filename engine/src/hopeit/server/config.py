@@ -21,11 +21,11 @@ from hopeit.app.config import AppConfig, parse_app_config_json
 from hopeit.dataobjects.payload import Payload
 
 __all__ = [
+    "DEFAULT_STREAM_MANAGER",
     "APIConfig",
     "AuthConfig",
     "AuthType",
     "ConfigError",
-    "DEFAULT_STREAM_MANAGER",
     "LoggingConfig",
     "MissingEnvironmentVariables",
     "ServerConfig",

@@ -196,3 +196,9 @@ class NoStreamManager(StreamManager):
 
     async def ack_read_stream(self, *, stream_name: str, consumer_group: str, stream_event: StreamEvent) -> int:  # pragma: no cover
         raise NotImplementedError
+
+
+# Imported last: the circuit breaker builds on the names above.
+from hopeit.streams.circuit_breaker import StreamCircuitBreaker  # noqa: E402
+
+__all__ += ["StreamCircuitBreaker"]

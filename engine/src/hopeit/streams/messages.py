@@ -60,11 +60,13 @@ def encode_message(
 ) -> MessageFields:
     """Fields of one stream message for ``payload`` (a ``@dataobject``)."""
     event_ts = payload.event_ts()  # type: ignore[union-attr]
+    if isinstance(event_ts, datetime):
+        event_ts = _utc_iso(event_ts)
     fields: MessageFields = {
         "id": payload.event_id(),  # type: ignore[union-attr]
         "type": payload_type_name(type(payload)),
         "submit_ts": _utc_iso(submit_ts or datetime.now(tz=timezone.utc)),
-        "event_ts": _utc_iso(event_ts) if isinstance(event_ts, datetime) else (event_ts if isinstance(event_ts, str) else ""),
+        "event_ts": event_ts if isinstance(event_ts, str) else "",
     }
     for key, value in track_ids.items():
         fields[key] = "" if value is None else value
@@ -107,7 +109,7 @@ def decode_message(
                 f"Stream message {msg_internal_id.decode()} of type '{type_name}' in '{stream_name}' "
                 f"is not one of the types this event reads: {sorted(datatypes)}"
             )
-        payload = deserialize_payload(
+        payload: Any = deserialize_payload(
             _field(fields, "payload"),
             Serialization(_text(_field(fields, "ser"))),
             Compression(_text(_field(fields, "comp"))),

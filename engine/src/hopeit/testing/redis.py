@@ -68,7 +68,7 @@ class RedisServer:
         self.host = "127.0.0.1"
         self.port = port or _free_port()
         self.dir = tempfile.mkdtemp(prefix="hopeit-redis-")
-        self.process: Optional["subprocess.Popen[bytes]"] = None
+        self.process: Optional[subprocess.Popen[bytes]] = None
 
     @property
     def url(self) -> str:

@@ -1,0 +1,236 @@
+"""Structured log lines for the engine and apps.
+
+Every line reads ``<utc time> | <LEVEL> | <logger name> | <message> | <extra>``, where ``<extra>``
+joins the caller's extra values (``extra.k=v``), the context track ids (``track.request_id=...``)
+and, for exceptions, ``trace=<url-quoted JSON of the traceback>``. Nothing is formatted when the
+level is off, so logging at WARNING costs almost nothing on hot paths.
+"""
+
+import json
+import logging
+import os
+import socket
+import sys
+import time
+import traceback
+import urllib.parse
+from datetime import datetime
+from logging.handlers import WatchedFileHandler
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Tuple, Union
+
+from hopeit.app._server_models import LoggingConfig, ServerConfig
+from hopeit.server.names import snakecase
+from hopeit.server.version import ENGINE_NAME, ENGINE_VERSION
+
+__all__ = [
+    "EngineLoggerWrapper",
+    "combined",
+    "engine_extra_logger",
+    "engine_logger",
+    "extra_logger",
+    "extra_values",
+    "format_extra_values",
+    "init_app",
+    "init_cli",
+    "init_server",
+    "setup_app_logger",
+]
+
+FORMAT = "%(asctime)s | %(levelname)s | %(name)s | %(message)s | %(extra)s"
+_HOST = socket.gethostname()
+_PID = os.getpid()
+_config = LoggingConfig()
+
+
+class _Formatter(logging.Formatter):
+    converter = time.gmtime
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not hasattr(record, "extra"):
+            record.extra = ""
+        return super().format(record)
+
+
+def _handlers(name: str) -> List[logging.Handler]:
+    formatter = _Formatter(FORMAT)
+    handlers: List[logging.Handler] = []
+    if not _config.console_only:
+        path = Path(_config.log_path)
+        path.mkdir(parents=True, exist_ok=True)
+        handlers.append(WatchedFileHandler(f"{_config.log_path}{snakecase(name.replace('.', 'x'))}.log"))
+    if _config.console_only or _config.log_level == "DEBUG":
+        handlers.append(logging.StreamHandler(sys.stderr))
+    for handler in handlers:
+        handler.setFormatter(formatter)
+    return handlers
+
+
+def _logger(name: str) -> logging.Logger:
+    logger = logging.getLogger(name)
+    if not logger.handlers:
+        for handler in _handlers(name):
+            logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(_config.log_level)
+    return logger
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def format_extra_values(values: Dict[str, Any], prefix: str = "") -> str:
+    """``prefix+k=v | ...`` of ``values``."""
+    return " | ".join(f"{prefix}{k}={_format_value(v)}" for k, v in values.items())
+
+
+def extra_values(required: List[str], *, prefix: str = "extra.", **kwargs: Any) -> Dict[str, str]:
+    """``{"extra": "extra.k=v | ..."}`` for a log call.
+
+    :raises KeyError: when a value listed in ``required`` is missing.
+    """
+    missing = [k for k in required if k not in kwargs]
+    if missing:
+        raise KeyError(f"missing extra logging values {missing}: configured in logging.extra_fields")
+    return {"extra": format_extra_values(kwargs, prefix)}
+
+
+def combined(*extras: Dict[str, str]) -> Dict[str, str]:
+    """Join several ``{"extra": ...}`` values into one."""
+    return {"extra": " | ".join(e["extra"] for e in extras if e.get("extra"))}
+
+
+def _trace(exc: BaseException) -> str:
+    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    return "trace=" + urllib.parse.quote(json.dumps(lines))
+
+
+class EngineLoggerWrapper:
+    """A logger that takes an EventContext (or a string) first and adds its track ids to each line."""
+
+    __slots__ = ("logger",)
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.logger = logger
+
+    def _log(self, level: int, context: Any, msg: Any, args: Any, kwargs: Dict[str, Any]) -> None:
+        if not self.logger.isEnabledFor(level):
+            return
+        parts = []
+        caller = kwargs.pop("extra", None)
+        if caller:
+            parts.append(caller["extra"] if isinstance(caller, dict) and "extra" in caller else format_extra_values(caller))
+        if isinstance(context, str):
+            msg = f"[{context}] {msg}"
+        elif context is not None:
+            parts.append(format_extra_values(context.track_ids))
+        if isinstance(msg, BaseException):
+            parts.append(_trace(msg))
+        self.logger.log(level, msg, *args, extra={"extra": " | ".join(p for p in parts if p)}, **kwargs)
+
+    def debug(self, context: Any, msg: Any, *args: Any, **kwargs: Any) -> None:
+        """Log at DEBUG."""
+        self._log(logging.DEBUG, context, msg, args, kwargs)
+
+    def info(self, context: Any, msg: Any, *args: Any, **kwargs: Any) -> None:
+        """Log at INFO."""
+        self._log(logging.INFO, context, msg, args, kwargs)
+
+    def warning(self, context: Any, msg: Any, *args: Any, **kwargs: Any) -> None:
+        """Log at WARNING."""
+        self._log(logging.WARNING, context, msg, args, kwargs)
+
+    def error(self, context: Any, msg: Any, *args: Any, **kwargs: Any) -> None:
+        """Log at ERROR."""
+        self._log(logging.ERROR, context, msg, args, kwargs)
+
+    def start(self, context: Any, **kwargs: Any) -> None:
+        """``START`` of an event (INFO)."""
+        self._log(logging.INFO, context, "START", (), kwargs)
+
+    def done(self, context: Any, **kwargs: Any) -> None:
+        """``DONE`` of an event (INFO)."""
+        self._log(logging.INFO, context, "DONE", (), kwargs)
+
+    def ignored(self, context: Any, **kwargs: Any) -> None:
+        """``IGNORED``: a request rejected as bad or unauthorized (WARNING)."""
+        self._log(logging.WARNING, context, "IGNORED", (), kwargs)
+
+    def failed(self, context: Any, **kwargs: Any) -> None:
+        """``FAILED`` of an event (ERROR)."""
+        self._log(logging.ERROR, context, "FAILED", (), kwargs)
+
+    def stats(self, context: Any, **kwargs: Any) -> None:
+        """``STATS`` of a stream read loop (INFO)."""
+        self._log(logging.INFO, context, "STATS", (), kwargs)
+
+    def isEnabledFor(self, level: int) -> bool:  # noqa: N802 - mirrors logging.Logger
+        """True when ``level`` would be logged."""
+        return self.logger.isEnabledFor(level)
+
+
+_engine_name = "engine"
+
+
+def engine_logger() -> EngineLoggerWrapper:
+    """Logger of the engine itself."""
+    return EngineLoggerWrapper(_logger(f"{ENGINE_NAME} {ENGINE_VERSION} {_engine_name} {_HOST} {_PID}"))
+
+
+def extra_logger() -> Callable[..., Dict[str, str]]:
+    """Builder of ``extra=`` values with no required keys."""
+    return lambda **kwargs: extra_values([], **kwargs)
+
+
+def engine_extra_logger() -> Tuple[EngineLoggerWrapper, Callable[..., Dict[str, str]]]:
+    """Engine logger and extra builder."""
+    return engine_logger(), extra_logger()
+
+
+def init_logger(config: LoggingConfig, engine_name: str = "engine") -> None:
+    """Apply logging config to the loggers created from now on (and to existing hopeit loggers)."""
+    global _config, _engine_name
+    _config, _engine_name = config, engine_name
+    for name in list(logging.root.manager.loggerDict):
+        existing = logging.getLogger(name)
+        if existing.handlers and any(isinstance(h.formatter, _Formatter) for h in existing.handlers):
+            existing.setLevel(config.log_level)
+
+
+def init_server(server_config: ServerConfig) -> EngineLoggerWrapper:
+    """Set up logging for a server process; returns the engine logger."""
+    init_logger(server_config.logging)
+    logging.captureWarnings(True)
+    return engine_logger()
+
+
+def init_cli(name: str) -> EngineLoggerWrapper:
+    """Console logging at DEBUG for a command-line tool named ``name``."""
+    init_logger(LoggingConfig(log_level="DEBUG", console_only=True), engine_name=name)
+    return engine_logger()
+
+
+def init_app(app_config: Any, plugins: List[Any]) -> EngineLoggerWrapper:
+    """Logger of an app engine (named after the app)."""
+    if app_config.server is not None:
+        init_logger(app_config.server.logging)
+    return EngineLoggerWrapper(_logger(f"{app_config.app.name} {app_config.app.version} engine {_HOST} {_PID}"))
+
+
+def setup_app_logger(
+    module: Any, *, app_config: Any, name: str, event_settings: Any
+) -> Union[EngineLoggerWrapper, logging.Logger]:
+    """Bind ``module.logger`` and ``module.extra`` of an event module to its event."""
+    wrapper = EngineLoggerWrapper(_logger(f"{app_config.app.name} {app_config.app.version} {name} {_HOST} {_PID}"))
+    required = list(event_settings.logging.extra_fields) if event_settings is not None else []
+    if hasattr(module, "extra"):
+        module.extra = lambda **kwargs: extra_values(required, **kwargs)
+    existing = getattr(module, "logger", None)
+    if existing is not None and not isinstance(existing, EngineLoggerWrapper):
+        module.logger = wrapper
+    return wrapper

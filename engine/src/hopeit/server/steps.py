@@ -1,0 +1,311 @@
+"""The step engine: how ``__steps__`` of an event module are found, split in stages and run.
+
+The next step is chosen by the type of the current value (spec: engine §6.3):
+
+1. the first step from the current position that takes ``None`` when the value is None, or whose
+   input type is a concrete class the value is an instance of;
+2. otherwise, for a non-None value, the first step taking any ``DataObject``;
+3. otherwise the chain ends and the value is a result.
+
+Generator steps (``Spawn[T]``) continue every yielded item on its own. ``SHUFFLE`` splits the steps
+in stages, each stage after the first running as a STREAM event fed by an automatic stream.
+"""
+
+import asyncio
+import inspect
+import typing
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Tuple, Union
+
+from hopeit.app._collector import AsyncCollector, CollectorStepsDescriptor
+from hopeit.app.config import (
+    AppDescriptor,
+    EventDescriptor,
+    EventType,
+    ReadStreamDescriptor,
+    StreamQueue,
+    StreamQueueStrategy,
+    WriteStreamDescriptor,
+)
+from hopeit.app.events import SHUFFLE
+from hopeit.server.names import auto_path
+from hopeit.dataobjects import DataObject, copy_payload
+
+__all__ = [
+    "MAX_STEPS",
+    "CollectorStepInfo",
+    "StepInfo",
+    "StepsChain",
+    "effective_steps",
+    "event_stages",
+    "extract_module_steps",
+    "extract_input_type",
+    "extract_postprocess_handler",
+    "extract_preprocess_handler",
+    "split_event_stages",
+]
+
+#: Longest chain of sequential steps one payload may go through.
+MAX_STEPS = 1000
+
+_ANY = object()  # marks a step whose first parameter has no usable annotation
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    """A step function, the type it accepts, the type it returns, and whether it spawns items."""
+
+    func: Callable[..., Any]
+    input_type: Any
+    return_type: Any
+    is_generator: bool
+
+
+@dataclass(frozen=True)
+class CollectorStepInfo(StepInfo):
+    """A collector step: sub-steps run concurrently over the same payload."""
+
+    sub_steps: Tuple[Tuple[str, Callable[..., Any]], ...] = ()
+
+
+def _hints(func: Callable[..., Any]) -> Dict[str, Any]:
+    try:
+        return typing.get_type_hints(func)
+    except Exception:  # noqa: BLE001 - unresolvable annotations fall back to the raw ones
+        return dict(getattr(func, "__annotations__", {}))
+
+
+def _is_spawn(return_type: Any) -> bool:
+    origin = typing.get_origin(return_type)
+    return origin is not None and getattr(origin, "__name__", "") == "AsyncGenerator"
+
+
+def step_info(func: Callable[..., Any]) -> StepInfo:
+    """Introspect a step function: its first parameter type, return type and generator kind."""
+    params = list(inspect.signature(func).parameters.values())
+    hints = _hints(func)
+    input_type: Any = _ANY
+    if params and params[0].annotation is not inspect.Parameter.empty:
+        input_type = hints.get(params[0].name, params[0].annotation)
+        if input_type is type(None):
+            input_type = None
+    return_type = hints.get("return", None)
+    is_generator = _is_spawn(return_type)
+    if is_generator and not inspect.isasyncgenfunction(func):
+        raise TypeError(f"step {func.__qualname__} returns Spawn[...] but is not an async generator (use yield)")
+    return StepInfo(func=func, input_type=input_type, return_type=return_type, is_generator=is_generator)
+
+
+def _collector_info(module: ModuleType, descriptor: CollectorStepsDescriptor) -> CollectorStepInfo:
+    sub_steps = []
+    for name in descriptor.steps:
+        func = getattr(module, name, None)
+        if func is None:
+            raise ImportError(f"collector step '{name}' not found in module {module.__name__}")
+        info = step_info(func)
+        if info.input_type is not AsyncCollector:
+            raise TypeError(
+                f"collector step '{name}' in {module.__name__} must take 'collector: Collector' as first parameter"
+            )
+        sub_steps.append((name, func))
+    return CollectorStepInfo(
+        func=_run_collector, input_type=descriptor.input_type, return_type=AsyncCollector,
+        is_generator=False, sub_steps=tuple(sub_steps),
+    )
+
+
+async def _run_collector(payload: Any, context: Any, *, info: CollectorStepInfo) -> AsyncCollector:
+    collector = AsyncCollector().input(payload).run(list(info.sub_steps), context)
+    return await collector.gather()
+
+
+ModuleSteps = List[Tuple[str, Optional[StepInfo]]]
+
+
+def extract_module_steps(module: ModuleType) -> ModuleSteps:
+    """Steps of a module in ``__steps__`` order; ``(SHUFFLE, None)`` marks stage boundaries."""
+    names = getattr(module, "__steps__", None)
+    if not isinstance(names, list):
+        raise ImportError(f"event module {module.__name__} must define __steps__ = [...step names...]")
+    steps: ModuleSteps = []
+    for entry in names:
+        if entry == SHUFFLE:
+            if not steps or steps[-1][0] == SHUFFLE:
+                raise ValueError(f"{module.__name__}: SHUFFLE must follow a step (found at start or twice in a row)")
+            steps.append((SHUFFLE, None))
+        elif isinstance(entry, CollectorStepsDescriptor):
+            steps.append((entry.name, _collector_info(module, entry)))
+        else:
+            func = getattr(module, entry, None)
+            if func is None or not callable(func):
+                raise ImportError(f"step '{entry}' listed in __steps__ not found in module {module.__name__}")
+            steps.append((entry, step_info(func)))
+    return steps
+
+
+def _stage_of(event_name: str) -> Optional[str]:
+    _, sep, stage = event_name.partition("$")
+    return stage if sep and not stage.startswith("_") else None
+
+
+def effective_steps(event_name: str, module_steps: ModuleSteps) -> List[Tuple[str, StepInfo]]:
+    """Steps run by ``event_name``: up to the first SHUFFLE, or from ``$<step>`` to the next SHUFFLE."""
+    stage = _stage_of(event_name)
+    result: List[Tuple[str, StepInfo]] = []
+    started = stage is None
+    for name, info in module_steps:
+        if not started:
+            started = name == stage
+        if not started:
+            continue
+        if info is None:
+            break
+        result.append((name, info))
+    return result
+
+
+def event_stages(module_steps: ModuleSteps) -> List[str]:
+    """First step name of each stage after the first: ``['consume']`` for ``[a, SHUFFLE, consume]``."""
+    return [module_steps[i + 1][0] for i, (name, _) in enumerate(module_steps) if name == SHUFFLE
+            and i + 1 < len(module_steps)]
+
+
+def split_event_stages(
+    app: AppDescriptor, event_name: str, event_info: EventDescriptor, module_steps: ModuleSteps
+) -> Dict[str, EventDescriptor]:
+    """Descriptors of an event and its SHUFFLE stages, joined by automatic streams."""
+    first_steps = [module_steps[0][0], *event_stages(module_steps)] if module_steps else []
+    if len(first_steps) <= 1:
+        return {event_name: event_info}
+    event_parts = event_name.split(".")
+    queues = event_info.read_stream.queues if event_info.read_stream else StreamQueue.default_queues()
+    result: Dict[str, EventDescriptor] = {}
+    for k, stage in enumerate(first_steps):
+        name = event_name if k == 0 else f"{event_name}${stage}"
+        if k + 1 < len(first_steps):
+            write: Optional[WriteStreamDescriptor] = WriteStreamDescriptor(
+                name=auto_path(app.name, app.version, *event_parts, stage),
+                queue_strategy=StreamQueueStrategy.PROPAGATE,
+            )
+        else:
+            write = event_info.write_stream
+        if k == 0:
+            descriptor = EventDescriptor(**{**vars(event_info), "write_stream": write})
+        else:
+            descriptor = EventDescriptor(
+                type=EventType.STREAM,
+                read_stream=ReadStreamDescriptor(
+                    name=auto_path(app.name, app.version, *event_parts, first_steps[k - 1]),
+                    consumer_group=auto_path(app.name, app.version, *event_parts, stage),
+                    queues=list(queues),
+                ),
+                connections=event_info.connections,
+                impl=event_info.impl,
+                write_stream=write,
+            )
+        result[name] = descriptor
+    return result
+
+
+def extract_input_type(steps: List[Tuple[str, StepInfo]], module: Optional[ModuleType] = None) -> Any:
+    """Type of the payload an event accepts: ``__preprocess__``'s first parameter, else the first step's."""
+    pre = extract_preprocess_handler(module) if module is not None else None
+    if pre is not None:
+        return pre.input_type
+    if not steps:
+        return None
+    input_type = steps[0][1].input_type
+    return None if input_type is _ANY else input_type
+
+
+def extract_preprocess_handler(module: ModuleType) -> Optional[StepInfo]:
+    """``__preprocess__`` of a module, introspected, or None."""
+    func = getattr(module, "__preprocess__", None)
+    return step_info(func) if func is not None else None
+
+
+def extract_postprocess_handler(module: ModuleType) -> Optional[StepInfo]:
+    """``__postprocess__`` of a module, introspected, or None."""
+    func = getattr(module, "__postprocess__", None)
+    return step_info(func) if func is not None else None
+
+
+class StepsChain:
+    """Runs a list of steps over a payload, yielding every final result."""
+
+    __slots__ = ("_next", "step_delay", "steps")
+
+    def __init__(self, steps: List[Tuple[str, StepInfo]], *, step_delay_ms: int = 0) -> None:
+        self.steps = steps
+        self.step_delay = step_delay_ms / 1000.0
+        self._next: Dict[Tuple[int, type], int] = {}
+
+    def find_next(self, start: int, payload: Any) -> int:
+        """Index of the step that takes ``payload`` scanning from ``start``, or -1 when the chain ends."""
+        key = (start, type(payload))
+        found = self._next.get(key)
+        if found is None:
+            found = self._next[key] = self._scan(start, payload)
+        return found
+
+    def _scan(self, start: int, payload: Any) -> int:
+        steps = self.steps
+        for i in range(start, len(steps)):
+            input_type = steps[i][1].input_type
+            if payload is None:
+                if input_type is None:
+                    return i
+            elif input_type is not DataObject and input_type is not _ANY and input_type is not None:
+                if isinstance(input_type, type) and isinstance(payload, input_type):
+                    return i
+                if _matches_union(input_type, payload):
+                    return i
+        if payload is not None:
+            for i in range(start, len(steps)):
+                if steps[i][1].input_type is DataObject:
+                    return i
+        return -1
+
+    async def run(self, payload: Any, context: Any, query_args: Dict[str, Any]) -> AsyncIterator[Any]:
+        """Run the chain from the first step that accepts ``payload``; nothing is yielded if none does."""
+        if self.find_next(0, payload) < 0:
+            return
+        async for result in self._run_from(0, payload, context, query_args):
+            yield result
+
+    async def _run_from(self, start: int, payload: Any, context: Any, query_args: Dict[str, Any]) -> AsyncIterator[Any]:
+        position, value, count = start, payload, 0
+        kwargs = query_args
+        while True:
+            index = self.find_next(position, value)
+            if index < 0:
+                yield value
+                return
+            count += 1
+            if count > MAX_STEPS:
+                raise RuntimeError(f"event {context.event_name} ran more than {MAX_STEPS} steps: check step types")
+            info = self.steps[index][1]
+            if info.is_generator:
+                async for item in info.func(copy_payload(value), context, **kwargs):
+                    if self.step_delay:
+                        await asyncio.sleep(self.step_delay)
+                    async for result in self._run_from(index + 1, item, context, {}):
+                        yield result
+                return
+            if isinstance(info, CollectorStepInfo):
+                value = await _run_collector(copy_payload(value), context, info=info)
+            else:
+                value = info.func(copy_payload(value), context, **kwargs)
+                if asyncio.iscoroutine(value):
+                    value = await value
+            if self.step_delay:
+                await asyncio.sleep(self.step_delay)
+            kwargs = {}
+            position = index + 1
+
+
+def _matches_union(input_type: Any, payload: Any) -> bool:
+    if typing.get_origin(input_type) is not Union:
+        return False
+    return any(isinstance(payload, arg) for arg in typing.get_args(input_type) if isinstance(arg, type))

@@ -1,0 +1,160 @@
+"""The read loop of a STREAM event: read a batch per queue, process it concurrently, ack what succeeded."""
+
+import asyncio
+import importlib
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
+
+from hopeit.app.config import EventSettings, StreamQueue
+from hopeit.dataobjects import DataObject
+from hopeit.server.metrics import StreamStats, metrics, stream_metrics
+from hopeit.streams import StreamEvent, StreamOSError, stream_auth_info
+from hopeit.streams.messages import payload_type_name
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hopeit.server.engine import AppEngine
+
+__all__ = ["StreamReadLoop", "stream_datatypes"]
+
+
+def _import_type(dotted: str) -> type:
+    module_name, _, name = dotted.rpartition(".")
+    try:
+        found: type = getattr(importlib.import_module(module_name), name)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise ImportError(f"dataobjects entry '{dotted}' cannot be imported: {exc}") from None
+    return found
+
+
+def stream_datatypes(engine: "AppEngine", event_name: str) -> Dict[str, type]:
+    """Payload types a STREAM event accepts, by their wire name (``<module>.<qualname>``)."""
+    loaded = engine._handler().event(event_name)
+    result: Dict[str, type] = {}
+    for _, info in loaded.chain.steps:
+        if info.input_type is DataObject:
+            descriptor = engine.app_config.events[event_name.split("$", 1)[0]]
+            for dotted in descriptor.dataobjects:
+                datatype = _import_type(dotted)
+                result[payload_type_name(datatype)] = datatype
+        elif hasattr(info.input_type, "__stream_event__"):
+            result[payload_type_name(info.input_type)] = info.input_type
+    if not result:
+        raise NotImplementedError(
+            f"event {event_name}: no step takes a @dataobject, so nothing can be read from a stream "
+            "(for steps taking DataObject, list the types in the event's 'dataobjects')"
+        )
+    return result
+
+
+class StreamReadLoop:
+    """One running read loop of a STREAM event of an ``AppEngine``."""
+
+    def __init__(self, engine: "AppEngine", event_name: str) -> None:
+        self.engine = engine
+        self.event_name = event_name
+        self.event_info = engine.effective_events[event_name]
+        if self.event_info.read_stream is None:
+            raise ValueError(f"event {event_name} has no read_stream configured")
+        self.read_stream = self.event_info.read_stream
+        self.settings: EventSettings = engine.event_settings(event_name)
+        self.stats = StreamStats()
+        self.logger = engine.logger
+
+    def _stream_names(self) -> List[Tuple[str, str]]:
+        return [
+            (queue, self.read_stream.name if queue == StreamQueue.AUTO else f"{self.read_stream.name}.{queue}")
+            for queue in self.read_stream.queues
+        ]
+
+    async def _ensure_groups(self, names: List[Tuple[str, str]]) -> None:
+        manager = self.engine.stream_manager
+        assert manager is not None
+        backoff = self.engine.streams_config.initial_backoff_seconds
+        for _, stream_name in names:
+            while self.engine.is_running(self.event_name):
+                try:
+                    await manager.ensure_consumer_group(
+                        stream_name=stream_name, consumer_group=self.read_stream.consumer_group
+                    )
+                    break
+                except StreamOSError as exc:
+                    self.logger.error(self.event_name, f"Cannot create consumer group on {stream_name}: {exc}")
+                    await asyncio.sleep(backoff)
+
+    async def run(self, *, max_events: Optional[int], stop_when_empty: bool) -> Any:
+        """Read and process until stopped, ``max_events`` processed, or (``stop_when_empty``) nothing left."""
+        manager = self.engine.stream_manager
+        if manager is None:
+            raise RuntimeError(f"event {self.event_name} reads a stream but streams are not enabled")
+        names = self._stream_names()
+        await self._ensure_groups(names)
+        datatypes = stream_datatypes(self.engine, self.event_name)
+        engine_config = self.engine.app_config.engine
+        self.logger.info(self.event_name, f"Consuming stream {self.read_stream.name} "
+                                          f"group={self.read_stream.consumer_group}")
+        last, count = None, 0
+        while self.engine.is_running(self.event_name):
+            batch: List[Tuple[str, str, Union[StreamEvent, Exception]]] = []
+            for queue, stream_name in names:
+                items = await manager.read_stream(
+                    stream_name=stream_name, consumer_group=self.read_stream.consumer_group,
+                    datatypes=datatypes, track_headers=engine_config.track_headers, offset=">",
+                    batch_size=self.settings.stream.batch_size, timeout=engine_config.read_stream_timeout,
+                    batch_interval=engine_config.read_stream_interval,
+                )
+                batch.extend((queue, stream_name, item) for item in items)
+            if not batch:
+                if stop_when_empty:
+                    break
+                continue
+            self.stats.ensure_start()
+            results = await asyncio.gather(*(self._process(stream_name, item) for _, stream_name, item in batch))
+            for ok, result in results:
+                if ok:
+                    last = result
+            count += len(batch)
+            self.logger.stats(self.event_name, extra={
+                f"metrics.stream.{k}": v for k, v in self.stats.calc().items()
+            })
+            if max_events is not None and count >= max_events:
+                break
+        return last
+
+    async def _process(self, stream_name: str, item: Union[StreamEvent, Exception]) -> Tuple[bool, Any]:
+        if isinstance(item, Exception):
+            self.logger.error(self.event_name, item)
+            self.stats.inc(error=True)
+            return False, None
+        context = self.engine.create_context(self.event_name, item.track_ids, stream_auth_info(item))
+        stream_extra = {"stream.queue": item.queue}
+        self.logger.start(context, extra=stream_extra)
+        try:
+            seconds = self.settings.stream.timeout
+            try:
+                result = await asyncio.wait_for(
+                    self.engine._execute_event(context, None, item.payload, queue=item.queue), seconds
+                )
+            except asyncio.TimeoutError:
+                raise TimeoutError(f"Stream processing timeout exceeded seconds={seconds}") from None
+            manager = self.engine.stream_manager
+            assert manager is not None
+            await manager.ack_read_stream(
+                stream_name=stream_name, consumer_group=self.read_stream.consumer_group, stream_event=item
+            )
+            done = {**stream_extra, **metrics(context), **stream_metrics(context)}
+            self.stats.inc(duration_ms=done["metrics.duration"])
+            self.logger.done(context, extra=done)
+            return True, result
+        except (Exception, asyncio.CancelledError) as exc:  # noqa: BLE001 - unacked: the message stays pending
+            self.stats.inc(error=True)
+            self.logger.error(context, exc)
+            self.logger.failed(context, extra={**stream_extra, **metrics(context)})
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            return False, None
+        except BaseException as exc:  # BadRequest / Unauthorized from a step: fail this message only
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            self.stats.inc(error=True)
+            self.logger.error(context, exc)
+            self.logger.failed(context, extra={**stream_extra, **metrics(context)})
+            return False, None

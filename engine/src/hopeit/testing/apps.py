@@ -1,0 +1,220 @@
+"""Run an app's events in tests, without a server or streams.
+
+::
+
+    from hopeit.testing.apps import config, execute_event
+
+    async def test_query_something():
+        app_config = config("config/app-config.json")
+        result = await execute_event(app_config, "query_something", None, item_id="1")
+        assert result.id == "1"
+
+``execute_event`` runs the event's steps (every SHUFFLE stage in turn, nothing is published),
+and optionally its ``__preprocess__`` / ``__postprocess__`` hooks; ``execute_service`` runs a
+``__service__`` generator for a few items.
+"""
+
+from datetime import datetime, timezone
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+
+from hopeit.app._server_models import AuthType, LoggingConfig, ServerConfig
+from hopeit.app.config import AppConfig, EventDescriptor, EventType
+from hopeit.app.context import EventContext, PostprocessHook, PreprocessHeaders, PreprocessHook
+from hopeit.dataobjects import DataObject
+from hopeit.dataobjects.payload import Payload
+from hopeit.server.config import load_app_config
+from hopeit.server.events import EventHandler, event_module, get_event_settings, get_runtime_settings
+from hopeit.server.steps import extract_module_steps, split_event_stages
+from hopeit.testing.hooks import MockFileHook, MockMultipartReader
+
+__all__ = [
+    "TestingException",
+    "apply_service_running_mock",
+    "config",
+    "create_test_context",
+    "execute_event",
+    "execute_service",
+    "server_config",
+    "service_running_mock",
+]
+
+Mock = Callable[..., None]
+
+
+class TestingException(Exception):
+    """The test kit cannot run what was asked (the message says why)."""
+
+    __test__ = False  # not a test class, despite the name
+
+
+def server_config() -> ServerConfig:
+    """Server config for tests: DEBUG logs under ``logs/``, no auth, in-process streams."""
+    return ServerConfig(logging=LoggingConfig(log_level="DEBUG", log_path="logs/"))
+
+
+def config(path: Union[str, Path]) -> AppConfig:
+    """Load an app config file and attach the test server config."""
+    app_config = load_app_config(path)
+    app_config.server = server_config()
+    return app_config
+
+
+def create_test_context(
+    app_config: AppConfig, event_name: str, track_ids: Optional[Dict[str, str]] = None,
+    auth_info: Optional[Dict[str, Any]] = None,
+) -> EventContext:
+    """Context of ``event_name`` with test track ids and Unsecured auth (overridable)."""
+    ids: Dict[str, str] = {key: "" for key in app_config.engine.track_headers}
+    ids.update({
+        "track.operation_id": "test_operation_id",
+        "track.request_id": "test_request_id",
+        "track.request_ts": datetime.now(tz=timezone.utc).isoformat(),
+    })
+    ids.update(track_ids or {})
+    return EventContext(
+        app_config=app_config,
+        plugin_config=app_config,
+        event_name=event_name,
+        settings=get_event_settings(app_config.effective_settings or {}, event_name),
+        track_ids=ids,
+        auth_info={"auth_type": AuthType.UNSECURED, "allowed": "true", **(auth_info or {})},
+    )
+
+
+def _stages(app_config: AppConfig, event_name: str, mocks: List[Mock], context: EventContext,
+            hooks: Dict[str, Any]) -> Tuple[ModuleType, EventHandler, List[str]]:
+    event_info = app_config.events.get(event_name.split("$", 1)[0])
+    if event_info is None:
+        raise TestingException(f"event '{event_name}' not found in app config (events: {list(app_config.events)})")
+    module = event_module(app_config, event_name, event_info)
+    for mock in mocks:
+        mock(module, context, **hooks)
+    stages: Dict[str, EventDescriptor] = split_event_stages(
+        app_config.app, event_name, event_info, extract_module_steps(module)
+    )
+    handler = EventHandler(
+        app_config=app_config, plugins=[], effective_events=stages,
+        settings=get_runtime_settings(app_config, []),
+    )
+    return module, handler, list(stages)
+
+
+async def _run_stage(handler: EventHandler, context: EventContext, payload: Any,
+                     query_args: Dict[str, Any]) -> List[Any]:
+    return [r async for r in handler.handle_async_event(context=context, query_args=query_args, payload=payload)]
+
+
+def _single(results: List[Any]) -> Any:
+    if not results:
+        return None
+    return results[0] if len(results) == 1 else results
+
+
+async def execute_event(
+    app_config: AppConfig,
+    event_name: str,
+    payload: Any,
+    mocks: Optional[List[Mock]] = None,
+    *,
+    fields: Optional[Dict[str, Any]] = None,
+    upload: Optional[Dict[str, bytes]] = None,
+    preprocess: bool = False,
+    postprocess: bool = False,
+    context: Optional[EventContext] = None,
+    **kwargs: Any,
+) -> Any:
+    """Run an event's steps (and, when asked, its hooks) in the test process.
+
+    :returns: None, the single result, or the list of results; with ``postprocess=True`` a tuple
+        ``(results, postprocess result, PostprocessHook)``.
+    """
+    context = context or create_test_context(app_config, event_name)
+    hooks: Dict[str, Any] = {}
+    if preprocess:
+        hooks["preprocess_hook"] = PreprocessHook(
+            headers=PreprocessHeaders.from_dict({}),
+            multipart_reader=MockMultipartReader(fields or {}, upload or {}),
+            file_hook_factory=MockFileHook,
+            payload_raw=b"" if payload is None else Payload.to_json(payload).encode(),
+        )
+    if postprocess:
+        hooks["postprocess_hook"] = PostprocessHook()
+    module, handler, stages = _stages(app_config, event_name, list(mocks or []), context, hooks)
+    response: Optional[PostprocessHook] = hooks.get("postprocess_hook")
+    if preprocess:
+        request = hooks["preprocess_hook"]
+        payload = await handler.preprocess(context=context, query_args=kwargs, payload=payload, request=request)
+        if response is not None and request.status is not None:
+            response.set_status(request.status)
+        if request.status not in (None, 200):
+            return (payload, payload, response) if postprocess else payload
+    else:
+        input_type = handler.event(stages[0]).input_type
+        if (input_type is None and payload is not None) or (
+            input_type not in (None, DataObject) and isinstance(input_type, type) and not isinstance(payload, input_type)
+        ):
+            return (payload, payload, response) if postprocess else payload
+    items = await _run_stage(handler, context, payload, kwargs)
+    post_result = None
+    if postprocess:
+        assert response is not None
+        post_result = await handler.postprocess(context=context, payload=items[-1] if items else None,
+                                                response=response)
+    for stage in stages[1:]:
+        stage_context = create_test_context(app_config, stage, track_ids=context.track_ids,
+                                            auth_info=context.auth_info)
+        stage_items: List[Any] = []
+        for item in items:
+            stage_items.extend(await _run_stage(handler, stage_context, item, {}))
+        if stage_items:
+            items = stage_items
+    result = _single(items)
+    return (result, post_result, response) if postprocess else result
+
+
+def service_running_mock(context: EventContext) -> bool:
+    """Always True: lets a ``__service__`` loop run in tests until ``max_events``."""
+    return True
+
+
+def apply_service_running_mock(module: ModuleType, context: Optional[EventContext] = None, **kwargs: Any) -> None:
+    """Replace ``service_running`` in an event module with ``service_running_mock``.
+
+    :raises TestingException: when the module does not loop on ``service_running``.
+    """
+    if not hasattr(module, "service_running"):
+        raise TestingException("Service must loop using `hopeit.app.events.service_running` method.")
+    setattr(module, "service_running", service_running_mock)
+
+
+async def execute_service(
+    app_config: AppConfig, event_name: str, max_events: int = 1, mocks: Optional[List[Mock]] = None,
+) -> List[Any]:
+    """Run the event's ``__service__`` for ``max_events`` items, executing each; errors are returned, not raised."""
+    base = event_name.split("$", 1)[0]
+    event_info = app_config.events.get(base)
+    if event_info is None:
+        raise TestingException(f"event '{event_name}' not found in app config (events: {list(app_config.events)})")
+    module = event_module(app_config, base, event_info)
+    if event_info.type not in (EventType.SERVICE, EventType.STREAM) or not hasattr(module, "__service__"):
+        raise TestingException(f"event '{event_name}' has no __service__ to run")
+    original = getattr(module, "service_running", None)
+    apply_service_running_mock(module)
+    service_event = base if event_info.type == EventType.SERVICE else f"{base}$__service__"
+    context = create_test_context(app_config, service_event)
+    results: List[Any] = []
+    generator = module.__service__(context)
+    try:
+        async for item in generator:
+            try:
+                results.append(await execute_event(app_config, base, item, mocks))
+            except Exception as exc:  # noqa: BLE001 - collected for the test to assert on
+                results.append(exc)
+            if len(results) >= max_events:
+                break
+    finally:
+        await generator.aclose()
+        setattr(module, "service_running", original)
+    return results
