@@ -17,6 +17,7 @@ from hopeit.server.events import EventHandler, get_runtime_settings, resolve_eff
 from hopeit.server.logger import EngineLoggerWrapper, init_app
 from hopeit.server.metrics import metrics
 from hopeit.streams import StreamManager
+from hopeit.streams.circuit_breaker import StreamCircuitBreaker
 
 __all__ = ["AppEngine"]
 
@@ -264,10 +265,5 @@ class AppEngine:
 
 
 def _with_circuit_breaker(manager: StreamManager, config: StreamsConfig) -> StreamManager:
-    try:
-        from hopeit.streams.circuit_breaker import StreamCircuitBreaker
-    except ImportError:  # pragma: no cover - the breaker ships with the engine
-        return manager
-    breaker: StreamManager = StreamCircuitBreaker(stream_manager=manager, config=config)  # type: ignore[call-arg]
-    return breaker
+    return StreamCircuitBreaker.from_config(manager, config)
 
