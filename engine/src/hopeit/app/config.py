@@ -131,7 +131,12 @@ class AppDescriptor:
 
     def app_key(self) -> str:
         """``auto_path(name, version)``."""
-        return auto_path(self.name, self.version)
+        # computed on every EventContext: cached, and recomputed if name or version change
+        cached = self.__dict__.get("_app_key")
+        if cached is None or cached[0] != (self.name, self.version):
+            cached = ((self.name, self.version), auto_path(self.name, self.version))
+            self.__dict__["_app_key"] = cached
+        return cached[1]  # type: ignore[no-any-return]
 
 
 @dataobject

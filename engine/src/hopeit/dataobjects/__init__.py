@@ -17,8 +17,8 @@ they are written (``Payload.to_json``), and publish a JSON schema for OpenAPI.
 ``from hopeit.dataobjects import dataclass, field`` gives the standard library versions.
 """
 
-import copy
 import pickle
+import typing
 import uuid
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
@@ -189,9 +189,29 @@ def dataobject(
     return wrap(decorated_class)
 
 
-def _fields_immutable(obj: Any) -> bool:
-    """True when every field value of a dataclass instance is immutable, so a shallow copy is a deep one."""
-    return all(isinstance(getattr(obj, f.name), _IMMUTABLE_TYPES) for f in fields(obj))
+_shallow_copyable: Dict[type, bool] = {}
+
+
+def _immutable_annotation(annotation: Any) -> bool:
+    if isinstance(annotation, type):
+        return issubclass(annotation, _IMMUTABLE_TYPES)
+    args = getattr(annotation, "__args__", None)
+    if getattr(annotation, "__origin__", None) is Union and args:
+        return all(_immutable_annotation(arg) for arg in args)
+    return False
+
+
+def _shallow_copy_is_deep(cls: type) -> bool:
+    """True when every field of ``cls`` is declared with an immutable type (checked once per class)."""
+    found = _shallow_copyable.get(cls)
+    if found is None:
+        try:
+            hints = typing.get_type_hints(cls)
+        except Exception:  # noqa: BLE001 - unresolvable annotations: always deep copy
+            hints = {}
+        found = bool(hints) and all(_immutable_annotation(hints.get(f.name)) for f in fields(cls))
+        _shallow_copyable[cls] = found
+    return found
 
 
 def copy_payload(original: Optional[_T]) -> Optional[_T]:
@@ -209,6 +229,8 @@ def copy_payload(original: Optional[_T]) -> Optional[_T]:
     options = getattr(original, "__data_object__", None)
     if options is not None and options["unsafe"]:
         return original
-    if params is not None and _fields_immutable(original):
-        return copy.copy(original)
+    if params is not None and _shallow_copy_is_deep(type(original)) and hasattr(original, "__dict__"):
+        duplicate = object.__new__(type(original))
+        duplicate.__dict__.update(original.__dict__)
+        return duplicate  # type: ignore[no-any-return]
     return pickle.loads(pickle.dumps(original, protocol=4))  # type: ignore[no-any-return]

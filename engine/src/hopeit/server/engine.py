@@ -2,10 +2,9 @@
 
 import asyncio
 import random
-import sys
 import uuid
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Dict, List, Optional, TypeVar
+from typing import Any, Dict, List, Optional, TypeVar
 
 from hopeit.app._running import is_running, set_running
 from hopeit.app._server_models import StreamsConfig
@@ -16,6 +15,7 @@ from hopeit.app.errors import BadRequest, Unauthorized
 from hopeit.server.events import EventHandler, get_runtime_settings, resolve_effective_events
 from hopeit.server.logger import EngineLoggerWrapper, init_app
 from hopeit.server.metrics import metrics
+from hopeit.server.timeouts import with_timeout
 from hopeit.streams import StreamManager
 from hopeit.streams.circuit_breaker import StreamCircuitBreaker
 
@@ -25,16 +25,6 @@ _T = TypeVar("_T")
 
 #: What a failing event may raise and the loops must survive (BadRequest/Unauthorized are BaseException).
 _EVENT_ERRORS = (Exception, BadRequest, Unauthorized)
-
-
-async def _with_timeout(awaitable: Awaitable[_T], seconds: float, message: str) -> _T:
-    try:
-        if sys.version_info >= (3, 11):
-            async with asyncio.timeout(seconds):
-                return await awaitable
-        return await asyncio.wait_for(awaitable, seconds)
-    except asyncio.TimeoutError:
-        raise TimeoutError(message) from None
 
 
 def _start_delay(seconds: int) -> float:
@@ -65,7 +55,7 @@ class AppEngine:
         self.event_handler: Optional[EventHandler] = None
         self.stream_manager: Optional[StreamManager] = None
         self.logger: EngineLoggerWrapper = init_app(app_config, plugins)
-        self._tasks: Dict[str, "asyncio.Task[Any]"] = {}
+        self._tasks: Dict[str, asyncio.Task[Any]] = {}
 
     @property
     def streams_config(self) -> StreamsConfig:
@@ -121,7 +111,7 @@ class AppEngine:
     async def execute(self, *, context: EventContext, query_args: Optional[Dict[str, Any]], payload: Any) -> Any:
         """Run an event (GET, POST, MULTIPART, SETUP, SERVICE item) within its ``response_timeout``."""
         seconds = context.settings.response_timeout
-        return await _with_timeout(
+        return await with_timeout(
             self._execute_event(context, query_args, payload), seconds,
             f"Response timeout exceeded seconds={seconds}",
         )
@@ -132,11 +122,13 @@ class AppEngine:
         handler = self._handler()
         event_info = self.effective_events.get(context.event_name)
         write = event_info.write_stream if event_info is not None and self.stream_manager is not None else None
-        if write is None:
-            last = None
-            async for result in handler.handle_async_event(context=context, query_args=query_args, payload=payload):
-                last = result
-            return last
+        if write is None or not handler.event(context.event_name).chain.spawns:
+            results = await handler.execute(context=context, query_args=query_args, payload=payload)
+            if write is not None:
+                published = [r for r in results if r is not None]
+                if published:
+                    await self._write_stream(context, event_info, published, queue)  # type: ignore[arg-type]
+            return results[-1] if results else None
         batch_size = max(1, context.settings.stream.batch_size)
         batch: List[Any] = []
         last = None
@@ -176,6 +168,10 @@ class AppEngine:
                 serialization=stream.serialization,  # type: ignore[arg-type]
                 target_max_len=stream.target_max_len,
             )
+
+    async def execute_stream_event(self, context: EventContext, payload: Any, queue: str) -> Any:
+        """Run an event for a message read from ``queue`` (no response timeout: the stream timeout applies)."""
+        return await self._execute_event(context, None, payload, queue)
 
     async def preprocess(self, *, context: EventContext, query_args: Optional[Dict[str, Any]], payload: Any,
                          request: Any) -> Any:

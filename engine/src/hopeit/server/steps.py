@@ -29,8 +29,8 @@ from hopeit.app.config import (
     WriteStreamDescriptor,
 )
 from hopeit.app.events import SHUFFLE
-from hopeit.server.names import auto_path
 from hopeit.dataobjects import DataObject, copy_payload
+from hopeit.server.names import auto_path
 
 __all__ = [
     "MAX_STEPS",
@@ -39,8 +39,8 @@ __all__ = [
     "StepsChain",
     "effective_steps",
     "event_stages",
-    "extract_module_steps",
     "extract_input_type",
+    "extract_module_steps",
     "extract_postprocess_handler",
     "extract_preprocess_handler",
     "split_event_stages",
@@ -234,10 +234,11 @@ def extract_postprocess_handler(module: ModuleType) -> Optional[StepInfo]:
 class StepsChain:
     """Runs a list of steps over a payload, yielding every final result."""
 
-    __slots__ = ("_next", "step_delay", "steps")
+    __slots__ = ("_next", "spawns", "step_delay", "steps")
 
     def __init__(self, steps: List[Tuple[str, StepInfo]], *, step_delay_ms: int = 0) -> None:
         self.steps = steps
+        self.spawns = any(info.is_generator for _, info in steps)
         self.step_delay = step_delay_ms / 1000.0
         self._next: Dict[Tuple[int, type], int] = {}
 
@@ -274,6 +275,33 @@ class StepsChain:
         async for result in self._run_from(0, payload, context, query_args):
             yield result
 
+    async def run_all(self, payload: Any, context: Any, query_args: Dict[str, Any]) -> List[Any]:
+        """Every result of the chain as a list (without async generators when no step spawns)."""
+        if self.spawns:
+            return [result async for result in self.run(payload, context, query_args)]
+        index = self.find_next(0, payload)
+        if index < 0:
+            return []
+        value, kwargs = payload, query_args
+        for _ in range(MAX_STEPS):
+            value = await self._call(self.steps[index][1], value, context, kwargs)
+            kwargs = {}
+            index = self.find_next(index + 1, value)
+            if index < 0:
+                return [value]
+        raise RuntimeError(f"event {context.event_name} ran more than {MAX_STEPS} steps: check step types")
+
+    async def _call(self, info: StepInfo, value: Any, context: Any, kwargs: Dict[str, Any]) -> Any:
+        if isinstance(info, CollectorStepInfo):
+            value = await _run_collector(copy_payload(value), context, info=info)
+        else:
+            value = info.func(copy_payload(value), context, **kwargs)
+            if asyncio.iscoroutine(value):
+                value = await value
+        if self.step_delay:
+            await asyncio.sleep(self.step_delay)
+        return value
+
     async def _run_from(self, start: int, payload: Any, context: Any, query_args: Dict[str, Any]) -> AsyncIterator[Any]:
         position, value, count = start, payload, 0
         kwargs = query_args
@@ -293,14 +321,7 @@ class StepsChain:
                     async for result in self._run_from(index + 1, item, context, {}):
                         yield result
                 return
-            if isinstance(info, CollectorStepInfo):
-                value = await _run_collector(copy_payload(value), context, info=info)
-            else:
-                value = info.func(copy_payload(value), context, **kwargs)
-                if asyncio.iscoroutine(value):
-                    value = await value
-            if self.step_delay:
-                await asyncio.sleep(self.step_delay)
+            value = await self._call(info, value, context, kwargs)
             kwargs = {}
             position = index + 1
 

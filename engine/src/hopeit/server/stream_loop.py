@@ -2,11 +2,14 @@
 
 import asyncio
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
 
 from hopeit.app.config import EventSettings, StreamQueue
+from hopeit.app.errors import BadRequest, Unauthorized
 from hopeit.dataobjects import DataObject
 from hopeit.server.metrics import StreamStats, metrics, stream_metrics
+from hopeit.server.timeouts import with_timeout
 from hopeit.streams import StreamEvent, StreamOSError, stream_auth_info
 from hopeit.streams.messages import payload_type_name
 
@@ -125,36 +128,30 @@ class StreamReadLoop:
             self.stats.inc(error=True)
             return False, None
         context = self.engine.create_context(self.event_name, item.track_ids, stream_auth_info(item))
-        stream_extra = {"stream.queue": item.queue}
-        self.logger.start(context, extra=stream_extra)
+        logger = self.logger
+        if logger.isEnabledFor(logging.INFO):
+            logger.start(context, extra={"stream.queue": item.queue})
         try:
             seconds = self.settings.stream.timeout
-            try:
-                result = await asyncio.wait_for(
-                    self.engine._execute_event(context, None, item.payload, queue=item.queue), seconds
-                )
-            except asyncio.TimeoutError:
-                raise TimeoutError(f"Stream processing timeout exceeded seconds={seconds}") from None
+            result = await with_timeout(
+                self.engine.execute_stream_event(context, item.payload, item.queue), seconds,
+                f"Stream processing timeout exceeded seconds={seconds}",
+            )
             manager = self.engine.stream_manager
             assert manager is not None
             await manager.ack_read_stream(
                 stream_name=stream_name, consumer_group=self.read_stream.consumer_group, stream_event=item
             )
-            done = {**stream_extra, **metrics(context), **stream_metrics(context)}
+            done = metrics(context)
             self.stats.inc(duration_ms=done["metrics.duration"])
-            self.logger.done(context, extra=done)
+            if logger.isEnabledFor(logging.INFO):
+                logger.done(context, extra={"stream.queue": item.queue, **done, **stream_metrics(context)})
             return True, result
-        except (Exception, asyncio.CancelledError) as exc:  # noqa: BLE001 - unacked: the message stays pending
+        except (Exception, asyncio.CancelledError, BadRequest, Unauthorized) as exc:
+            # not acked: the message stays pending for its group
             self.stats.inc(error=True)
-            self.logger.error(context, exc)
-            self.logger.failed(context, extra={**stream_extra, **metrics(context)})
+            logger.error(context, exc)
+            logger.failed(context, extra={"stream.queue": item.queue, **metrics(context)})
             if isinstance(exc, asyncio.CancelledError):
                 raise
-            return False, None
-        except BaseException as exc:  # BadRequest / Unauthorized from a step: fail this message only
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-            self.stats.inc(error=True)
-            self.logger.error(context, exc)
-            self.logger.failed(context, extra={**stream_extra, **metrics(context)})
             return False, None

@@ -29,7 +29,9 @@ from hopeit.dataobjects import EventPayload
 from hopeit.streams import StreamEvent
 from hopeit.streams.serialization import deserialize_payload, serialize_payload
 
-__all__ = ["DEFAULT_QUEUE", "MessageFields", "decode_message", "encode_message", "payload_type_name"]
+__all__ = [
+    "DEFAULT_QUEUE", "MessageFields", "decode_message", "encode_message", "encode_messages", "payload_type_name",
+]
 
 DEFAULT_QUEUE = "AUTO"
 
@@ -48,6 +50,33 @@ def _utc_iso(value: datetime) -> str:
     return value.astimezone(timezone.utc).isoformat()
 
 
+def _common_fields(
+    track_ids: Mapping[str, Optional[str]], auth_info: Mapping[str, Any],
+    compression: Compression, serialization: Serialization,
+) -> MessageFields:
+    fields: MessageFields = {key: "" if value is None else value for key, value in track_ids.items()}
+    fields["auth_info"] = base64.b64encode(json.dumps(dict(auth_info), default=str).encode())
+    fields["ser"] = serialization.value
+    fields["comp"] = compression.value
+    return fields
+
+
+def _payload_fields(payload: Any, submit_ts: str, compression: Compression, serialization: Serialization,
+                    common: MessageFields, queue: bytes) -> MessageFields:
+    event_ts = payload.event_ts()
+    fields: MessageFields = {
+        "id": payload.event_id(),
+        "type": payload_type_name(type(payload)),
+        "submit_ts": submit_ts,
+        "event_ts": _utc_iso(event_ts) if isinstance(event_ts, datetime) else (
+            event_ts if isinstance(event_ts, str) else ""),
+    }
+    fields.update(common)
+    fields["payload"] = serialize_payload(payload, serialization, compression)
+    fields["queue"] = queue
+    return fields
+
+
 def encode_message(
     *,
     payload: EventPayload,
@@ -59,23 +88,26 @@ def encode_message(
     submit_ts: Optional[datetime] = None,
 ) -> MessageFields:
     """Fields of one stream message for ``payload`` (a ``@dataobject``)."""
-    event_ts = payload.event_ts()  # type: ignore[union-attr]
-    if isinstance(event_ts, datetime):
-        event_ts = _utc_iso(event_ts)
-    fields: MessageFields = {
-        "id": payload.event_id(),  # type: ignore[union-attr]
-        "type": payload_type_name(type(payload)),
-        "submit_ts": _utc_iso(submit_ts or datetime.now(tz=timezone.utc)),
-        "event_ts": event_ts if isinstance(event_ts, str) else "",
-    }
-    for key, value in track_ids.items():
-        fields[key] = "" if value is None else value
-    fields["auth_info"] = base64.b64encode(json.dumps(dict(auth_info), default=str).encode())
-    fields["ser"] = serialization.value
-    fields["comp"] = compression.value
-    fields["payload"] = serialize_payload(payload, serialization, compression)
-    fields["queue"] = queue.encode()
-    return fields
+    return encode_messages(payloads=[payload], queue=queue, track_ids=track_ids, auth_info=auth_info,
+                           compression=compression, serialization=serialization, submit_ts=submit_ts)[0]
+
+
+def encode_messages(
+    *,
+    payloads: List[EventPayload],
+    queue: str,
+    track_ids: Mapping[str, Optional[str]],
+    auth_info: Mapping[str, Any],
+    compression: Compression,
+    serialization: Serialization,
+    submit_ts: Optional[datetime] = None,
+) -> List[MessageFields]:
+    """Fields of one message per payload; what the messages share is encoded once."""
+    common = _common_fields(track_ids, auth_info, compression, serialization)
+    submitted = _utc_iso(submit_ts or datetime.now(tz=timezone.utc))
+    queue_bytes = queue.encode()
+    return [_payload_fields(payload, submitted, compression, serialization, common, queue_bytes)
+            for payload in payloads]
 
 
 def _text(value: Union[str, bytes, None], default: str = "") -> str:
@@ -84,9 +116,12 @@ def _text(value: Union[str, bytes, None], default: str = "") -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def _field(fields: Mapping[Any, Any], name: str) -> Any:
-    found = fields.get(name)
-    return fields.get(name.encode()) if found is None else found
+def _str_keys(fields: Mapping[Any, Any]) -> Mapping[str, Any]:
+    for key in fields:
+        if isinstance(key, bytes):
+            return {k.decode(): v for k, v in fields.items()}
+        break
+    return fields
 
 
 def decode_message(
@@ -101,8 +136,10 @@ def decode_message(
 ) -> Union[StreamEvent, Exception]:
     """Rebuild the ``StreamEvent`` of a message, or the exception saying why it cannot be read."""
     msg_internal_id = msg_id if isinstance(msg_id, bytes) else msg_id.encode()
+    fields = _str_keys(fields)
+    get = fields.get
     try:
-        type_name = _text(_field(fields, "type"))
+        type_name = _text(get("type"))
         datatype = datatypes.get(type_name)
         if datatype is None:
             return TypeError(
@@ -110,26 +147,26 @@ def decode_message(
                 f"is not one of the types this event reads: {sorted(datatypes)}"
             )
         payload: Any = deserialize_payload(
-            _field(fields, "payload"),
-            Serialization(_text(_field(fields, "ser"))),
-            Compression(_text(_field(fields, "comp"))),
+            get("payload"),
+            Serialization(_text(get("ser"))),
+            Compression(_text(get("comp"))),
             datatype,
         )
-        auth_raw = _field(fields, "auth_info")
+        auth_raw = get("auth_info")
         auth_info = json.loads(base64.b64decode(auth_raw)) if auth_raw else {}
         track_ids = {
             "stream.name": stream_name,
             "stream.msg_id": msg_internal_id.decode(),
             "stream.consumer_group": consumer_group,
-            "stream.submit_ts": _text(_field(fields, "submit_ts")),
-            "stream.event_ts": _text(_field(fields, "event_ts")),
-            "stream.event_id": _text(_field(fields, "id")),
+            "stream.submit_ts": _text(get("submit_ts")),
+            "stream.event_ts": _text(get("event_ts")),
+            "stream.event_id": _text(get("id")),
             "stream.read_ts": _utc_iso(read_ts or datetime.now(tz=timezone.utc)),
         }
         for header in track_headers:
-            track_ids[header] = _text(_field(fields, header))
+            track_ids[header] = _text(get(header))
         track_ids["track.operation_id"] = str(uuid.uuid4())
-        queue = _text(_field(fields, "queue"), DEFAULT_QUEUE)
+        queue = _text(get("queue"), DEFAULT_QUEUE)
         return StreamEvent(
             msg_internal_id=msg_internal_id, queue=queue, payload=payload, track_ids=track_ids, auth_info=auth_info
         )
