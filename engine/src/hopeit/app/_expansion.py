@@ -86,7 +86,7 @@ class _Replacer:
             items = [(self.text(k, keys) if isinstance(k, str) else k, v) for k, v in node.items()]
             node.clear()
             for key, value in items:
-                node[key] = self.walk(value, keys + [key])
+                node[key] = self.walk(value, [*keys, key])
         elif isinstance(node, list):
             node[:] = [self.walk(item, keys) for item in node]
         elif is_dataclass(node) and not isinstance(node, type):

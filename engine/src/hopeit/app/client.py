@@ -126,8 +126,17 @@ async def app_call(
     **kwargs: Any,
 ) -> _T:
     """Call an event of a connected app and return the first item of its response."""
-    return (await app_call_list(app_connection, event=event, datatype=datatype, payload=payload,
-                                context=context, responses=responses, **kwargs))[0]
+    return (
+        await app_call_list(
+            app_connection,
+            event=event,
+            datatype=datatype,
+            payload=payload,
+            context=context,
+            responses=responses,
+            **kwargs,
+        )
+    )[0]
 
 
 async def app_call_list(

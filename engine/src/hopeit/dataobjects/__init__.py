@@ -172,13 +172,11 @@ def dataobject(
 
     def wrap(cls: Type[_T]) -> Type[_T]:
         if not is_dataclass(cls):
-            raise TypeError(
-                f"@dataobject needs a dataclass: put @dataclass below @dataobject on {cls.__qualname__}"
-            )
-        cls.__data_object__ = {"unsafe": unsafe, "validate": validate, "schema": schema}
-        cls.__stream_event__ = StreamEventParams(event_id, event_ts)
-        cls.event_id = _event_id
-        cls.event_ts = _event_ts
+            raise TypeError(f"@dataobject needs a dataclass: put @dataclass below @dataobject on {cls.__qualname__}")
+        setattr(cls, "__data_object__", {"unsafe": unsafe, "validate": validate, "schema": schema})
+        setattr(cls, "__stream_event__", StreamEventParams(event_id, event_ts))
+        setattr(cls, "event_id", _event_id)
+        setattr(cls, "event_ts", _event_ts)
         for name, method in _compat_methods(cls).items():
             if name not in cls.__dict__:
                 setattr(cls, name, method)

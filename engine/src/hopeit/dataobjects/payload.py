@@ -66,9 +66,7 @@ class Payload:
             raise validation_error(datatype, exc) from None
 
     @staticmethod
-    def from_obj(
-        data: Any, datatype: Type[_T], key: str = "value", item_datatype: Optional[Type[Any]] = None
-    ) -> _T:
+    def from_obj(data: Any, datatype: Type[_T], key: str = "value", item_datatype: Optional[Type[Any]] = None) -> _T:
         """Build ``datatype`` from plain Python data (dicts, lists, atomic values)."""
         if datatype in _ATOMIC:
             value = data.get(key) if isinstance(data, dict) else data

@@ -76,8 +76,10 @@ class AppEngine:
         """Load event modules, connect the stream manager if any event uses streams, start app clients."""
         self.logger.info(self.app_key, "Starting app...")
         self.event_handler = EventHandler(
-            app_config=self.app_config, plugins=self.plugins,
-            effective_events=self.effective_events, settings=self.settings,
+            app_config=self.app_config,
+            plugins=self.plugins,
+            effective_events=self.effective_events,
+            settings=self.settings,
         )
         if self.streams_enabled and self._needs_streams():
             config = self.streams_config
@@ -112,7 +114,8 @@ class AppEngine:
         """Run an event (GET, POST, MULTIPART, SETUP, SERVICE item) within its ``response_timeout``."""
         seconds = context.settings.response_timeout
         return await with_timeout(
-            self._execute_event(context, query_args, payload), seconds,
+            self._execute_event(context, query_args, payload),
+            seconds,
             f"Response timeout exceeded seconds={seconds}",
         )
 
@@ -173,10 +176,13 @@ class AppEngine:
         """Run an event for a message read from ``queue`` (no response timeout: the stream timeout applies)."""
         return await self._execute_event(context, None, payload, queue)
 
-    async def preprocess(self, *, context: EventContext, query_args: Optional[Dict[str, Any]], payload: Any,
-                         request: Any) -> Any:
+    async def preprocess(
+        self, *, context: EventContext, query_args: Optional[Dict[str, Any]], payload: Any, request: Any
+    ) -> Any:
         """Run the event's ``__preprocess__``."""
-        return await self._handler().preprocess(context=context, query_args=query_args, payload=payload, request=request)
+        return await self._handler().preprocess(
+            context=context, query_args=query_args, payload=payload, request=request
+        )
 
     async def postprocess(self, *, context: EventContext, payload: Any, response: Any) -> Any:
         """Run the event's ``__postprocess__``."""
@@ -200,17 +206,31 @@ class AppEngine:
         if task is not None:
             self._tasks[event_name] = task
 
-    def create_context(self, event_name: str, track_ids: Dict[str, str], auth_info: Dict[str, Any],
-                       app_config: Optional[AppConfig] = None) -> EventContext:
+    def create_context(
+        self,
+        event_name: str,
+        track_ids: Dict[str, str],
+        auth_info: Dict[str, Any],
+        app_config: Optional[AppConfig] = None,
+    ) -> EventContext:
         """Context of an event run by this engine (``app_config`` is the host app for plugin events)."""
         return EventContext(
-            app_config=app_config or self.app_config, plugin_config=self.app_config, event_name=event_name,
-            settings=self.event_settings(event_name), track_ids=track_ids, auth_info=auth_info,
+            app_config=app_config or self.app_config,
+            plugin_config=self.app_config,
+            event_name=event_name,
+            settings=self.event_settings(event_name),
+            track_ids=track_ids,
+            auth_info=auth_info,
         )
 
     async def read_stream(
-        self, *, event_name: str, max_events: Optional[int] = None, stop_when_empty: bool = False,
-        wait_start: bool = True, test_mode: bool = False,
+        self,
+        *,
+        event_name: str,
+        max_events: Optional[int] = None,
+        stop_when_empty: bool = False,
+        wait_start: bool = True,
+        test_mode: bool = False,
     ) -> Any:
         """Consume the event's ``read_stream`` until stopped; returns the last result."""
         from hopeit.server.stream_loop import StreamReadLoop  # kept apart: the loop is long
@@ -226,7 +246,12 @@ class AppEngine:
             self._tasks.pop(event_name, None)
 
     async def service_loop(
-        self, *, event_name: str, max_events: Optional[int] = None, wait_start: bool = True, test_mode: bool = False,
+        self,
+        *,
+        event_name: str,
+        max_events: Optional[int] = None,
+        wait_start: bool = True,
+        test_mode: bool = False,
     ) -> Any:
         """Run the event's ``__service__`` generator, executing every item it yields; returns the last result."""
         if wait_start:
@@ -242,7 +267,9 @@ class AppEngine:
             context = self.create_context(event_name, {**track_ids, "track.operation_id": str(uuid.uuid4())}, {})
             self.logger.info(context, "Service started.")
             async for payload in module.__service__(context):
-                item_context = self.create_context(event_name, {**track_ids, "track.operation_id": str(uuid.uuid4())}, {})
+                item_context = self.create_context(
+                    event_name, {**track_ids, "track.operation_id": str(uuid.uuid4())}, {}
+                )
                 self.logger.start(item_context)
                 try:
                     last = await self.execute(context=item_context, query_args=None, payload=payload)
@@ -262,4 +289,3 @@ class AppEngine:
 
 def _with_circuit_breaker(manager: StreamManager, config: StreamsConfig) -> StreamManager:
     return StreamCircuitBreaker.from_config(manager, config)
-

@@ -186,7 +186,9 @@ class EventHandler:
             return [r async for r in self.handle_async_event(context=context, query_args=query_args, payload=payload)]
         return await loaded.chain.run_all(payload, context, query_args or {})
 
-    async def preprocess(self, *, context: Any, query_args: Optional[Dict[str, Any]], payload: Any, request: Any) -> Any:
+    async def preprocess(
+        self, *, context: Any, query_args: Optional[Dict[str, Any]], payload: Any, request: Any
+    ) -> Any:
         """Run ``__preprocess__`` (if any); its result is the payload of the steps."""
         loaded = self.event(context.event_name)
         await self._ensure_init(loaded, context)

@@ -44,7 +44,7 @@ _config = LoggingConfig()
 
 
 class _Formatter(logging.Formatter):
-    converter = time.gmtime
+    converter = time.gmtime  # type: ignore[assignment]  # log times in UTC
 
     def format(self, record: logging.LogRecord) -> str:
         if not hasattr(record, "extra"):
@@ -124,7 +124,9 @@ class EngineLoggerWrapper:
         parts = []
         caller = kwargs.pop("extra", None)
         if caller:
-            parts.append(caller["extra"] if isinstance(caller, dict) and "extra" in caller else format_extra_values(caller))
+            parts.append(
+                caller["extra"] if isinstance(caller, dict) and "extra" in caller else format_extra_values(caller)
+            )
         if isinstance(context, str):
             msg = f"[{context}] {msg}"
         elif context is not None:
@@ -169,7 +171,7 @@ class EngineLoggerWrapper:
         """``STATS`` of a stream read loop (INFO)."""
         self._log(logging.INFO, context, "STATS", (), kwargs)
 
-    def isEnabledFor(self, level: int) -> bool:  # noqa: N802 - mirrors logging.Logger
+    def isEnabledFor(self, level: int) -> bool:
         """True when ``level`` would be logged."""
         return self.logger.isEnabledFor(level)
 

@@ -106,7 +106,9 @@ def loaded_plugins() -> List[PluginInfo]:
 
 def _not_found(group: str, name: str) -> PluginNotFound:
     dist = _KNOWN.get(group, {}).get(name)
-    hint = f"pip install {dist}" if dist else f"install the package that provides '{name}' in entry-point group '{group}'"
+    hint = (
+        f"pip install {dist}" if dist else f"install the package that provides '{name}' in entry-point group '{group}'"
+    )
     installed = ", ".join(available(group)) or "none"
     return PluginNotFound(f"{_KIND[group]} '{name}' is not installed ({hint}); installed: {installed}")
 
@@ -148,7 +150,10 @@ def load_stream_manager_class(name: str) -> Type[Any]:
     """The ``StreamManager`` subclass registered as ``name`` (or at dotted path ``name``)."""
     from hopeit.streams import StreamManager
 
-    return _load_class(GROUP_STREAMS, name, StreamManager, lambda o: isinstance(o, type) and issubclass(o, StreamManager))  # type: ignore[no-any-return]
+    found: Type[Any] = _load_class(
+        GROUP_STREAMS, name, StreamManager, lambda o: isinstance(o, type) and issubclass(o, StreamManager)
+    )
+    return found
 
 
 def load_storage_class(name: str) -> Type[Any]:
@@ -157,7 +162,8 @@ def load_storage_class(name: str) -> Type[Any]:
 
     def check(obj: Any) -> bool:
         return isinstance(obj, type) and all(
-            callable(getattr(obj, method, None)) for method in ("from_settings", "store", "get", "list_objects", "delete")
+            callable(getattr(obj, method, None))
+            for method in ("from_settings", "store", "get", "list_objects", "delete")
         )
 
     return _load_class(GROUP_STORAGE, name, ObjectStorage, check)  # type: ignore[no-any-return]

@@ -4,8 +4,8 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
-from hopeit.app.config import AppConfig, EventPlugMode, EventType
 from hopeit.app._server_models import ServerConfig
+from hopeit.app.config import AppConfig, EventPlugMode, EventType
 from hopeit.server.engine import AppEngine
 from hopeit.server.logger import EngineLoggerWrapper, init_server
 from hopeit.server.metrics import metrics
@@ -59,8 +59,9 @@ class Server:
 
     async def start_app(self, app_config: AppConfig, enabled_groups: Optional[List[str]] = None) -> AppEngine:
         """Start an app engine and run its SETUP events (and OnApp SETUP events of its plugins)."""
-        engine = AppEngine(app_config=app_config, plugins=self.plugin_configs(app_config),
-                           enabled_groups=enabled_groups or [])
+        engine = AppEngine(
+            app_config=app_config, plugins=self.plugin_configs(app_config), enabled_groups=enabled_groups or []
+        )
         await engine.start()
         self.app_engines[app_config.app_key()] = engine
         for event_name, info in engine.effective_events.items():

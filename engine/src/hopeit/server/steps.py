@@ -110,8 +110,11 @@ def _collector_info(module: ModuleType, descriptor: CollectorStepsDescriptor) ->
             )
         sub_steps.append((name, func))
     return CollectorStepInfo(
-        func=_run_collector, input_type=descriptor.input_type, return_type=AsyncCollector,
-        is_generator=False, sub_steps=tuple(sub_steps),
+        func=_run_collector,
+        input_type=descriptor.input_type,
+        return_type=AsyncCollector,
+        is_generator=False,
+        sub_steps=tuple(sub_steps),
     )
 
 
@@ -167,8 +170,11 @@ def effective_steps(event_name: str, module_steps: ModuleSteps) -> List[Tuple[st
 
 def event_stages(module_steps: ModuleSteps) -> List[str]:
     """First step name of each stage after the first: ``['consume']`` for ``[a, SHUFFLE, consume]``."""
-    return [module_steps[i + 1][0] for i, (name, _) in enumerate(module_steps) if name == SHUFFLE
-            and i + 1 < len(module_steps)]
+    return [
+        module_steps[i + 1][0]
+        for i, (name, _) in enumerate(module_steps)
+        if name == SHUFFLE and i + 1 < len(module_steps)
+    ]
 
 
 def split_event_stages(

@@ -92,16 +92,21 @@ class StreamReadLoop:
         await self._ensure_groups(names)
         datatypes = stream_datatypes(self.engine, self.event_name)
         engine_config = self.engine.app_config.engine
-        self.logger.info(self.event_name, f"Consuming stream {self.read_stream.name} "
-                                          f"group={self.read_stream.consumer_group}")
+        self.logger.info(
+            self.event_name, f"Consuming stream {self.read_stream.name} group={self.read_stream.consumer_group}"
+        )
         last, count = None, 0
         while self.engine.is_running(self.event_name):
             batch: List[Tuple[str, str, Union[StreamEvent, Exception]]] = []
             for queue, stream_name in names:
                 items = await manager.read_stream(
-                    stream_name=stream_name, consumer_group=self.read_stream.consumer_group,
-                    datatypes=datatypes, track_headers=engine_config.track_headers, offset=">",
-                    batch_size=self.settings.stream.batch_size, timeout=engine_config.read_stream_timeout,
+                    stream_name=stream_name,
+                    consumer_group=self.read_stream.consumer_group,
+                    datatypes=datatypes,
+                    track_headers=engine_config.track_headers,
+                    offset=">",
+                    batch_size=self.settings.stream.batch_size,
+                    timeout=engine_config.read_stream_timeout,
                     batch_interval=engine_config.read_stream_interval,
                 )
                 batch.extend((queue, stream_name, item) for item in items)
@@ -115,9 +120,7 @@ class StreamReadLoop:
                 if ok:
                     last = result
             count += len(batch)
-            self.logger.stats(self.event_name, extra={
-                f"metrics.stream.{k}": v for k, v in self.stats.calc().items()
-            })
+            self.logger.stats(self.event_name, extra={f"metrics.stream.{k}": v for k, v in self.stats.calc().items()})
             if max_events is not None and count >= max_events:
                 break
         return last
@@ -134,7 +137,8 @@ class StreamReadLoop:
         try:
             seconds = self.settings.stream.timeout
             result = await with_timeout(
-                self.engine.execute_stream_event(context, item.payload, item.queue), seconds,
+                self.engine.execute_stream_event(context, item.payload, item.queue),
+                seconds,
                 f"Stream processing timeout exceeded seconds={seconds}",
             )
             manager = self.engine.stream_manager

@@ -63,4 +63,5 @@ def create_storage(name: str, settings: Mapping[str, Any]) -> ObjectStorage:
     """Create the storage backend registered as ``name`` (or a dotted class path) with ``settings``."""
     from hopeit.server.plugins import load_storage_class  # discovery lives in the runtime
 
-    return load_storage_class(name).from_settings(settings)
+    storage: ObjectStorage = load_storage_class(name).from_settings(settings)
+    return storage

@@ -74,7 +74,10 @@ class StreamManager(ABC):
         """Instantiate the stream manager named in ``config`` (entry-point name or dotted class path)."""
         from hopeit.server.plugins import load_stream_manager_class  # runtime lookup, no import cycle
 
-        return load_stream_manager_class(config.stream_manager)(address=config.connection_str, config=config)
+        manager: StreamManager = load_stream_manager_class(config.stream_manager)(
+            address=config.connection_str, config=config
+        )
+        return manager
 
     @abstractmethod
     async def connect(self) -> "StreamManager":
@@ -180,21 +183,31 @@ class NoStreamManager(StreamManager):
         )
 
     async def connect(self) -> StreamManager:  # pragma: no cover - cannot be instantiated
+        """Never reached: the constructor raises."""
         raise NotImplementedError
 
     async def close(self) -> None:  # pragma: no cover
+        """Never reached: the constructor raises."""
         raise NotImplementedError
 
     async def write_stream(self, **kwargs: Any) -> int:  # type: ignore[override]  # pragma: no cover
+        """Never reached: the constructor raises."""
         raise NotImplementedError
 
     async def ensure_consumer_group(self, *, stream_name: str, consumer_group: str) -> None:  # pragma: no cover
+        """Never reached: the constructor raises."""
         raise NotImplementedError
 
-    async def read_stream(self, **kwargs: Any) -> List[Union[StreamEvent, Exception]]:  # type: ignore[override]  # pragma: no cover
+    async def read_stream(  # type: ignore[override]  # pragma: no cover
+        self, **kwargs: Any
+    ) -> List[Union[StreamEvent, Exception]]:
+        """Never reached: the constructor raises."""
         raise NotImplementedError
 
-    async def ack_read_stream(self, *, stream_name: str, consumer_group: str, stream_event: StreamEvent) -> int:  # pragma: no cover
+    async def ack_read_stream(  # pragma: no cover
+        self, *, stream_name: str, consumer_group: str, stream_event: StreamEvent
+    ) -> int:
+        """Never reached: the constructor raises."""
         raise NotImplementedError
 
 

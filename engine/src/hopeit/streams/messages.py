@@ -30,7 +30,12 @@ from hopeit.streams import StreamEvent
 from hopeit.streams.serialization import deserialize_payload, serialize_payload
 
 __all__ = [
-    "DEFAULT_QUEUE", "MessageFields", "decode_message", "encode_message", "encode_messages", "payload_type_name",
+    "DEFAULT_QUEUE",
+    "MessageFields",
+    "decode_message",
+    "encode_message",
+    "encode_messages",
+    "payload_type_name",
 ]
 
 DEFAULT_QUEUE = "AUTO"
@@ -51,8 +56,10 @@ def _utc_iso(value: datetime) -> str:
 
 
 def _common_fields(
-    track_ids: Mapping[str, Optional[str]], auth_info: Mapping[str, Any],
-    compression: Compression, serialization: Serialization,
+    track_ids: Mapping[str, Optional[str]],
+    auth_info: Mapping[str, Any],
+    compression: Compression,
+    serialization: Serialization,
 ) -> MessageFields:
     fields: MessageFields = {key: "" if value is None else value for key, value in track_ids.items()}
     fields["auth_info"] = base64.b64encode(json.dumps(dict(auth_info), default=str).encode())
@@ -61,15 +68,22 @@ def _common_fields(
     return fields
 
 
-def _payload_fields(payload: Any, submit_ts: str, compression: Compression, serialization: Serialization,
-                    common: MessageFields, queue: bytes) -> MessageFields:
+def _payload_fields(
+    payload: Any,
+    submit_ts: str,
+    compression: Compression,
+    serialization: Serialization,
+    common: MessageFields,
+    queue: bytes,
+) -> MessageFields:
     event_ts = payload.event_ts()
     fields: MessageFields = {
         "id": payload.event_id(),
         "type": payload_type_name(type(payload)),
         "submit_ts": submit_ts,
-        "event_ts": _utc_iso(event_ts) if isinstance(event_ts, datetime) else (
-            event_ts if isinstance(event_ts, str) else ""),
+        "event_ts": _utc_iso(event_ts)
+        if isinstance(event_ts, datetime)
+        else (event_ts if isinstance(event_ts, str) else ""),
     }
     fields.update(common)
     fields["payload"] = serialize_payload(payload, serialization, compression)
@@ -88,8 +102,15 @@ def encode_message(
     submit_ts: Optional[datetime] = None,
 ) -> MessageFields:
     """Fields of one stream message for ``payload`` (a ``@dataobject``)."""
-    return encode_messages(payloads=[payload], queue=queue, track_ids=track_ids, auth_info=auth_info,
-                           compression=compression, serialization=serialization, submit_ts=submit_ts)[0]
+    return encode_messages(
+        payloads=[payload],
+        queue=queue,
+        track_ids=track_ids,
+        auth_info=auth_info,
+        compression=compression,
+        serialization=serialization,
+        submit_ts=submit_ts,
+    )[0]
 
 
 def encode_messages(
@@ -106,8 +127,9 @@ def encode_messages(
     common = _common_fields(track_ids, auth_info, compression, serialization)
     submitted = _utc_iso(submit_ts or datetime.now(tz=timezone.utc))
     queue_bytes = queue.encode()
-    return [_payload_fields(payload, submitted, compression, serialization, common, queue_bytes)
-            for payload in payloads]
+    return [
+        _payload_fields(payload, submitted, compression, serialization, common, queue_bytes) for payload in payloads
+    ]
 
 
 def _text(value: Union[str, bytes, None], default: str = "") -> str:
@@ -147,7 +169,7 @@ def decode_message(
                 f"is not one of the types this event reads: {sorted(datatypes)}"
             )
         payload: Any = deserialize_payload(
-            get("payload"),
+            get("payload") or b"",
             Serialization(_text(get("ser"))),
             Compression(_text(get("comp"))),
             datatype,

@@ -62,16 +62,20 @@ def config(path: Union[str, Path]) -> AppConfig:
 
 
 def create_test_context(
-    app_config: AppConfig, event_name: str, track_ids: Optional[Dict[str, str]] = None,
+    app_config: AppConfig,
+    event_name: str,
+    track_ids: Optional[Dict[str, str]] = None,
     auth_info: Optional[Dict[str, Any]] = None,
 ) -> EventContext:
     """Context of ``event_name`` with test track ids and Unsecured auth (overridable)."""
     ids: Dict[str, str] = {key: "" for key in app_config.engine.track_headers}
-    ids.update({
-        "track.operation_id": "test_operation_id",
-        "track.request_id": "test_request_id",
-        "track.request_ts": datetime.now(tz=timezone.utc).isoformat(),
-    })
+    ids.update(
+        {
+            "track.operation_id": "test_operation_id",
+            "track.request_id": "test_request_id",
+            "track.request_ts": datetime.now(tz=timezone.utc).isoformat(),
+        }
+    )
     ids.update(track_ids or {})
     return EventContext(
         app_config=app_config,
@@ -83,8 +87,9 @@ def create_test_context(
     )
 
 
-def _stages(app_config: AppConfig, event_name: str, mocks: List[Mock], context: EventContext,
-            hooks: Dict[str, Any]) -> Tuple[ModuleType, EventHandler, List[str]]:
+def _stages(
+    app_config: AppConfig, event_name: str, mocks: List[Mock], context: EventContext, hooks: Dict[str, Any]
+) -> Tuple[ModuleType, EventHandler, List[str]]:
     event_info = app_config.events.get(event_name.split("$", 1)[0])
     if event_info is None:
         raise TestingException(f"event '{event_name}' not found in app config (events: {list(app_config.events)})")
@@ -95,14 +100,17 @@ def _stages(app_config: AppConfig, event_name: str, mocks: List[Mock], context: 
         app_config.app, event_name, event_info, extract_module_steps(module)
     )
     handler = EventHandler(
-        app_config=app_config, plugins=[], effective_events=stages,
+        app_config=app_config,
+        plugins=[],
+        effective_events=stages,
         settings=get_runtime_settings(app_config, []),
     )
     return module, handler, list(stages)
 
 
-async def _run_stage(handler: EventHandler, context: EventContext, payload: Any,
-                     query_args: Dict[str, Any]) -> List[Any]:
+async def _run_stage(
+    handler: EventHandler, context: EventContext, payload: Any, query_args: Dict[str, Any]
+) -> List[Any]:
     return [r async for r in handler.handle_async_event(context=context, query_args=query_args, payload=payload)]
 
 
@@ -141,7 +149,7 @@ async def execute_event(
         )
     if postprocess:
         hooks["postprocess_hook"] = PostprocessHook()
-    module, handler, stages = _stages(app_config, event_name, list(mocks or []), context, hooks)
+    _, handler, stages = _stages(app_config, event_name, list(mocks or []), context, hooks)
     response: Optional[PostprocessHook] = hooks.get("postprocess_hook")
     if preprocess:
         request = hooks["preprocess_hook"]
@@ -153,18 +161,20 @@ async def execute_event(
     else:
         input_type = handler.event(stages[0]).input_type
         if (input_type is None and payload is not None) or (
-            input_type not in (None, DataObject) and isinstance(input_type, type) and not isinstance(payload, input_type)
+            input_type not in (None, DataObject)
+            and isinstance(input_type, type)
+            and not isinstance(payload, input_type)
         ):
             return (payload, payload, response) if postprocess else payload
     items = await _run_stage(handler, context, payload, kwargs)
     post_result = None
     if postprocess:
         assert response is not None
-        post_result = await handler.postprocess(context=context, payload=items[-1] if items else None,
-                                                response=response)
+        post_result = await handler.postprocess(
+            context=context, payload=items[-1] if items else None, response=response
+        )
     for stage in stages[1:]:
-        stage_context = create_test_context(app_config, stage, track_ids=context.track_ids,
-                                            auth_info=context.auth_info)
+        stage_context = create_test_context(app_config, stage, track_ids=context.track_ids, auth_info=context.auth_info)
         stage_items: List[Any] = []
         for item in items:
             stage_items.extend(await _run_stage(handler, stage_context, item, {}))
@@ -190,7 +200,10 @@ def apply_service_running_mock(module: ModuleType, context: Optional[EventContex
 
 
 async def execute_service(
-    app_config: AppConfig, event_name: str, max_events: int = 1, mocks: Optional[List[Mock]] = None,
+    app_config: AppConfig,
+    event_name: str,
+    max_events: int = 1,
+    mocks: Optional[List[Mock]] = None,
 ) -> List[Any]:
     """Run the event's ``__service__`` for ``max_events`` items, executing each; errors are returned, not raised."""
     base = event_name.split("$", 1)[0]

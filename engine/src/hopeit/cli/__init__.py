@@ -1,0 +1,1 @@
+"""Command-line tools: ``hopeit_server`` and ``hopeit_openapi``."""

@@ -1,0 +1,85 @@
+"""aiohttp-swagger3 wiring: docs UI, spec check, and request validation of documented routes.
+
+aiohttp-swagger3 validates query args, headers, cookies and credentials against the spec. Request
+bodies are left out of its copy of the spec: the web layer parses them with pydantic, which names
+each invalid field, and accepts bodies whatever their declared content type (as without a spec).
+"""
+
+import copy
+import functools
+import json
+import warnings
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+from aiohttp import web
+from aiohttp_swagger3.routes import _SWAGGER_SPECIFICATION
+from aiohttp_swagger3.swagger import Swagger, _handle_swagger_call
+from aiohttp_swagger3.swagger_route import SwaggerRoute
+from hopeit.app.api import APIError
+
+__all__ = ["install_swagger", "validate_spec", "validating_handler"]
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _validation_copy(spec: Dict[str, Any]) -> Dict[str, Any]:
+    result = copy.deepcopy(spec)
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if isinstance(operation, dict):
+                operation.pop("requestBody", None)
+    return result
+
+
+def validate_spec(spec: Dict[str, Any]) -> List[str]:
+    """Problems that make ``spec`` invalid OpenAPI 3.0 (empty when valid)."""
+    import aiohttp_swagger3
+    import fastjsonschema
+
+    schema = json.loads((Path(aiohttp_swagger3.__file__).parent / "schema" / "schema.json").read_text())
+    check = fastjsonschema.compile(schema, formats={"uri-reference": r"^\w+:(\/?\/?)[^\s]+\Z|^#(\/\w+)+"})
+    try:
+        check(spec)
+    except fastjsonschema.JsonSchemaException as exc:
+        return [str(exc)]
+    return []
+
+
+def install_swagger(app: web.Application, spec: Dict[str, Any], docs_settings: Optional[Any]) -> Swagger:
+    """Docs UI (when ``docs_settings``) and the validator over ``spec``.
+
+    :raises APIError: the spec is not valid OpenAPI 3.0.
+    """
+    problems = validate_spec(spec)
+    if problems:
+        raise APIError(f"API spec is not valid OpenAPI 3.0: {problems[0]}")
+    with warnings.catch_warnings():
+        # aiohttp-swagger3 keeps its state under plain string keys of the app
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)
+        swagger = Swagger(
+            app,
+            validate=True,
+            spec=_validation_copy(spec),
+            request_key="data",
+            swagger_ui_settings=None,
+            redoc_ui_settings=None,
+            rapidoc_ui_settings=docs_settings,
+        )
+        app[_SWAGGER_SPECIFICATION] = spec  # the docs show the full spec, request bodies included
+    return swagger
+
+
+def validating_handler(swagger: Swagger, method: str, path: str, handler: Handler) -> Handler:
+    """``handler`` behind aiohttp-swagger3's validation of ``method`` on ``path``.
+
+    Invalid requests raise ``RequestValidationFailed`` (an ``HTTPBadRequest`` carrying ``errors``).
+    """
+
+    # aiohttp-swagger3 reads the handler's parameter names from its code object: give it a plain
+    # function taking ``request`` (the target travels as a default value, not in a closure)
+    async def call(request: web.Request, _target: Handler = handler) -> web.StreamResponse:
+        return await _target(request)
+
+    route = SwaggerRoute(method, path, call, swagger=swagger)
+    return functools.partial(_handle_swagger_call, route)

@@ -1,0 +1,316 @@
+"""The web server: serves the events of the apps in ``--config-files`` over aiohttp.
+
+Run it with ``hopeit_server run`` (``hopeit.cli.server``) or ``python -m hopeit.server.web``::
+
+    python -m hopeit.server.web --config-files server.json,app.json --port 8020 --start-streams
+
+Start-up loads the configs (server config first, then plugins, then apps), builds the OpenAPI spec
+when ``--api-file`` or ``--api-auto`` is given, and then, when the loop runs, starts each app
+engine in file order (running its SETUP events), adds its routes and, with ``--start-streams``,
+its STREAM and SERVICE loops. SIGTERM or Ctrl-C stops taking requests, waits for those in flight,
+stops the loops after their current batch and exits 0.
+"""
+
+import argparse
+import sys
+import warnings
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence
+
+from aiohttp import web
+from hopeit.app.api import app_base_route_name
+from hopeit.app.config import AppConfig, EventType
+from hopeit.server import api, runtime
+from hopeit.server.config import ServerConfig
+from hopeit.server.config_files import load_config_files, split_config_files
+from hopeit.server.logger import EngineLoggerWrapper
+from hopeit.server.web_response import error_middleware
+from hopeit.server.web_routes import StreamControl, add_app_routes
+
+__all__ = [
+    "ServeArgs",
+    "WebState",
+    "app_startup_hook",
+    "init_web_server",
+    "main",
+    "parse_args",
+    "prepare_engine",
+    "serve",
+    "server_startup_hook",
+    "stop_server",
+    "stream_startup_hook",
+    "web_server",
+]
+
+#: Seconds in-flight requests get to finish on shutdown before they are cancelled.
+SHUTDOWN_TIMEOUT = 30.0
+
+STATE_KEY: "web.AppKey[WebState]" = web.AppKey("hopeit.web_state")
+
+
+class WebState:
+    """What the server keeps while it runs: configs, logger, stream loop controls, CORS config."""
+
+    def __init__(self, server_config: ServerConfig, apps: List[AppConfig], enabled_groups: List[str]) -> None:
+        self.server_config = server_config
+        self.apps = apps
+        self.enabled_groups = enabled_groups
+        self.logger: Optional[EngineLoggerWrapper] = None
+        self.streams: Dict[str, StreamControl] = {}
+        self.cors: Any = None
+
+
+class _PendingLogger:
+    """Stands for the engine logger until the server starts (only answers ``isEnabledFor``)."""
+
+    def __init__(self, state: WebState) -> None:
+        self.state = state
+
+    def isEnabledFor(self, level: int) -> bool:
+        return self.state.logger is not None and self.state.logger.isEnabledFor(level)
+
+    def info(self, context: Any, msg: Any) -> None:
+        if self.state.logger is not None:
+            self.state.logger.info(context, msg)
+
+    def error(self, context: Any, msg: Any) -> None:
+        if self.state.logger is not None:
+            self.state.logger.error(context, msg)
+
+
+#: The aiohttp app of this process, once ``init_web_server`` built it.
+web_server: Optional[web.Application] = None
+
+
+class ServeArgs(NamedTuple):
+    """Command-line options of the server."""
+
+    host: str
+    port: Optional[int]
+    path: Optional[str]
+    start_streams: bool
+    config_files: List[str]
+    api_file: Optional[str]
+    api_auto: List[str]
+    enabled_groups: List[str]
+    workers: int
+
+
+def _arg_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m hopeit.server.web", description="Run hopeit.engine apps over HTTP"
+    )
+    parser.add_argument("--config-files", action="append", required=True,
+                        help="server config, then plugin and app configs (comma-separated or repeated)")
+    parser.add_argument("--host", default="0.0.0.0", help="address to bind (default 0.0.0.0)")
+    parser.add_argument("--port", type=int, default=None, help="TCP port (default 8020)")
+    parser.add_argument("--path", default=None, help="unix socket path (instead of host and port)")
+    parser.add_argument("--start-streams", action="store_true", help="start STREAM and SERVICE events")
+    parser.add_argument("--enabled-groups", action="append", default=[], help="event groups to run (default: all)")
+    parser.add_argument("--api-file", default=None, help="OpenAPI JSON file the apps must match")
+    parser.add_argument("--api-auto", default=None, help='build the OpenAPI spec: "version;title;description"')
+    parser.add_argument("--workers", type=int, default=1, help="processes serving the same port (default 1)")
+    return parser
+
+
+def parse_args(args: Sequence[str]) -> ServeArgs:
+    """Parse command-line arguments (lists split on ``,``, ``--api-auto`` on ``;``)."""
+    parsed = _arg_parser().parse_args(list(args))
+    port = parsed.port if parsed.port is not None else (None if parsed.path else 8020)
+    return ServeArgs(
+        host=parsed.host,
+        port=port,
+        path=parsed.path,
+        start_streams=bool(parsed.start_streams),
+        config_files=split_config_files(parsed.config_files),
+        api_file=parsed.api_file,
+        api_auto=[] if parsed.api_auto is None else parsed.api_auto.split(";"),
+        enabled_groups=split_config_files(parsed.enabled_groups),
+        workers=max(1, int(parsed.workers)),
+    )
+
+
+def init_web_server(
+    config_files: Sequence[str],
+    api_file: Optional[str] = None,
+    api_auto: Optional[Sequence[str]] = None,
+    enabled_groups: Optional[Sequence[str]] = None,
+    start_streams: bool = False,
+) -> web.Application:
+    """The aiohttp app serving the configs; engines start when the app starts (``on_startup``).
+
+    :raises ConfigError: a config file is missing or invalid.
+    :raises APIError: ``--api-file`` does not match the apps, or the spec is invalid.
+    """
+    global web_server
+    server_config, apps = load_config_files(list(config_files))
+    state = WebState(server_config, apps, list(enabled_groups or []))
+    web_app = web.Application(
+        middlewares=[error_middleware(_PendingLogger(state), server_config.errors_traceback)],
+        client_max_size=1024**3,  # bodies are limited per event while they are read
+    )
+    web_app[STATE_KEY] = state
+    prepare_engine(web_app, state, api_file=api_file, api_auto=list(api_auto or []), start_streams=start_streams)
+    web_server = web_app
+    return web_app
+
+
+def prepare_engine(
+    web_app: web.Application, state: WebState, *, api_file: Optional[str], api_auto: List[str], start_streams: bool
+) -> None:
+    """Build the API spec, and register the start-up and shutdown hooks of the server and its apps."""
+    api.clear()
+    if api_file is not None:
+        api.load_api_file(api_file)
+    elif api_auto:
+        parts = [*api_auto, None, None, None]
+        api.init_auto_api(parts[0] or None, parts[1] or None, parts[2] or None)
+    if api_file is not None or api_auto:
+        api.register_server_config(state.server_config)
+        api.register_apps(state.apps)
+        api.enable_swagger(state.server_config, web_app)
+    else:
+        api.enable_swagger(state.server_config, web_app)  # warns that requests are not validated
+
+    async def on_server_startup(app: web.Application) -> None:
+        await server_startup_hook(state)
+
+    web_app.on_startup.append(on_server_startup)
+    for app_config in state.apps:
+        web_app.on_startup.append(_app_hook(state, app_config))
+    if start_streams:
+        for app_config in state.apps:
+            web_app.on_startup.append(_stream_hook(state, app_config))
+
+    async def on_cleanup(app: web.Application) -> None:
+        await stop_server(state)
+
+    web_app.on_cleanup.append(on_cleanup)
+
+
+def _app_hook(state: WebState, app_config: AppConfig) -> Any:
+    async def hook(web_app: web.Application) -> None:
+        await app_startup_hook(web_app, state, app_config)
+
+    return hook
+
+
+def _stream_hook(state: WebState, app_config: AppConfig) -> Any:
+    async def hook(web_app: web.Application) -> None:
+        await stream_startup_hook(state, app_config)
+
+    return hook
+
+
+async def server_startup_hook(state: WebState) -> None:
+    """Start the runtime (engine logging) with the server config."""
+    await runtime.server.start(config=state.server_config)
+    state.logger = runtime.server.logger
+    if state.logger is not None:
+        state.logger.info("server", f"Starting {len(state.apps)} app(s)...")
+
+
+async def app_startup_hook(web_app: web.Application, state: WebState, app_config: AppConfig) -> None:
+    """Start an app engine (running its SETUP events), then add its routes and CORS."""
+    auth = state.server_config.auth
+    if auth.enabled:
+        from hopeit.toolkit import auth as auth_keys  # jwt and cryptography load only when auth is on
+
+        auth_keys.init(app_config.app_key(), auth)
+    engine = await runtime.server.start_app(app_config, state.enabled_groups)
+    plugin_engines = [runtime.server.app_engine(app_key=p.app_key()) for p in app_config.plugins]
+    streams = StreamControl(engine)
+    state.streams[app_config.app_key()] = streams
+    assert state.logger is not None
+    routes = add_app_routes(web_app, engine, plugin_engines, streams, state.logger)
+    if app_config.engine.cors_origin:
+        _enable_cors(web_app, state, app_config, routes)
+    state.logger.info("server", f"Started app {app_config.app_key()}: {len(routes)} route(s)")
+
+
+def _enable_cors(web_app: web.Application, state: WebState, app_config: AppConfig, routes: List[Any]) -> None:
+    import aiohttp_cors
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)  # aiohttp-cors keeps state under a str key
+        if state.cors is None:
+            state.cors = aiohttp_cors.setup(web_app)
+        options = aiohttp_cors.ResourceOptions(  # type: ignore[no-untyped-call]
+            allow_credentials=True, expose_headers="*", allow_headers="*"
+        )
+        prefix = app_config.engine.cors_routes_prefix or app_base_route_name(app_config.app)
+        for route in routes:
+            if route.resource is not None and route.resource.canonical.startswith(prefix):
+                state.cors.add(route, {app_config.engine.cors_origin: options})
+
+
+async def stream_startup_hook(state: WebState, app_config: AppConfig) -> None:
+    """Start the read loop of every STREAM event and the loop of every SERVICE event of an app."""
+    streams = state.streams[app_config.app_key()]
+    for event_name, info in streams.engine.effective_events.items():
+        if info.type in (EventType.STREAM, EventType.SERVICE) and not streams.running(event_name):
+            streams.start(event_name)
+
+
+async def stop_server(state: Optional[WebState] = None) -> None:
+    """Stop every app engine (loops finish and ack their batch), then cancel loops still waiting."""
+    await runtime.server.stop()
+    if state is not None:
+        for streams in state.streams.values():
+            await streams.cancel_pending()
+        state.streams.clear()
+
+
+def serve(
+    host: str = "0.0.0.0",
+    port: Optional[int] = 8020,
+    path: Optional[str] = None,
+    start_streams: bool = False,
+    config_files: Sequence[str] = (),
+    api_file: Optional[str] = None,
+    api_auto: Optional[Sequence[str]] = None,
+    enabled_groups: Optional[Sequence[str]] = None,
+    workers: int = 1,
+    *,
+    reuse_port: bool = False,
+    sock: Any = None,
+) -> None:
+    """Serve until SIGTERM or Ctrl-C; ``workers > 1`` runs that many processes on the same port."""
+    if workers > 1:
+        from hopeit.server.wsgi import run_workers
+
+        run_workers(
+            ServeArgs(host, port, path, start_streams, list(config_files), api_file, list(api_auto or []),
+                      list(enabled_groups or []), workers)
+        )
+        return
+    web_app = init_web_server(config_files, api_file, api_auto, enabled_groups, start_streams)
+
+    def announce(*_: Any, **__: Any) -> None:
+        where = f"unix:{path}" if path else f"http://{host}:{port}"
+        print(f"hopeit.engine serving {len(web_app[STATE_KEY].apps)} app(s) on {where}", flush=True)
+
+    web.run_app(
+        web_app,
+        host=None if (path or sock is not None) else host,
+        port=None if (path or sock is not None) else port,
+        path=path if sock is None else None,
+        sock=sock,
+        access_log=None,  # the engine writes its own access lines (and none at WARNING)
+        print=announce,
+        reuse_port=reuse_port or None,
+        shutdown_timeout=SHUTDOWN_TIMEOUT,
+        handle_signals=True,
+    )
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    """Entry point of ``python -m hopeit.server.web``: exits 1 with one clear line when start-up fails."""
+    from hopeit.server.wsgi import run_cli
+
+    run_cli(parse_args(sys.argv[1:] if argv is None else argv))
+
+
+if __name__ == "__main__":  # pragma: no cover - run as a module
+    from hopeit.server.web import main as _main  # one copy of the module state, as when imported
+
+    _main()

@@ -1,0 +1,313 @@
+"""Routes of an app: one handler per GET, POST and MULTIPART event, management routes for streams.
+
+Everything an event's requests share (engine, settings, auth methods, input type, query arg
+types, body limit) is worked out once when the route is created; a request only runs the event.
+"""
+
+import asyncio
+import logging
+from typing import Any, Dict, List, Optional, Set
+
+from aiohttp import web
+from hopeit.app._hooks import PostprocessHook, PreprocessHook
+from hopeit.app.api import EventApi
+from hopeit.app.config import AppConfig, EventDescriptor, EventPlugMode, EventType
+from hopeit.app.context import EventContext
+from hopeit.app.errors import BadRequest, Unauthorized
+from hopeit.server import api
+from hopeit.server.config import AuthType
+from hopeit.server.engine import AppEngine
+from hopeit.server.logger import EngineLoggerWrapper
+from hopeit.server.metrics import metrics
+from hopeit.server.names import app_route_name, route_name
+from hopeit.server.web_request import (
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_UPLOAD_SIZE,
+    PayloadTooLarge,
+    QueryArgs,
+    authorize,
+    limited_file_hooks,
+    parse_json_payload,
+    read_body,
+    track_ids,
+)
+from hopeit.server.web_response import CONTEXT_KEY, error_response, event_response
+from hopeit.streams import StreamOSError
+
+__all__ = ["EventRoute", "StreamControl", "add_app_routes", "mgmt_route_name"]
+
+_WEB_EVENTS = (EventType.GET, EventType.POST, EventType.MULTIPART)
+_RESPONSE_TIMEOUT = "Response timeout exceeded"
+
+
+def _event_limit(settings: Any, default: int) -> int:
+    section = settings.extras.get("_", {}) if isinstance(settings.extras, dict) else {}
+    value = section.get("max_body_size") if isinstance(section, dict) else None
+    return int(value) if isinstance(value, int) and value > 0 else default
+
+
+class EventRoute:
+    """Handles the requests of one web event of one (host) app."""
+
+    __slots__ = (
+        "auth_info",
+        "auth_methods",
+        "engine",
+        "event_name",
+        "event_type",
+        "has_postprocess",
+        "has_preprocess",
+        "host_config",
+        "input_type",
+        "logger",
+        "max_body_size",
+        "query_args",
+        "settings",
+        "traceback",
+    )
+
+    def __init__(
+        self,
+        *,
+        engine: AppEngine,
+        host_config: AppConfig,
+        event_name: str,
+        event_info: EventDescriptor,
+        logger: EngineLoggerWrapper,
+    ) -> None:
+        server_config = host_config.server or engine.app_config.server
+        self.engine = engine
+        self.host_config = host_config
+        self.event_name = event_name
+        self.event_type = event_info.type
+        self.logger = logger
+        self.settings = engine.event_settings(event_name)
+        if engine.event_handler is None:
+            raise RuntimeError(f"app engine {engine.app_key} must be started before its routes are created")
+        loaded = engine.event_handler.event(event_name)
+        self.input_type = loaded.input_type
+        self.has_preprocess = loaded.preprocess is not None
+        self.has_postprocess = loaded.postprocess is not None
+        declared = getattr(loaded.module, "__api__", None)
+        self.query_args = QueryArgs(declared.query_arg_types if isinstance(declared, EventApi) else None)
+        auth = server_config.auth if server_config is not None else None
+        self.auth_methods: List[AuthType] = list(event_info.auth) or (
+            list(auth.default_auth_methods) if auth is not None else [AuthType.UNSECURED]
+        )
+        self.auth_info: Dict[str, Any] = {"domain": auth.domain} if auth is not None and auth.domain else {}
+        default = DEFAULT_MAX_UPLOAD_SIZE if self.event_type == EventType.MULTIPART else DEFAULT_MAX_BODY_SIZE
+        self.max_body_size = _event_limit(self.settings, default)
+        self.traceback = bool(server_config is not None and server_config.errors_traceback)
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        """Run the event for ``request``; every failure becomes a JSON error response."""
+        context = EventContext(
+            app_config=self.host_config,
+            plugin_config=self.engine.app_config,
+            event_name=self.event_name,
+            settings=self.settings,
+            track_ids=track_ids(request),
+            auth_info=dict(self.auth_info),
+        )
+        request[CONTEXT_KEY] = context
+        logger = self.logger
+        logger.start(context)
+        try:
+            resp = await self._run(context, request)
+        except Unauthorized as exc:
+            return self._fail(context, exc, 401, ignored=True)
+        except (BadRequest, PayloadTooLarge) as exc:
+            return self._fail(context, exc, 413 if isinstance(exc, PayloadTooLarge) else 400, ignored=True)
+        except StreamOSError as exc:
+            return self._fail(context, exc, 503, message="Stream backend unavailable: try again later")
+        except TimeoutError as exc:
+            message = str(exc) if str(exc).startswith(_RESPONSE_TIMEOUT) else None
+            return self._fail(context, exc, 500, message=message)
+        except Exception as exc:  # noqa: BLE001 - any failure of the app answers 500
+            return self._fail(context, exc, 500)
+        if logger.isEnabledFor(logging.INFO):
+            logger.done(context, extra={"response.status": resp.status, **metrics(context)})
+        return resp
+
+    async def _run(self, context: EventContext, request: web.Request) -> web.StreamResponse:
+        authorize(context, request, self.auth_methods)
+        payload: Any = None
+        if self.event_type == EventType.GET:
+            query_args = self.query_args.parse(request, skip="payload")
+            payload = request.query.get("payload")
+            raw: Optional[bytes] = None
+        else:
+            query_args = self.query_args.parse(request)
+            raw = None
+        hook: Optional[PreprocessHook] = None
+        if self.event_type == EventType.MULTIPART:
+            factory = limited_file_hooks(request, self.max_body_size)
+            try:
+                reader = await request.multipart()
+            except (AssertionError, ValueError, KeyError) as exc:
+                raise BadRequest(f"Expected a multipart/form-data request: {exc}") from None
+            hook = PreprocessHook(headers=request.headers, multipart_reader=reader, file_hook_factory=factory)
+        elif self.event_type == EventType.POST:
+            if self.input_type is not None or self.has_preprocess:
+                raw = await read_body(request, self.max_body_size)
+            if self.input_type is not None:
+                payload = parse_json_payload(raw or b"", self.input_type)
+        if self.has_preprocess:
+            if hook is None:
+                hook = PreprocessHook(headers=request.headers, payload_raw=raw)
+            payload = await self.engine.preprocess(
+                context=context, query_args=query_args, payload=payload, request=hook
+            )
+            if hook.status is not None and hook.status != 200:
+                response = PostprocessHook(request)
+                response.set_status(hook.status)
+                return event_response(context, payload, response)
+        result = await self.engine.execute(context=context, query_args=query_args, payload=payload)
+        if not self.has_postprocess:
+            return event_response(context, result, None)
+        response = PostprocessHook(request)
+        if hook is not None and hook.status is not None:
+            response.set_status(hook.status)
+        body = await self.engine.postprocess(context=context, payload=result, response=response)
+        return event_response(context, body, response)
+
+    def _fail(
+        self, context: EventContext, exc: BaseException, status: int, *, ignored: bool = False,
+        message: Optional[str] = None,
+    ) -> web.Response:
+        logger = self.logger
+        if ignored:
+            if logger.isEnabledFor(logging.WARNING):
+                logger.warning(context, f"{type(exc).__name__}: {exc}")
+                logger.ignored(context, extra={"response.status": status, **metrics(context)})
+            return error_response(exc, status, context=context, traceback=self.traceback)
+        logger.error(context, exc)
+        logger.failed(context, extra={"response.status": status, **metrics(context)})
+        if message is None and not self.traceback:
+            message = "Internal server error"
+        return error_response(exc, status, context=context, traceback=self.traceback, message=message)
+
+
+def mgmt_route_name(app_config: AppConfig, event_name: str) -> str:
+    """``/mgmt/<app>/<ver>/<event path>`` of a STREAM or SERVICE event (``.`` and ``$`` become ``/``)."""
+    parts = event_name.replace("$", "/").replace(".", "/").split("/")
+    return route_name("mgmt", app_config.app.name, app_config.app.version, *parts)
+
+
+class StreamControl:
+    """Starts and stops the read and service loops of an app engine, and waits for them on stop."""
+
+    def __init__(self, engine: AppEngine) -> None:
+        self.engine = engine
+        self.tasks: Dict[str, asyncio.Task[Any]] = {}
+
+    def running(self, event_name: str) -> bool:
+        """True while a loop task of the event is alive (also during its start delay)."""
+        task = self.tasks.get(event_name)
+        return task is not None and not task.done()
+
+    def start(self, event_name: str) -> None:
+        """Spawn the read loop (STREAM) or service loop (SERVICE) of an event.
+
+        :raises RuntimeError: the event is already running.
+        """
+        kind = "Service" if self.engine.effective_events[event_name].type == EventType.SERVICE else "Stream"
+        if self.running(event_name) or self.engine.is_running(event_name):
+            raise RuntimeError(f"{kind} already running: {event_name}")
+        if kind == "Service":
+            coro = self.engine.service_loop(event_name=event_name)
+        else:
+            coro = self.engine.read_stream(event_name=event_name)
+        self.tasks[event_name] = asyncio.ensure_future(coro)
+
+    async def stop(self, event_name: str) -> None:
+        """Ask a loop to stop after its current batch.
+
+        :raises RuntimeError: the event is not running.
+        """
+        if self.engine.is_running(event_name):
+            await self.engine.stop_event(event_name)
+            return
+        task = self.tasks.get(event_name)
+        if task is None or task.done():
+            raise RuntimeError(f"Cannot stop non running event: {event_name}.")
+        task.cancel()  # still waiting for its start delay: nothing read yet
+
+    async def cancel_pending(self) -> None:
+        """Cancel loops that did not stop with the engine (after ``AppEngine.stop``)."""
+        pending = [t for t in self.tasks.values() if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    def mgmt_handler(self, event_name: str, action: str) -> Any:
+        """Handler of ``<mgmt route>/start`` or ``/stop``: 200 empty, or 409 when it cannot."""
+
+        async def handle(request: web.Request) -> web.Response:
+            try:
+                if action == "start":
+                    self.start(event_name)
+                else:
+                    await self.stop(event_name)
+            except RuntimeError as exc:
+                return error_response(exc, 409)
+            return web.Response(headers={"Server": ""})
+
+        return handle
+
+
+def _add(router: web.UrlDispatcher, method: str, path: str, handler: Any, label: str, added: Set[Any]) -> None:
+    try:
+        route = router.add_route(method, path, api.add_route(method, path, handler))
+    except RuntimeError as exc:
+        raise ValueError(f"{label}: route {method} {path} is taken by another event ({exc})") from None
+    added.add(route)
+
+
+def add_app_routes(
+    web_app: web.Application,
+    engine: AppEngine,
+    plugin_engines: List[AppEngine],
+    streams: StreamControl,
+    logger: EngineLoggerWrapper,
+) -> List[Any]:
+    """Add the routes of an app and return them.
+
+    They are its Standalone web events, the OnApp web events of its plugins, and the management
+    routes of its STREAM and SERVICE events.
+    """
+    app_config = engine.app_config
+    added: Set[Any] = set()
+    router = web_app.router
+    for event_name, info in engine.effective_events.items():
+        if info.plug_mode != EventPlugMode.STANDALONE:
+            continue
+        if info.type in _WEB_EVENTS:
+            path = app_route_name(app_config.app, event_name=event_name, override_route_name=info.route)
+            handler = EventRoute(engine=engine, host_config=app_config, event_name=event_name, event_info=info,
+                                 logger=logger)
+            _add(router, "GET" if info.type == EventType.GET else "POST", path, _plain(handler),
+                 f"{app_config.app_key()} {event_name}", added)
+        elif info.type in (EventType.STREAM, EventType.SERVICE):
+            base = mgmt_route_name(app_config, event_name)
+            for action in ("start", "stop"):
+                route = router.add_route("GET", f"{base}/{action}", streams.mgmt_handler(event_name, action))
+                added.add(route)
+    for plugin_engine in plugin_engines:
+        plugin_config = plugin_engine.app_config
+        for event_name, info in plugin_engine.effective_events.items():
+            if info.plug_mode != EventPlugMode.ON_APP or info.type not in _WEB_EVENTS:
+                continue
+            path = app_route_name(app_config.app, event_name=event_name, plugin=plugin_config.app,
+                                  override_route_name=info.route)
+            handler = EventRoute(engine=plugin_engine, host_config=app_config, event_name=event_name,
+                                 event_info=info, logger=logger)
+            _add(router, "GET" if info.type == EventType.GET else "POST", path, _plain(handler),
+                 f"{app_config.app_key()} {plugin_config.app_key()} {event_name}", added)
+    return list(added)
+
+
+def _plain(handler: EventRoute) -> Any:
+    # aiohttp wants a coroutine function; a bound method keeps the call as cheap as a closure
+    return handler.__call__

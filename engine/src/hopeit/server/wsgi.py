@@ -1,0 +1,141 @@
+"""Running the server from the command line, in one process or in several (``--workers N``).
+
+Several workers share one port without a process manager library: each worker is a fresh Python
+process serving the same apps. On TCP every worker binds the port with ``SO_REUSEPORT`` and the
+kernel spreads new connections evenly across them; on a unix socket (``--path``) the supervisor
+binds it once and the workers inherit it. The supervisor (this process) forwards SIGTERM/SIGINT
+to the workers, waits for each to drain, and exits 0 when all of them did. A worker that dies
+while serving is started again; if one fails to start, all are stopped and the exit code is 1.
+
+Why not gunicorn: its aiohttp workers would add a dependency and a second signal-handling layer,
+while the drain-on-SIGTERM semantics needed here are those of ``aiohttp.web.run_app`` already.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from typing import Any, List, Optional
+
+from hopeit.server.web import ServeArgs, serve
+
+__all__ = ["max_workers", "run_app", "run_cli", "run_workers", "worker_main"]
+
+#: A worker exiting sooner than this after start is taken as a start-up failure, not a crash.
+STARTUP_GRACE_SECONDS = 15.0
+
+
+def max_workers() -> int:
+    """Upper bound of ``--workers``: ``2 x cpu + 1``."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+def _fail(exc: BaseException) -> None:
+    print(f"hopeit_server: error: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+    if os.getenv("HOPEIT_TRACEBACK"):
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__)
+    sys.exit(1)
+
+
+def run_cli(args: ServeArgs, *, reuse_port: bool = False, sock: Any = None) -> None:
+    """Serve ``args``; a start-up failure prints one line (``HOPEIT_TRACEBACK=1`` adds the trace) and exits 1."""
+    try:
+        serve(*args, reuse_port=reuse_port, sock=sock)
+    except (Exception, AssertionError) as exc:  # noqa: BLE001 - any start-up failure is reported the same way
+        _fail(exc)
+
+
+def run_app(
+    host: str, port: Optional[int], path: Optional[str], config_files: List[str], api_file: Optional[str],
+    api_auto: List[str], start_streams: bool, enabled_groups: List[str], workers: int = 1,
+    worker_class: Optional[str] = None, worker_timeout: int = 0,
+) -> None:
+    """Entry point kept from the gunicorn-based runner; ``worker_class``/``worker_timeout`` are ignored."""
+    run_cli(ServeArgs(host, port, path, start_streams, config_files, api_file, api_auto, enabled_groups, workers))
+
+
+def _worker_command(args: ServeArgs, fd: Optional[int]) -> List[str]:
+    options = {**args._asdict(), "workers": 1}
+    extra = ["--fd", str(fd)] if fd is not None else ["--reuse-port"]
+    return [sys.executable, "-m", "hopeit.server.wsgi", "--worker", json.dumps(options), *extra]
+
+
+def _unix_socket(path: str) -> socket.socket:
+    if os.path.exists(path):
+        os.unlink(path)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(path)
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def run_workers(args: ServeArgs) -> None:
+    """Run ``args.workers`` worker processes on one port (clamped to ``max_workers()``) until signalled."""
+    count = max(1, min(args.workers, max_workers()))
+    shared = _unix_socket(args.path) if args.path else None
+    fd = shared.fileno() if shared is not None else None
+    command = _worker_command(args, fd)
+
+    def spawn() -> "subprocess.Popen[bytes]":
+        # own session: a Ctrl-C in the terminal reaches the supervisor only, which forwards it once
+        return subprocess.Popen(command, pass_fds=(fd,) if fd is not None else (), start_new_session=True)
+
+    workers = [spawn() for _ in range(count)]
+    started = time.monotonic()
+    stopping = False
+    exit_code = 0
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            for proc in workers:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    print(f"hopeit.engine supervisor pid={os.getpid()} running {count} workers", flush=True)
+    while any(proc.poll() is None for proc in workers):
+        for i, proc in enumerate(workers):
+            code = proc.poll()
+            if code is None or stopping:
+                continue
+            if time.monotonic() - started < STARTUP_GRACE_SECONDS:
+                exit_code = code or 1
+                stop(signal.SIGTERM, None)
+            else:
+                print(f"hopeit.engine worker pid={proc.pid} exited with {code}: starting a new one", flush=True)
+                workers[i] = spawn()
+        time.sleep(0.1)
+    if exit_code == 0 and any(proc.returncode not in (0, -signal.SIGTERM) for proc in workers):
+        exit_code = 1
+    if shared is not None:
+        shared.close()
+        if args.path and os.path.exists(args.path):
+            os.unlink(args.path)
+    sys.exit(exit_code)
+
+
+def worker_main(argv: Optional[List[str]] = None) -> None:
+    """Entry point of a worker process started by ``run_workers``."""
+    values = list(sys.argv[1:] if argv is None else argv)
+    options = json.loads(values[values.index("--worker") + 1])
+    args = ServeArgs(**options)
+    if "--fd" in values:
+        sock = socket.socket(fileno=int(values[values.index("--fd") + 1]))
+        run_cli(args._replace(path=None), sock=sock)
+    else:
+        run_cli(args, reuse_port=True)
+
+
+if __name__ == "__main__":  # pragma: no cover - worker processes
+    from hopeit.server.wsgi import worker_main as _worker_main
+
+    _worker_main()
