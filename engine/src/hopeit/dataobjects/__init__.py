@@ -187,29 +187,45 @@ def dataobject(
     return wrap(decorated_class)
 
 
-_shallow_copyable: Dict[type, bool] = {}
+#: Per data object class: how to copy each field (None: the class needs a full deep copy).
+_copy_plans: Dict[type, Optional[Dict[str, Callable[[Any], Any]]]] = {}
 
 
-def _immutable_annotation(annotation: Any) -> bool:
-    if isinstance(annotation, type):
-        return issubclass(annotation, _IMMUTABLE_TYPES)
-    args = getattr(annotation, "__args__", None)
-    if getattr(annotation, "__origin__", None) is Union and args:
-        return all(_immutable_annotation(arg) for arg in args)
-    return False
+def _share(value: Any) -> Any:
+    return value
 
 
-def _shallow_copy_is_deep(cls: type) -> bool:
-    """True when every field of ``cls`` is declared with an immutable type (checked once per class)."""
-    found = _shallow_copyable.get(cls)
-    if found is None:
-        try:
-            hints = typing.get_type_hints(cls)
-        except Exception:  # noqa: BLE001 - unresolvable annotations: always deep copy
-            hints = {}
-        found = bool(hints) and all(_immutable_annotation(hints.get(f.name)) for f in fields(cls))
-        _shallow_copyable[cls] = found
-    return found
+def _field_copier(annotation: Any) -> Optional[Callable[[Any], Any]]:
+    """How to copy a value of ``annotation`` deeply without pickle, or None when unknown."""
+    if isinstance(annotation, type) and issubclass(annotation, _IMMUTABLE_TYPES):
+        return _share
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is Union:
+        copiers = [_field_copier(arg) for arg in args]
+        if all(c is _share for c in copiers):
+            return _share
+        return None
+    if origin in (list, set, frozenset) and args and _field_copier(args[0]) is _share:
+        return lambda value: None if value is None else type(value)(value)
+    if origin is dict and len(args) == 2 and _field_copier(args[1]) is _share:
+        return lambda value: None if value is None else dict(value)
+    return None
+
+
+def _copy_plan(cls: type) -> Optional[Dict[str, Callable[[Any], Any]]]:
+    """Field copiers of a dataclass when every field can be copied without pickle (computed once)."""
+    if cls in _copy_plans:
+        return _copy_plans[cls]
+    plan: Optional[Dict[str, Callable[[Any], Any]]] = None
+    try:
+        hints = typing.get_type_hints(cls)
+        copiers = {f.name: _field_copier(hints.get(f.name)) for f in fields(cls)}
+        if hints and all(c is not None for c in copiers.values()):
+            plan = copiers  # type: ignore[assignment]
+    except Exception:  # noqa: BLE001 - unresolvable annotations: pickle copies it
+        plan = None
+    _copy_plans[cls] = plan
+    return plan
 
 
 def copy_payload(original: Optional[_T]) -> Optional[_T]:
@@ -227,8 +243,14 @@ def copy_payload(original: Optional[_T]) -> Optional[_T]:
     options = getattr(original, "__data_object__", None)
     if options is not None and options["unsafe"]:
         return original
-    if params is not None and _shallow_copy_is_deep(type(original)) and hasattr(original, "__dict__"):
+    plan = _copy_plan(type(original)) if params is not None and hasattr(original, "__dict__") else None
+    if plan is not None:
+        # values were validated against these types, so copying by type is a deep copy
         duplicate = object.__new__(type(original))
-        duplicate.__dict__.update(original.__dict__)
+        source = original.__dict__
+        duplicate.__dict__.update({name: copier(source[name]) for name, copier in plan.items()})
+        for name, value in source.items():
+            if name not in plan:
+                duplicate.__dict__[name] = value
         return duplicate  # type: ignore[no-any-return]
     return pickle.loads(pickle.dumps(original, protocol=4))  # type: ignore[no-any-return]
