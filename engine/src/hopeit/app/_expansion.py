@@ -6,7 +6,7 @@ import re
 from dataclasses import fields, is_dataclass
 from typing import Any, Dict, List, Optional
 
-from hopeit.app._names import auto_path_prefixed
+from hopeit.app.names import auto_path_prefixed
 
 __all__ = ["MissingEnvironmentVariables", "replace_config_args", "replace_env_vars"]
 

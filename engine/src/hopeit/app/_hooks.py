@@ -2,7 +2,7 @@
 
 from typing import Any, AsyncIterator, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
-from hopeit.app._names import titlecase
+from hopeit.app.names import titlecase
 
 try:
     from typing import Protocol
@@ -178,6 +178,8 @@ class PostprocessStreamResponseHook:
 
 class TestingResp:
     """Collects what a streamed response writes when running under the test kit."""
+
+    __test__ = False  # not a test class, despite the name
 
     def __init__(self, headers: Dict[str, str]) -> None:
         self.headers = headers

@@ -21,7 +21,7 @@ from enum import Enum
 from types import ModuleType
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
-from hopeit.app._names import app_route_name, route_name
+from hopeit.app.names import app_route_name, route_name
 from hopeit.app.config import AppConfig, AppDescriptor, EventType
 from hopeit.dataobjects import BinaryAttachment, BinaryDownload
 from hopeit.dataobjects._adapters import type_name
@@ -82,7 +82,8 @@ def app_base_route_name(app: AppDescriptor, *, plugin: Optional[AppDescriptor] =
 
 
 def _without_null(variants: List[Any]) -> Tuple[List[Any], bool]:
-    rest = [v for v in variants if not (isinstance(v, dict) and v.get("type") == "null" and len(v) == 1)]
+    # variants are converted first, so ``{"type": "null"}`` already reads ``{"nullable": True}``
+    rest = [v for v in variants if not (isinstance(v, dict) and v in ({"type": "null"}, {"nullable": True}))]
     return rest, len(rest) != len(variants)
 
 

@@ -197,9 +197,11 @@ def _share(value: Any) -> Any:
 
 def _field_copier(annotation: Any) -> Optional[Callable[[Any], Any]]:
     """How to copy a value of ``annotation`` deeply without pickle, or None when unknown."""
-    if isinstance(annotation, type) and issubclass(annotation, _IMMUTABLE_TYPES):
+    if isinstance(annotation, type) and issubclass(annotation, _IMMUTABLE_TYPES) and annotation is not tuple:
         return _share
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is tuple and args and all(_field_copier(arg) is _share for arg in args if arg is not Ellipsis):
+        return _share
     if origin is Union:
         copiers = [_field_copier(arg) for arg in args]
         if all(c is _share for c in copiers):

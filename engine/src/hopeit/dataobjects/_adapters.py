@@ -1,5 +1,6 @@
 """pydantic adapters per payload type, and validation errors a person can read."""
 
+import typing
 from typing import Any, Dict, List, Tuple
 
 from pydantic import TypeAdapter, ValidationError
@@ -40,6 +41,12 @@ def _field_path(loc: Tuple[Any, ...]) -> str:
 
 def type_name(datatype: Any) -> str:
     """Short name of a type for messages (``Something``, ``List[Something]``)."""
+    args = typing.get_args(datatype)
+    if args:
+        origin = typing.get_origin(datatype)
+        origin_name = getattr(origin, "__name__", None) or str(origin).replace("typing.", "")
+        return f"{origin_name.capitalize() if origin in (list, dict, set, tuple) else origin_name}[" \
+               f"{', '.join(type_name(arg) for arg in args)}]"
     name = getattr(datatype, "__qualname__", None)
     return str(name) if isinstance(name, str) else str(datatype).replace("typing.", "")
 

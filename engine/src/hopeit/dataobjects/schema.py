@@ -21,7 +21,8 @@ def schema_with_components(datatype: Any) -> Tuple[Dict[str, Any], Dict[str, Dic
     if hasattr(datatype, "__dataclass_fields__"):
         name = datatype.__name__
         schema.setdefault("x-module-name", datatype.__module__)
-        components[name] = schema
+        if set(schema) - {"x-module-name"} != {"$ref"}:
+            components[name] = schema  # a self-referencing type is already complete in $defs
         return {"$ref": REF_TEMPLATE.format(model=name)}, components
     return schema, components
 

@@ -281,7 +281,7 @@ def enable_swagger(server_config: ServerConfig, app: Any) -> None:
     """
     global swagger
     if spec is None:
-        logger.warning("No API spec (start with --api-file or --api-auto): requests are not validated")
+        logger.info("No API spec (start with --api-file or --api-auto): requests are not validated")
         return
     if static_spec is not None and diff_specs():
         differences = ", ".join(spec_differences(static_spec, spec))
@@ -300,7 +300,7 @@ def add_route(method: str, path: str, handler: Callable[..., Any]) -> Callable[.
         return handler
     operation = spec.get("paths", {}).get(path, {}).get(method.lower())
     if operation is None:
-        logger.warning("No API Spec defined for path=%s method=%s: requests are not validated", path, method)
+        logger.debug("No API Spec defined for path=%s method=%s: requests are not validated", path, method)
         return handler
     from hopeit.server.api_swagger import validating_handler
 

@@ -22,6 +22,9 @@ __all__ = ["install_swagger", "validate_spec", "validating_handler"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+#: Where aiohttp-swagger3 leaves validated values on the request (typed key where aiohttp has them).
+REQUEST_KEY: Any = web.RequestKey("data", dict) if hasattr(web, "RequestKey") else "data"
+
 
 def _validation_copy(spec: Dict[str, Any]) -> Dict[str, Any]:
     result = copy.deepcopy(spec)
@@ -32,15 +35,23 @@ def _validation_copy(spec: Dict[str, Any]) -> Dict[str, Any]:
     return result
 
 
-def validate_spec(spec: Dict[str, Any]) -> List[str]:
-    """Problems that make ``spec`` invalid OpenAPI 3.0 (empty when valid)."""
+@functools.lru_cache(maxsize=1)
+def _spec_checker() -> Callable[[Any], Any]:
     import aiohttp_swagger3
     import fastjsonschema
 
     schema = json.loads((Path(aiohttp_swagger3.__file__).parent / "schema" / "schema.json").read_text())
-    check = fastjsonschema.compile(schema, formats={"uri-reference": r"^\w+:(\/?\/?)[^\s]+\Z|^#(\/\w+)+"})
+    return fastjsonschema.compile(  # type: ignore[no-any-return]
+        schema, formats={"uri-reference": r"^\w+:(\/?\/?)[^\s]+\Z|^#(\/\w+)+"}
+    )
+
+
+def validate_spec(spec: Dict[str, Any]) -> List[str]:
+    """Problems that make ``spec`` invalid OpenAPI 3.0 (empty when valid)."""
+    import fastjsonschema
+
     try:
-        check(spec)
+        _spec_checker()(copy.deepcopy(spec))  # the checker fills in defaults: keep the spec as it is
     except fastjsonschema.JsonSchemaException as exc:
         return [str(exc)]
     return []
@@ -61,7 +72,7 @@ def install_swagger(app: web.Application, spec: Dict[str, Any], docs_settings: O
             app,
             validate=True,
             spec=_validation_copy(spec),
-            request_key="data",
+            request_key=REQUEST_KEY,
             swagger_ui_settings=None,
             redoc_ui_settings=None,
             rapidoc_ui_settings=docs_settings,

@@ -52,7 +52,7 @@ def event_module(app_config: AppConfig, event_name: str, event_info: EventDescri
         try:
             return importlib.import_module(candidate)
         except ModuleNotFoundError as exc:
-            if exc.name is None or not candidate.startswith(exc.name):
+            if exc.name is None or not (candidate == exc.name or candidate.startswith(exc.name + ".")):
                 raise  # the module exists but one of its imports is missing: report that
             errors.append(candidate)
     raise ImportError(

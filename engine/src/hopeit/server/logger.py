@@ -127,12 +127,15 @@ class EngineLoggerWrapper:
             parts.append(
                 caller["extra"] if isinstance(caller, dict) and "extra" in caller else format_extra_values(caller)
             )
+        if isinstance(msg, BaseException):
+            trace = _trace(msg)
+        else:
+            trace = ""
         if isinstance(context, str):
             msg = f"[{context}] {msg}"
         elif context is not None:
             parts.append(format_extra_values(context.track_ids))
-        if isinstance(msg, BaseException):
-            parts.append(_trace(msg))
+        parts.append(trace)
         self.logger.log(level, msg, *args, extra={"extra": " | ".join(p for p in parts if p)}, **kwargs)
 
     def debug(self, context: Any, msg: Any, *args: Any, **kwargs: Any) -> None:
@@ -208,6 +211,12 @@ def init_server(server_config: ServerConfig) -> EngineLoggerWrapper:
     """Set up logging for a server process; returns the engine logger."""
     init_logger(server_config.logging)
     logging.captureWarnings(True)
+    # plugins log through plain ``logging.getLogger("hopeit.<plugin>")``: give them the engine's lines
+    plugins_root = logging.getLogger("hopeit")
+    if not plugins_root.handlers:
+        for handler in _handlers(f"{ENGINE_NAME} {ENGINE_VERSION} plugins {_HOST} {_PID}"):
+            plugins_root.addHandler(handler)
+    plugins_root.setLevel(server_config.logging.log_level)
     return engine_logger()
 
 

@@ -1,6 +1,6 @@
 """Naming rules for app keys, routes, modules and auto-named streams."""
 
-from hopeit.app._names import (
+from hopeit.app.names import (
     app_route_name,
     auto_path,
     auto_path_prefixed,

@@ -128,7 +128,7 @@ def _load(group: str, name: str) -> Any:
             raise _not_found(group, name)
         try:
             obj = ep.load()
-        except ImportError as exc:
+        except (ImportError, AttributeError) as exc:
             raise PluginNotFound(f"{_KIND[group]} '{name}' is installed but cannot be imported: {exc}") from exc
         dist = getattr(ep, "dist", None)
         _loaded[f"{group}:{name}"] = PluginInfo(

@@ -65,7 +65,7 @@ class MemoryStorage:
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> "MemoryStorage":
         """Create from a settings mapping with optional ``name`` (or ``path``) and ``partition_dateformat``."""
-        unknown = set(settings) - {"name", "path", "partition_dateformat", "flush_seconds", "flush_max_size"}
+        unknown = set(settings) - {"name", "path", "partition_dateformat", "flush_seconds", "flush_max_size", "fsync"}
         if unknown:
             raise ValueError(
                 f"memory storage settings: unknown keys {sorted(unknown)}; allowed: name, path, partition_dateformat"

@@ -138,6 +138,8 @@ async def execute_event(
     :returns: None, the single result, or the list of results; with ``postprocess=True`` a tuple
         ``(results, postprocess result, PostprocessHook)``.
     """
+    if event_name.split("$", 1)[0] not in app_config.events:
+        raise TestingException(f"event '{event_name}' not found in app config (events: {list(app_config.events)})")
     context = context or create_test_context(app_config, event_name)
     hooks: Dict[str, Any] = {}
     if preprocess:

@@ -89,7 +89,11 @@ class RedisServer:
                 raise RedisServerNotAvailable(f"redis-server ({self.binary}) exited at start: {err.strip()}")
             try:
                 with socket.create_connection((self.host, self.port), timeout=0.2):
+                    pass
+                time.sleep(0.02)
+                if self.process.poll() is None:  # listening, and it is our process (not a port collision)
                     return self
+                continue
             except OSError:
                 time.sleep(0.02)
         self.stop()

@@ -1,4 +1,4 @@
-"""Naming rules shared by config, routes, keys and streams (re-exported by ``hopeit.server.names``)."""
+"""Naming rules shared by config, routes, keys and streams (also re-exported by ``hopeit.server.names``)."""
 
 import re
 from typing import Any, Optional

@@ -1,0 +1,345 @@
+"""``@dataobject``, ``StreamEventParams`` and ``copy_payload`` (spec engine §2.1-2.3)."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+import pytest
+from hopeit.dataobjects import (
+    BinaryAttachment,
+    BinaryDownload,
+    StreamEventParams,
+    copy_payload,
+    dataobject,
+    is_dataobject,
+)
+from hopeit.dataobjects.payload import Payload
+
+
+class Color(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@dataobject
+@dataclass
+class Leaf:
+    name: str
+    tags: List[str] = field(default_factory=list)
+
+
+@dataobject(event_id="header.id", event_ts="header.ts")
+@dataclass
+class Header:
+    id: str
+    ts: Optional[datetime] = None
+
+
+@dataobject(event_id="header.id", event_ts="header.ts")
+@dataclass
+class Event:
+    header: Optional[Header]
+    leaves: List[Leaf] = field(default_factory=list)
+
+
+@dataobject
+@dataclass
+class Atomic:
+    """Only immutable field types: a shallow copy is enough."""
+
+    text: str
+    number: int
+    amount: Decimal
+    when: datetime
+    day: date
+    uid: uuid.UUID
+    color: Color
+    maybe: Optional[str] = None
+
+
+@dataobject
+@dataclass
+class Holder:
+    """A bare ``tuple`` annotation may still hold mutable items."""
+
+    items: tuple  # type: ignore[type-arg]
+
+
+@dataobject
+@dataclass
+class Mixed:
+    leaf: Leaf
+    values: Dict[str, List[int]]
+    seen: Set[int]
+    pairs: Tuple[List[int], ...] = ()
+
+
+@dataobject
+@dataclass(frozen=True)
+class Frozen:
+    items: List[int]
+
+
+@dataobject(unsafe=True)
+@dataclass
+class Unsafe:
+    items: List[int]
+
+
+@dataclass
+class PlainDataclass:
+    items: List[int]
+
+
+@dataobject(validate=False, schema=False)
+@dataclass
+class Options:
+    value: int
+
+
+def test_decorator_options_are_recorded() -> None:
+    """``__data_object__`` keeps unsafe/validate/schema, ``__stream_event__`` the id/ts paths."""
+    assert Leaf.__data_object__ == {"unsafe": False, "validate": True, "schema": True}  # type: ignore[attr-defined]
+    assert Options.__data_object__ == {"unsafe": False, "validate": False, "schema": False}  # type: ignore[attr-defined]
+    assert Unsafe.__data_object__["unsafe"] is True  # type: ignore[attr-defined]
+    assert Event.__stream_event__ == StreamEventParams("header.id", "header.ts")  # type: ignore[attr-defined]
+    assert Leaf.__stream_event__ == StreamEventParams(None, None)  # type: ignore[attr-defined]
+
+
+def test_decorator_keeps_the_class_usable_as_a_dataclass() -> None:
+    """Bare and called forms both return the class, which still builds and compares as a dataclass."""
+    assert Leaf("a") == Leaf(name="a", tags=[])
+    assert Leaf.__name__ == "Leaf" and Event.__name__ == "Event"
+    assert is_dataobject(Leaf) and is_dataobject(Leaf("a"))
+    assert not is_dataobject(PlainDataclass) and not is_dataobject({"a": 1})
+
+
+def test_decorator_refuses_a_class_that_is_not_a_dataclass() -> None:
+    """Forgetting ``@dataclass`` is a TypeError that says what to do."""
+
+    class NotADataclass:
+        pass
+
+    with pytest.raises(TypeError, match=r"put @dataclass below @dataobject on .*NotADataclass"):
+        dataobject(NotADataclass)
+    with pytest.raises(TypeError, match="needs a dataclass"):
+        dataobject(event_id="id")(NotADataclass)
+
+
+def test_event_id_and_event_ts_follow_dotted_paths() -> None:
+    """``event_id()``/``event_ts()`` read the configured dotted paths."""
+    ts = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    event = Event(header=Header(id="h1", ts=ts))
+    assert event.event_id() == "h1"  # type: ignore[attr-defined]
+    assert event.event_ts() == ts  # type: ignore[attr-defined]
+
+
+def test_event_id_stops_at_a_falsy_intermediate_value() -> None:
+    """A falsy value on the path is returned as is (``str(None)`` for the id)."""
+    event = Event(header=None)
+    assert event.event_ts() is None  # type: ignore[attr-defined]
+    assert event.event_id() == "None"  # type: ignore[attr-defined]
+    assert StreamEventParams.extract_attr(event, "header.id") is None
+    assert StreamEventParams.extract_attr(Leaf(name=""), "name") == ""
+
+
+def test_event_id_without_configuration_is_a_new_uuid_each_call() -> None:
+    """Without ``event_id`` every call returns a fresh uuid4; without ``event_ts`` None."""
+    leaf = Leaf("a")
+    first, second = leaf.event_id(), leaf.event_id()  # type: ignore[attr-defined]
+    assert first != second
+    assert uuid.UUID(first).version == 4
+    assert leaf.event_ts() is None  # type: ignore[attr-defined]
+
+
+def test_compat_methods_of_0_24_delegate_to_payload() -> None:
+    """``to_json``/``to_dict``/``from_json``/``from_dict``/``json_schema`` exist on data objects."""
+    leaf = Leaf("a", ["t"])
+    assert leaf.to_json() == '{"name": "a", "tags": ["t"]}'  # type: ignore[attr-defined]
+    assert leaf.to_dict() == {"name": "a", "tags": ["t"]}  # type: ignore[attr-defined]
+    assert Leaf.from_json('{"name": "b"}') == Leaf("b")  # type: ignore[attr-defined]
+    assert Leaf.from_dict({"name": "c"}) == Leaf("c")  # type: ignore[attr-defined]
+    assert Leaf.json_schema()["required"] == ["name"]  # type: ignore[attr-defined]
+
+
+def test_compat_methods_do_not_replace_methods_of_the_class() -> None:
+    """A class defining its own ``to_json`` keeps it."""
+
+    @dataobject
+    @dataclass
+    class Custom:
+        value: int
+
+        def to_json(self) -> str:
+            return "custom"
+
+    assert Custom(1).to_json() == "custom"
+    assert Custom.from_dict({"value": 2}) == Custom(2)  # type: ignore[attr-defined]
+
+
+def test_binary_markers() -> None:
+    """``BinaryDownload`` subclasses set their content type; the base is octet-stream."""
+
+    class Png(BinaryDownload):
+        content_type = "image/png"
+
+    assert BinaryDownload.content_type == "application/octet-stream"
+    assert Png.content_type == "image/png"
+    assert isinstance(BinaryAttachment(), BinaryAttachment)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["text", 1, 1.5, True, (1, 2), Decimal("1.1")],
+    ids=["str", "int", "float", "bool", "tuple", "decimal"],
+)
+def test_copy_of_atomic_values_is_the_same_object(value: Any) -> None:
+    """Atomic values (and tuples, Decimals) are immutable: copy_payload returns them as they are."""
+    assert copy_payload(value) is value
+
+
+def test_copy_of_none_is_none() -> None:
+    """None stays None."""
+    assert copy_payload(None) is None
+
+
+@pytest.mark.parametrize(
+    "value, mutate",
+    [
+        ({"a": [1]}, lambda c: c["a"].append(2)),
+        ([[1]], lambda c: c[0].append(2)),
+        ({1, 2}, lambda c: c.add(3)),
+    ],
+    ids=["dict", "list", "set"],
+)
+def test_copy_of_collections_is_deep(value: Any, mutate: Any) -> None:
+    """dict/list/set are deep copied: changing the copy (even nested) leaves the original alone."""
+    before = repr(value)
+    duplicate = copy_payload(value)
+    assert duplicate == value and duplicate is not value
+    mutate(duplicate)
+    assert repr(value) == before
+
+
+def test_copy_of_frozen_dataclass_is_the_same_object() -> None:
+    """Frozen dataclasses cannot be changed by a step: no copy."""
+    frozen = Frozen(items=[1])
+    assert copy_payload(frozen) is frozen
+
+
+def test_copy_of_unsafe_dataobject_is_the_same_object() -> None:
+    """``unsafe=True`` opts out of copies."""
+    unsafe = Unsafe(items=[1])
+    assert copy_payload(unsafe) is unsafe
+
+
+def test_copy_of_dataobject_with_immutable_fields_is_equal_and_independent() -> None:
+    """A data object with only immutable fields is copied; setting a field of the copy keeps the original."""
+    original = Atomic(
+        text="t",
+        number=1,
+        amount=Decimal("2.5"),
+        when=datetime(2024, 1, 1, tzinfo=timezone.utc),
+        day=date(2024, 1, 1),
+        uid=uuid.UUID(int=7),
+        color=Color.RED,
+    )
+    duplicate = copy_payload(original)
+    assert duplicate == original and duplicate is not original
+    duplicate.text = "changed"  # type: ignore[union-attr]
+    duplicate.color = Color.BLUE  # type: ignore[union-attr]
+    assert original.text == "t" and original.color is Color.RED
+
+
+def test_copy_of_mutable_nested_dataobject_is_deep() -> None:
+    """Nested data objects, dicts of lists, sets and tuples of lists are all copied deeply."""
+    original = Mixed(leaf=Leaf("a", ["x"]), values={"k": [1]}, seen={1}, pairs=([1],))
+    duplicate = copy_payload(original)
+    assert duplicate == original
+    assert duplicate is not None
+    duplicate.leaf.tags.append("y")
+    duplicate.leaf.name = "b"
+    duplicate.values["k"].append(2)
+    duplicate.seen.add(2)
+    duplicate.pairs[0].append(2)
+    assert original == Mixed(leaf=Leaf("a", ["x"]), values={"k": [1]}, seen={1}, pairs=([1],))
+
+
+def test_copy_of_plain_dataclass_is_deep() -> None:
+    """A dataclass that is not a data object is deep copied as well."""
+    original = PlainDataclass(items=[1])
+    duplicate = copy_payload(original)
+    assert duplicate is not None
+    duplicate.items.append(2)
+    assert original.items == [1]
+
+
+def test_copy_of_bare_tuple_field_holding_lists_is_independent() -> None:
+    """Mutating a list inside a ``tuple`` field of the copy must not change the original."""
+    original = Holder(items=([1],))
+    duplicate = copy_payload(original)
+    assert duplicate is not None
+    duplicate.items[0].append(2)
+    assert original.items == ([1],)
+
+
+def test_payload_round_trip_of_copied_object() -> None:
+    """A copy serializes exactly like its original."""
+    event = Event(header=Header(id="1"), leaves=[Leaf("a")])
+    assert Payload.to_json(copy_payload(event)) == Payload.to_json(event)
+
+
+@dataobject
+@dataclass
+class Unresolved:
+    """Its annotation names a type that does not exist: copies fall back to deep copies."""
+
+    items: "UndefinedType"  # type: ignore[name-defined]  # noqa: F821
+
+
+def test_copy_with_unresolvable_annotations_is_deep() -> None:
+    """When field types cannot be resolved the copy is deep."""
+    original = Unresolved(items=[1])
+    duplicate = copy_payload(original)
+    assert duplicate is not None and duplicate is not original
+    duplicate.items.append(2)
+    assert original.items == [1]
+
+
+@dataobject
+@dataclass
+class OptionalLists:
+    names: Optional[List[str]] = None
+    counts: Dict[str, int] = field(default_factory=dict)
+    flags: Set[str] = field(default_factory=set)
+
+
+def test_copy_of_optional_and_flat_collections_is_independent() -> None:
+    """Optional lists, flat dicts and sets are copied, not shared."""
+    original = OptionalLists(names=["a"], counts={"a": 1}, flags={"x"})
+    duplicate = copy_payload(original)
+    assert duplicate == original and duplicate is not None
+    duplicate.names.append("b")  # type: ignore[union-attr]
+    duplicate.counts["b"] = 2
+    duplicate.flags.add("y")
+    assert original == OptionalLists(names=["a"], counts={"a": 1}, flags={"x"})
+    assert copy_payload(OptionalLists()) == OptionalLists()
+
+
+def test_copy_keeps_attributes_that_are_not_fields() -> None:
+    """Values cached on an instance outside its fields travel with the copy."""
+    original = Atomic(
+        text="t",
+        number=1,
+        amount=Decimal(1),
+        when=datetime(2024, 1, 1),
+        day=date(2024, 1, 1),
+        uid=uuid.UUID(int=1),
+        color=Color.RED,
+    )
+    original.__dict__["_cached"] = ("key",)
+    duplicate = copy_payload(original)
+    assert duplicate is not None and duplicate.__dict__["_cached"] == ("key",)

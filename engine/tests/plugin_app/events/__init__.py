@@ -1,0 +1,1 @@
+"""Event modules of the plugin app and its host apps."""

@@ -1,0 +1,1 @@
+"""Event modules of the steps app."""

@@ -1,0 +1,1 @@
+"""``caller-app``: calls ``target-app`` through three app connections (one per auth strategy)."""
