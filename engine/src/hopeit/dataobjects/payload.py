@@ -100,6 +100,31 @@ class Payload:
             raise ValueError(f"Cannot convert to JSON: {exc}") from None
 
     @staticmethod
+    def to_json_bytes(payload: Any, key: Optional[str] = "value") -> bytes:
+        """Compact UTF-8 JSON of ``payload``, written by pydantic for data objects (the fast path).
+
+        Same content as ``to_json`` without the 0.24 separators; used for HTTP bodies, stream
+        messages and stored values, where the text is parsed, not compared.
+
+        :raises ValueError: when a data object holds a value that does not match its field type.
+        """
+        options = getattr(payload, "__data_object__", None)
+        if options is not None and _is_structured(payload):
+            try:
+                return adapter(type(payload)).dump_json(  # type: ignore[no-any-return]
+                    payload, exclude_none=True, warnings="error" if options["validate"] else "none"
+                )
+            except PydanticSerializationError:
+                _dump(payload)  # raises the error naming the field
+                raise
+        if isinstance(payload, _ATOMIC):
+            return json.dumps(payload if key is None else {key: payload}, separators=(",", ":")).encode()
+        try:
+            return json.dumps(Payload.to_obj(payload, key=None), separators=(",", ":")).encode()
+        except TypeError as exc:
+            raise ValueError(f"Cannot convert to JSON: {exc}") from None
+
+    @staticmethod
     def to_obj(payload: Any, key: Optional[str] = "value") -> Any:
         """Convert ``payload`` to plain Python data ready for ``json.dumps``."""
         if isinstance(payload, _ATOMIC):

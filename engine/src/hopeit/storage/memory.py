@@ -94,7 +94,7 @@ class MemoryStorage:
     async def store(self, key: str, value: Any) -> str:
         """Save ``value`` under ``key`` (in its date partition when configured); returns ``[partition/]key``."""
         _check_name(key, "key")
-        text = Payload.to_json(value)
+        text = Payload.to_json_bytes(value).decode()
         partition = self._partition_of(value)
         self._items.setdefault(partition, {})[key] = text
         return f"{partition}/{key}" if partition else key

@@ -5,9 +5,6 @@ import pickle
 from typing import Any, Type, TypeVar
 
 from hopeit.app.config import Compression, Serialization
-from pydantic_core import PydanticSerializationError
-
-from hopeit.dataobjects._adapters import adapter
 from hopeit.dataobjects.payload import Payload
 from hopeit.streams.compression import compress, decompress
 
@@ -16,23 +13,11 @@ __all__ = ["deserialize_payload", "serialize_payload"]
 _T = TypeVar("_T")
 
 
-def _json_bytes(data: Any) -> bytes:
-    if hasattr(data, "__data_object__") and hasattr(data, "__dataclass_fields__"):
-        # compact JSON straight from pydantic: readers parse it whatever the separators
-        strict = data.__data_object__["validate"]
-        try:
-            return adapter(type(data)).dump_json(data, exclude_none=True, warnings="error" if strict else "none")
-        except PydanticSerializationError:
-            Payload.to_json(data)  # raises the readable error naming the field
-            raise
-    return Payload.to_json(data).encode()
-
-
 def _encode(data: Any, serialization: Serialization) -> bytes:
     if serialization is Serialization.JSON_UTF8:
-        return _json_bytes(data)
+        return Payload.to_json_bytes(data)
     if serialization is Serialization.JSON_BASE64:
-        return base64.b64encode(_json_bytes(data))
+        return base64.b64encode(Payload.to_json_bytes(data))
     protocol = int(serialization.value.partition(":")[2])
     return pickle.dumps(data, protocol=protocol)
 

