@@ -1,0 +1,3 @@
+"""Version of the my-first-app distribution."""
+
+__version__ = "1.0.0"

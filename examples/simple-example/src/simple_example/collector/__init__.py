@@ -1,0 +1,1 @@
+"""Events that run several steps concurrently over one payload (collectors)."""

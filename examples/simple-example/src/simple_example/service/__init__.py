@@ -1,0 +1,1 @@
+"""SERVICE events: long-running generators started with the server."""

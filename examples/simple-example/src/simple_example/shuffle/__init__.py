@@ -1,0 +1,1 @@
+"""Events split into stages by ``SHUFFLE``, joined by automatic streams."""

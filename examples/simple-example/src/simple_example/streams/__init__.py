@@ -1,0 +1,1 @@
+"""Events that publish to and consume from streams."""
