@@ -21,8 +21,8 @@ from enum import Enum
 from types import ModuleType
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
-from hopeit.app.names import app_route_name, route_name
 from hopeit.app.config import AppConfig, AppDescriptor, EventType
+from hopeit.app.names import app_route_name, route_name
 from hopeit.dataobjects import BinaryAttachment, BinaryDownload
 from hopeit.dataobjects._adapters import type_name
 from hopeit.dataobjects.schema import schema_with_components

@@ -131,7 +131,7 @@ def _compat_methods(cls: type) -> Dict[str, Callable[..., Any]]:
         "to_dict": to_dict,
         "from_json": classmethod(from_json),  # type: ignore[dict-item]
         "from_dict": classmethod(from_dict),  # type: ignore[dict-item]
-        "json_schema": classmethod(json_schema),  # type: ignore[dict-item]
+        "json_schema": classmethod(json_schema),  # type: ignore[dict-item,arg-type]
     }
 
 
@@ -180,7 +180,7 @@ def dataobject(
         for name, method in _compat_methods(cls).items():
             if name not in cls.__dict__:
                 setattr(cls, name, method)
-        return cls
+        return cls  # type: ignore[return-value]  # is_dataclass narrowed it
 
     if decorated_class is None:
         return wrap
@@ -236,7 +236,7 @@ def copy_payload(original: Optional[_T]) -> Optional[_T]:
     Atomic values, frozen dataclasses and ``unsafe`` data objects are returned as they are.
     """
     if original is None or isinstance(original, (str, int, float, bool, tuple, Decimal)):
-        return original
+        return original  # type: ignore[return-value]  # isinstance narrowed it
     if isinstance(original, (dict, set, list)):
         return pickle.loads(pickle.dumps(original, protocol=4))  # type: ignore[no-any-return]
     params = getattr(original, "__dataclass_params__", None)

@@ -3,15 +3,17 @@
 import json
 import logging
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
 
 from aiohttp import web
 from hopeit.app._hooks import PostprocessHook
 from hopeit.app.context import EventContext
 from hopeit.app.errors import ErrorInfo
+from hopeit.dataobjects._adapters import adapter
 from hopeit.dataobjects.payload import Payload
 from hopeit.server.errors import format_exc
 from hopeit.server.names import titlecase
+from pydantic_core import PydanticSerializationError
 
 __all__ = [
     "CONTEXT_KEY",
@@ -22,8 +24,11 @@ __all__ = [
     "track_headers",
 ]
 
-#: Where an event handler leaves its context on the request, for the access log line.
-CONTEXT_KEY = "hopeit.context"
+#: Where an event handler leaves its context on the request, for the access log line (a typed
+#: ``RequestKey`` where aiohttp has them, 3.13 on).
+CONTEXT_KEY: Any = (
+    web.RequestKey("hopeit.context", EventContext) if hasattr(web, "RequestKey") else "hopeit.context"
+)
 
 _header_names: Dict[str, str] = {}
 
@@ -46,6 +51,31 @@ def track_headers(context: EventContext) -> Dict[str, str]:
     return headers
 
 
+_JSON = "application/json; charset=utf-8"
+_ATOMIC = (str, int, float, bool)
+
+
+def json_body(body: Any, key: str) -> bytes:
+    """Compact JSON of a response body: data objects as themselves, atomic values as ``{key: value}``.
+
+    Data objects are written by pydantic directly (fields holding a value of the wrong type fail,
+    unless the data object was declared with ``validate=False``); ``None`` is ``null``.
+    """
+    if body is None:
+        return b"null"
+    options = getattr(body, "__data_object__", None)
+    if options is not None and hasattr(body, "__dataclass_fields__"):
+        try:
+            return adapter(type(body)).dump_json(  # type: ignore[no-any-return]
+                body, exclude_none=True, warnings="error" if options["validate"] else "none"
+            )
+        except PydanticSerializationError as exc:
+            raise ValueError(f"Cannot convert {type(body).__qualname__} to JSON: {exc}") from None
+    if isinstance(body, _ATOMIC):
+        return json.dumps({key: body}, separators=(",", ":")).encode()
+    return json.dumps(Payload.to_obj(body, key=None), separators=(",", ":")).encode()
+
+
 def event_response(context: EventContext, body: Any, hook: Optional[PostprocessHook]) -> web.StreamResponse:
     """Response of an event: JSON (atomic values under the event name), text, a file or a stream.
 
@@ -54,8 +84,8 @@ def event_response(context: EventContext, body: Any, hook: Optional[PostprocessH
     """
     headers = track_headers(context)
     if hook is None:
-        text = Payload.to_json(body, key=context.event_name) if body is not None else "null"
-        return web.Response(text=text, headers=headers, content_type="application/json")
+        headers["Content-Type"] = _JSON
+        return web.Response(body=json_body(body, context.event_name), headers=headers)
     if hook.stream_response is not None:
         resp: web.StreamResponse = hook.stream_response.resp
         return resp
@@ -65,11 +95,11 @@ def event_response(context: EventContext, body: Any, hook: Optional[PostprocessH
     if hook.file_response is not None:
         headers["Content-Type"] = content_type
         resp = web.FileResponse(hook.file_response, headers=headers)
+    elif content_type == "application/json":
+        headers.setdefault("Content-Type", _JSON)
+        resp = web.Response(body=json_body(body, context.event_name), headers=headers)
     else:
-        if content_type == "application/json":
-            text = Payload.to_json(body, key=context.event_name) if body is not None else "null"
-        else:
-            text = "" if body is None else str(body)
+        text = "" if body is None else str(body)
         if any(k.lower() == "content-type" for k in hook.headers):
             resp = web.Response(text=text, headers=headers)
         else:
@@ -99,7 +129,8 @@ def error_response(
     lines: List[str] = format_exc(exc) if traceback else []
     info = ErrorInfo(msg=str(exc) if message is None else message, tb=lines)
     headers = track_headers(context) if context is not None else {_SERVER: ""}
-    return web.Response(text=Payload.to_json(info), status=status, headers=headers, content_type="application/json")
+    headers["Content-Type"] = _JSON
+    return web.Response(body=json_body(info, "error"), status=status, headers=headers)
 
 
 def _http_error_message(request: web.Request, exc: web.HTTPException) -> str:
@@ -118,12 +149,22 @@ def _http_error_message(request: web.Request, exc: web.HTTPException) -> str:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def _credential_names() -> Set[str]:
+    """Keys aiohttp-swagger3 uses for credential errors: ``authorization`` and api key names."""
+    from hopeit.server import api
+
+    schemes = (api.spec or {}).get("components", {}).get("securitySchemes", {})
+    names = {scheme.get("name") for scheme in schemes.values() if scheme.get("type") == "apiKey"}
+    return {"authorization", *(n for n in names if isinstance(n, str))}
+
+
 def error_middleware(access_logger: Any, traceback: bool) -> Any:
     """Middleware answering every HTTP error with JSON ``ErrorInfo`` and writing access lines.
 
     Unknown routes, wrong methods, validation failures and failures of non-event handlers (docs)
-    become ``{"msg": ..., "tb": []}`` responses. At INFO, one line per request is logged:
-    ``<peer> "<METHOD> <path>" <status> <bytes> <ms>ms`` with the track ids of the event, if any.
+    become ``{"msg": ..., "tb": []}`` responses. At INFO every request gets one access line: for
+    event requests it is the event's DONE (IGNORED, FAILED) line, which carries ``http.request``
+    and ``http.peer``; other requests get ``<peer> "<METHOD> <path>" <status> <bytes> <ms>ms``.
     """
 
     @web.middleware
@@ -137,17 +178,16 @@ def error_middleware(access_logger: Any, traceback: bool) -> Any:
                 raise
             status = exc.status
             errors = getattr(exc, "errors", None)
-            if isinstance(errors, dict) and set(errors) == {"authorization"}:
+            if isinstance(errors, dict) and errors and set(errors) <= _credential_names():
                 status = 401  # credentials missing in a documented auth scheme
             resp = error_response(exc, status, message=_http_error_message(request, exc))
         except Exception as exc:  # noqa: BLE001 - a failing non-event handler must still answer JSON
             access_logger.error(None, exc)
             resp = error_response(exc, 500, traceback=traceback, message=None if traceback else "Internal server error")
-        if log:
+        if log and CONTEXT_KEY not in request:
             elapsed = (time.perf_counter() - started) * 1000.0
-            context = request.get(CONTEXT_KEY)
             access_logger.info(
-                context,
+                None,
                 f'{request.remote} "{request.method} {request.path_qs}" {resp.status} '
                 f"{resp.body_length if resp.prepared else getattr(resp, 'content_length', 0) or 0} {elapsed:.3f}ms",
             )

@@ -115,18 +115,18 @@ class EventRoute:
         try:
             resp = await self._run(context, request)
         except Unauthorized as exc:
-            return self._fail(context, exc, 401, ignored=True)
+            return self._fail(context, request, exc, 401, ignored=True)
         except (BadRequest, PayloadTooLarge) as exc:
-            return self._fail(context, exc, 413 if isinstance(exc, PayloadTooLarge) else 400, ignored=True)
+            return self._fail(context, request, exc, 413 if isinstance(exc, PayloadTooLarge) else 400, ignored=True)
         except StreamOSError as exc:
-            return self._fail(context, exc, 503, message="Stream backend unavailable: try again later")
+            return self._fail(context, request, exc, 503, message="Stream backend unavailable: try again later")
         except TimeoutError as exc:
             message = str(exc) if str(exc).startswith(_RESPONSE_TIMEOUT) else None
-            return self._fail(context, exc, 500, message=message)
+            return self._fail(context, request, exc, 500, message=message)
         except Exception as exc:  # noqa: BLE001 - any failure of the app answers 500
-            return self._fail(context, exc, 500)
+            return self._fail(context, request, exc, 500)
         if logger.isEnabledFor(logging.INFO):
-            logger.done(context, extra={"response.status": resp.status, **metrics(context)})
+            logger.done(context, extra=_access(context, request, resp.status))
         return resp
 
     async def _run(self, context: EventContext, request: web.Request) -> web.StreamResponse:
@@ -172,20 +172,30 @@ class EventRoute:
         return event_response(context, body, response)
 
     def _fail(
-        self, context: EventContext, exc: BaseException, status: int, *, ignored: bool = False,
-        message: Optional[str] = None,
+        self, context: EventContext, request: web.Request, exc: BaseException, status: int, *,
+        ignored: bool = False, message: Optional[str] = None,
     ) -> web.Response:
         logger = self.logger
         if ignored:
             if logger.isEnabledFor(logging.WARNING):
                 logger.warning(context, f"{type(exc).__name__}: {exc}")
-                logger.ignored(context, extra={"response.status": status, **metrics(context)})
+                logger.ignored(context, extra=_access(context, request, status))
             return error_response(exc, status, context=context, traceback=self.traceback)
         logger.error(context, exc)
-        logger.failed(context, extra={"response.status": status, **metrics(context)})
+        logger.failed(context, extra=_access(context, request, status))
         if message is None and not self.traceback:
             message = "Internal server error"
         return error_response(exc, status, context=context, traceback=self.traceback, message=message)
+
+
+def _access(context: EventContext, request: web.Request, status: int) -> Dict[str, Any]:
+    """Extra values of the DONE / IGNORED / FAILED line, which is also the access line of the request."""
+    return {
+        "response.status": status,
+        **metrics(context),
+        "http.request": f"{request.method} {request.path_qs}",
+        "http.peer": request.remote,
+    }
 
 
 def mgmt_route_name(app_config: AppConfig, event_name: str) -> str:
@@ -257,9 +267,13 @@ class StreamControl:
         return handle
 
 
-def _add(router: web.UrlDispatcher, method: str, path: str, handler: Any, label: str, added: Set[Any]) -> None:
+def _add(router: web.UrlDispatcher, method: str, path: str, handler: Any, label: str, added: Set[Any],
+         undocumented: List[str]) -> None:
+    wrapped = api.add_route(method, path, handler)
+    if wrapped is handler and api.spec is not None:
+        undocumented.append(f"{method} {path}")
     try:
-        route = router.add_route(method, path, api.add_route(method, path, handler))
+        route = router.add_route(method, path, wrapped)
     except RuntimeError as exc:
         raise ValueError(f"{label}: route {method} {path} is taken by another event ({exc})") from None
     added.add(route)
@@ -279,6 +293,7 @@ def add_app_routes(
     """
     app_config = engine.app_config
     added: Set[Any] = set()
+    undocumented: List[str] = []
     router = web_app.router
     for event_name, info in engine.effective_events.items():
         if info.plug_mode != EventPlugMode.STANDALONE:
@@ -288,7 +303,7 @@ def add_app_routes(
             handler = EventRoute(engine=engine, host_config=app_config, event_name=event_name, event_info=info,
                                  logger=logger)
             _add(router, "GET" if info.type == EventType.GET else "POST", path, _plain(handler),
-                 f"{app_config.app_key()} {event_name}", added)
+                 f"{app_config.app_key()} {event_name}", added, undocumented)
         elif info.type in (EventType.STREAM, EventType.SERVICE):
             base = mgmt_route_name(app_config, event_name)
             for action in ("start", "stop"):
@@ -304,7 +319,9 @@ def add_app_routes(
             handler = EventRoute(engine=plugin_engine, host_config=app_config, event_name=event_name,
                                  event_info=info, logger=logger)
             _add(router, "GET" if info.type == EventType.GET else "POST", path, _plain(handler),
-                 f"{app_config.app_key()} {plugin_config.app_key()} {event_name}", added)
+                 f"{app_config.app_key()} {plugin_config.app_key()} {event_name}", added, undocumented)
+    if undocumented:
+        logger.warning(app_config.app_key(), f"Not in the API spec, requests not validated: {', '.join(undocumented)}")
     return list(added)
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "StreamEvent",
     "StreamManager",
     "StreamOSError",
+    "StreamsConfig",
     "stream_auth_info",
 ]
 

@@ -55,6 +55,11 @@ def _utc_iso(value: datetime) -> str:
     return value.astimezone(timezone.utc).isoformat()
 
 
+def utc_iso_now() -> str:
+    """Current UTC time in ISO format, as written in ``submit_ts`` and ``stream.read_ts``."""
+    return datetime.now(tz=timezone.utc).isoformat()
+
+
 def _common_fields(
     track_ids: Mapping[str, Optional[str]],
     auth_info: Mapping[str, Any],
@@ -138,6 +143,35 @@ def _text(value: Union[str, bytes, None], default: str = "") -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+_SERIALIZATIONS = {s.value: s for s in Serialization}
+_COMPRESSIONS = {c.value: c for c in Compression}
+_auth_cache: Dict[Any, Dict[str, Any]] = {}
+
+
+def _auth_info(raw: Any) -> Dict[str, Any]:
+    """Decoded auth info; the messages of one request share it, so decoded values are kept (bounded)."""
+    if not raw:
+        return {}
+    found = _auth_cache.get(raw)
+    if found is None:
+        if len(_auth_cache) > 1024:
+            _auth_cache.clear()
+        found = _auth_cache[raw] = json.loads(base64.b64decode(raw))
+    return dict(found)
+
+
+_last_read_ts: List[Any] = [None, ""]
+
+
+def _read_ts_text(read_ts: Optional[datetime]) -> str:
+    # readers pass one read_ts per batch: format it once
+    if read_ts is None:
+        return utc_iso_now()
+    if read_ts is not _last_read_ts[0]:
+        _last_read_ts[:] = [read_ts, _utc_iso(read_ts)]
+    return str(_last_read_ts[1])
+
+
 def _str_keys(fields: Mapping[Any, Any]) -> Mapping[str, Any]:
     for key in fields:
         if isinstance(key, bytes):
@@ -155,8 +189,12 @@ def decode_message(
     datatypes: Mapping[str, type],
     track_headers: List[str],
     read_ts: Optional[datetime] = None,
+    read_ts_text: Optional[str] = None,
 ) -> Union[StreamEvent, Exception]:
-    """Rebuild the ``StreamEvent`` of a message, or the exception saying why it cannot be read."""
+    """Rebuild the ``StreamEvent`` of a message, or the exception saying why it cannot be read.
+
+    Readers decoding a batch pass ``read_ts_text`` (``utc_iso_now()``, computed once per batch).
+    """
     msg_internal_id = msg_id if isinstance(msg_id, bytes) else msg_id.encode()
     fields = _str_keys(fields)
     get = fields.get
@@ -168,14 +206,14 @@ def decode_message(
                 f"Stream message {msg_internal_id.decode()} of type '{type_name}' in '{stream_name}' "
                 f"is not one of the types this event reads: {sorted(datatypes)}"
             )
+        ser, comp = _text(get("ser")), _text(get("comp"))
         payload: Any = deserialize_payload(
             get("payload") or b"",
-            Serialization(_text(get("ser"))),
-            Compression(_text(get("comp"))),
+            _SERIALIZATIONS.get(ser) or Serialization(ser),
+            _COMPRESSIONS.get(comp) or Compression(comp),
             datatype,
         )
-        auth_raw = get("auth_info")
-        auth_info = json.loads(base64.b64decode(auth_raw)) if auth_raw else {}
+        auth_info = _auth_info(get("auth_info"))
         track_ids = {
             "stream.name": stream_name,
             "stream.msg_id": msg_internal_id.decode(),
@@ -183,7 +221,7 @@ def decode_message(
             "stream.submit_ts": _text(get("submit_ts")),
             "stream.event_ts": _text(get("event_ts")),
             "stream.event_id": _text(get("id")),
-            "stream.read_ts": _utc_iso(read_ts or datetime.now(tz=timezone.utc)),
+            "stream.read_ts": read_ts_text or _read_ts_text(read_ts),
         }
         for header in track_headers:
             track_ids[header] = _text(get(header))

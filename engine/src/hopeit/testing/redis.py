@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Sequence
 
 import pytest
 
@@ -65,8 +65,12 @@ def _free_port() -> int:
 class RedisServer:
     """A redis-server process owned by the tests; can be stopped and restarted on the same port."""
 
-    def __init__(self, binary: Optional[str] = None, port: Optional[int] = None) -> None:
+    def __init__(
+        self, binary: Optional[str] = None, port: Optional[int] = None, extra_args: Sequence[str] = ()
+    ) -> None:
         self.binary = binary or find_redis_server_binary()
+        #: more redis-server arguments, e.g. ``["--appendonly", "yes"]`` for data that survives a restart
+        self.extra_args = list(extra_args)
         self.host = "127.0.0.1"
         self.port = port or _free_port()
         self.dir = tempfile.mkdtemp(prefix="hopeit-redis-")
@@ -81,7 +85,7 @@ class RedisServer:
         """Start the server and wait until it accepts connections."""
         args = [
             self.binary, "--port", str(self.port), "--bind", self.host, "--save", "",
-            "--appendonly", "no", "--dir", self.dir, "--daemonize", "no",
+            "--appendonly", "no", "--dir", self.dir, "--daemonize", "no", *self.extra_args,
         ]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + timeout

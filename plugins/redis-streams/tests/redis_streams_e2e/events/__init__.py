@@ -1,0 +1,1 @@
+"""Events of the e2e app."""

@@ -1,0 +1,195 @@
+"""Redis restarts and network cuts: back off, reconnect, lose nothing."""
+
+import asyncio
+import signal
+import time
+
+import pytest
+import redis.asyncio as aioredis
+from hopeit.streams import StreamEvent, StreamOSError
+from hopeit.testing.redis import RedisServer
+from redis_streams_support import eventually, persistent_redis, publish, read, something
+
+
+@pytest.fixture
+def aof_server(tmp_path):
+    server = persistent_redis(tmp_path).start()
+    yield server
+    server.close()
+
+
+async def test_kill_redis_mid_stream_loses_nothing(make_manager, aof_server, stream_name):
+    total = 1000
+    producer = await make_manager(url=aof_server.url, consumer_name="producer")
+    consumer = await make_manager(
+        url=aof_server.url, consumer_name="consumer", claim_idle_ms=500, claim_interval_ms=100
+    )
+    await consumer.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+    received = set()
+    read_errors = []
+    write_errors = []
+    done = asyncio.Event()
+
+    async def consume() -> None:
+        while not done.is_set():
+            for item in await read(consumer, stream_name, "g", batch_size=20, timeout=50):
+                if isinstance(item, StreamEvent):
+                    received.add(item.payload.value)
+                    try:
+                        await consumer.ack_read_stream(stream_name=stream_name, consumer_group="g", stream_event=item)
+                    except StreamOSError:
+                        pass  # stays pending: delivered again once Redis is back
+                else:
+                    read_errors.append(item)
+
+    async def produce() -> None:
+        unsent = list(range(total))
+        while unsent:
+            value = unsent.pop(0)
+            try:
+                await publish(producer, stream_name, [something(value)])
+            except StreamOSError as exc:
+                write_errors.append(exc)
+                unsent.append(value)  # the caller saw the failure (a 503): it sends again later
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(0.002)
+
+    async def crash_and_restart() -> None:
+        while len(received) < total // 4:
+            await asyncio.sleep(0.01)
+        aof_server.kill()  # crash, no shutdown save: only the append-only file keeps the data
+        await asyncio.sleep(0.5)
+        aof_server.start()
+
+    consuming = asyncio.ensure_future(consume())
+    await asyncio.wait_for(asyncio.gather(produce(), crash_and_restart()), timeout=60)
+
+    async def all_received() -> bool:
+        return len(received) == total
+
+    await eventually(all_received, timeout=30)
+    done.set()
+    await consuming
+    assert received == set(range(total))
+    assert write_errors, "the writer must have seen Redis down"
+    assert all(str(aof_server.port) in str(e) for e in write_errors)
+    assert read_errors and all(isinstance(e, StreamOSError) for e in read_errors)
+
+
+async def test_write_fails_fast_while_backing_off_then_recovers(make_manager, tmp_path, stream_name):
+    server = persistent_redis(tmp_path).start()
+    try:
+        manager = await make_manager(url=server.url)
+        await publish(manager, stream_name, [something(1)])
+        server.stop()
+        start = time.monotonic()
+        with pytest.raises(StreamOSError, match=f"Cannot write 1 message.*{server.port}"):
+            await publish(manager, stream_name, [something(2)])
+        with pytest.raises(StreamOSError, match=r"not reachable for writes.*next attempt in"):
+            await publish(manager, stream_name, [something(3)])
+        assert time.monotonic() - start < 1.0
+        server.start()
+
+        async def written() -> bool:
+            try:
+                await publish(manager, stream_name, [something(4)])
+            except StreamOSError:
+                return False
+            return True
+
+        await eventually(written, timeout=10)
+        client = aioredis.from_url(server.url)
+        assert await client.xlen(stream_name) == 2
+        await client.aclose()
+    finally:
+        server.close()
+
+
+async def test_reads_back_off_and_return_the_error(make_manager, tmp_path, stream_name):
+    server = persistent_redis(tmp_path).start()
+    try:
+        manager = await make_manager(url=server.url)
+        await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+        server.stop()
+        (error,) = await read(manager, stream_name, "g")
+        assert isinstance(error, StreamOSError) and "Cannot read stream" in str(error) and "retrying in" in str(error)
+        with pytest.raises(StreamOSError, match="Cannot create consumer group"):
+            await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="h")
+        server.start()
+
+        async def readable() -> bool:
+            return await read(manager, stream_name, "g", timeout=10) == []
+
+        await eventually(readable, timeout=10)
+        await publish(manager, stream_name, [something(9)])
+        assert [e.payload.value for e in await read(manager, stream_name, "g")] == [9]
+    finally:
+        server.close()
+
+
+async def test_a_blocked_read_never_holds_up_writes(make_manager, stream_name):
+    manager = await make_manager()
+    await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+    other = stream_name + ".other"
+    await manager.ensure_consumer_group(stream_name=other, consumer_group="g")
+    blocked = asyncio.ensure_future(read(manager, other, "g", timeout=2000))
+    await asyncio.sleep(0.05)
+    start = time.monotonic()
+    await publish(manager, stream_name, [something(i) for i in range(20)])
+    assert time.monotonic() - start < 0.5 and not blocked.done()
+    await publish(manager, other, [something(1)])
+    assert [e.payload.value for e in await blocked] == [1]
+
+
+async def test_ack_error_leaves_the_message_pending(make_manager, tmp_path, stream_name):
+    server = persistent_redis(tmp_path).start()
+    try:
+        manager = await make_manager(url=server.url, consumer_name="acker")
+        await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+        await publish(manager, stream_name, [something(1)])
+        (event,) = await read(manager, stream_name, "g")
+        server.kill()
+        with pytest.raises(StreamOSError, match="stays pending and will be delivered again"):
+            await manager.ack_read_stream(stream_name=stream_name, consumer_group="g", stream_event=event)
+        server.start()
+
+        async def redelivered() -> bool:
+            events = [e for e in await read(manager, stream_name, "g", timeout=10) if isinstance(e, StreamEvent)]
+            return [e.payload.value for e in events] == [1]
+
+        await eventually(redelivered, timeout=10)  # own pending list is read again after reconnecting
+    finally:
+        server.close()
+
+
+async def test_a_hung_redis_times_out_instead_of_hanging(make_manager, stream_name):
+    """A frozen server (as behind a network cut: no reply, no reset) costs at most the socket timeout."""
+    server = RedisServer().start()
+    try:
+        manager = await make_manager(url=server.url, socket_timeout=0.3, reconnect_retries=0)
+        await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+        assert server.process is not None
+        server.process.send_signal(signal.SIGSTOP)
+        try:
+            start = time.monotonic()
+            with pytest.raises(StreamOSError, match="Cannot write"):
+                await publish(manager, stream_name, [something(1)])
+            (error,) = await read(manager, stream_name, "g", timeout=200)
+            assert isinstance(error, StreamOSError)
+            assert time.monotonic() - start < 3.0
+        finally:
+            server.process.send_signal(signal.SIGCONT)
+
+        seen = set()
+
+        async def flowing() -> bool:
+            try:
+                await publish(manager, stream_name, [something(2)])
+            except StreamOSError:
+                return False
+            seen.update(e.payload.value for e in await read(manager, stream_name, "g") if isinstance(e, StreamEvent))
+            return 2 in seen  # (1 may be there too: a write that timed out can still land: at least once)
+
+        await eventually(flowing, timeout=10)
+    finally:
+        server.close()

@@ -1,0 +1,188 @@
+"""Nothing read is lost: own pending after restart, reclaim from dead consumers, dead letters."""
+
+import asyncio
+import logging
+from collections import Counter
+
+from hopeit.streams import StreamEvent
+from redis_streams_support import DATATYPES, TRACK_HEADERS, Something, eventually, publish, read, something
+
+FAST = {"claim_idle_ms": 300, "claim_interval_ms": 50}
+
+
+async def ack_all(manager, stream_name, group, events):
+    for event in events:
+        if isinstance(event, StreamEvent):
+            await manager.ack_read_stream(stream_name=stream_name, consumer_group=group, stream_event=event)
+
+
+async def test_restart_takes_own_pending_messages_first(make_manager, stream_name):
+    before = await make_manager(consumer_name="worker.0")
+    await before.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+    await publish(before, stream_name, [something(i) for i in range(10)])
+    crashed = await read(before, stream_name, "g", batch_size=5)
+    assert [e.payload.value for e in crashed] == [0, 1, 2, 3, 4]
+    await before.close()  # dies without acknowledging
+
+    after = await make_manager(consumer_name="worker.0")  # the restarted process, same slot
+    pending = await read(after, stream_name, "g", batch_size=3, timeout=5000)
+    assert [e.payload.value for e in pending] == [0, 1, 2]
+    await ack_all(after, stream_name, "g", pending)
+    pending = await read(after, stream_name, "g", batch_size=3)
+    assert [e.payload.value for e in pending] == [3, 4]  # own pending list first, without waiting for idle time
+    await ack_all(after, stream_name, "g", pending)
+    fresh = await read(after, stream_name, "g", batch_size=100)
+    assert [e.payload.value for e in fresh] == [5, 6, 7, 8, 9]
+
+
+async def test_dead_consumer_messages_are_reclaimed_and_processed_exactly_once_more(make_manager, raw, stream_name):
+    dead = await make_manager(consumer_name="dead")
+    await dead.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+    await publish(dead, stream_name, [something(i) for i in range(10)])
+    in_flight = await read(dead, stream_name, "g", batch_size=10)
+    assert len(in_flight) == 10
+    await dead.close()  # killed mid-batch
+
+    live = await make_manager(consumer_name="live", **FAST)
+    await publish(live, stream_name, [something(i) for i in range(10, 30)])
+    processed = Counter()
+
+    async def consume_until_done() -> bool:
+        events = await read(live, stream_name, "g", batch_size=7, timeout=50)
+        processed.update(e.payload.value for e in events)
+        await ack_all(live, stream_name, "g", events)
+        return len(processed) == 30
+
+    await eventually(consume_until_done)
+    for _ in range(10):  # nothing more comes, even after further claim rounds
+        assert await read(live, stream_name, "g", timeout=50) == []
+    assert processed == Counter(range(30))
+    assert live.stats()["reclaimed"] == {stream_name: 10}
+    assert (await raw.xpending(stream_name, "g"))["pending"] == 0
+
+
+async def test_poison_message_is_dead_lettered_while_others_flow(make_manager, raw, stream_name, caplog):
+    manager = await make_manager(consumer_name="c", max_deliveries=3, **FAST)
+    await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+    await publish(manager, stream_name, [something(0)])
+    await publish(manager, stream_name, [something(i) for i in range(1, 21)])
+    seen = Counter()
+    dlq = stream_name + ".dlq"
+
+    async def consume() -> bool:
+        events = await read(manager, stream_name, "g", batch_size=5, timeout=50)
+        for event in events:
+            seen[event.payload.value] += 1
+            if event.payload.value != 0:  # the poison message always fails: never acked
+                await manager.ack_read_stream(stream_name=stream_name, consumer_group="g", stream_event=event)
+        return await raw.xlen(dlq) == 1
+
+    with caplog.at_level(logging.WARNING, logger="hopeit.redis_streams"):
+        await eventually(consume)
+    assert seen[0] == 3  # delivered max_deliveries times, then dead-lettered when seen the 4th time
+    assert all(seen[i] == 1 for i in range(1, 21))
+    assert (await raw.xpending(stream_name, "g"))["pending"] == 0
+    assert manager.stats()["dead_lettered"] == {stream_name: 1}
+    ((_, fields),) = await raw.xrange(dlq)
+    assert fields[b"id"] == b"id-0" and fields[b"type"] == b"redis_streams_support.Something"
+    assert fields[b"dlq.stream"] == stream_name.encode() and fields[b"dlq.consumer_group"] == b"g"
+    assert fields[b"dlq.deliveries"] == b"4" and fields[b"dlq.consumer"] == b"c"
+    assert b"without being acknowledged (max_deliveries=3)" in fields[b"dlq.reason"]
+    assert b"FAILED" in fields[b"dlq.error"]
+    assert any("Dead-lettered message" in r.getMessage() and dlq in r.getMessage() for r in caplog.records)
+
+    # dead letters are ordinary messages: inspect or replay them with the same manager
+    await manager.ensure_consumer_group(stream_name=dlq, consumer_group="inspect")
+    (dead,) = await read(manager, dlq, "inspect")
+    assert isinstance(dead.payload, Something) and dead.payload.value == 0
+    for _ in range(5):  # the stream keeps flowing
+        await publish(manager, stream_name, [something(99)])
+        events = await read(manager, stream_name, "g", timeout=500)
+        assert [e.payload.value for e in events] == [99]
+        await ack_all(manager, stream_name, "g", events)
+
+
+async def test_unreadable_message_is_dead_lettered_with_its_error(make_manager, raw, stream_name):
+    manager = await make_manager(consumer_name="c", max_deliveries=2, claim_idle_ms=100, claim_interval_ms=20)
+    await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+    await raw.xadd(stream_name, {"type": "gone.Type", "payload": b"?", "ser": "json", "comp": "none"})
+    errors = []
+
+    async def consume() -> bool:
+        errors.extend(await read(manager, stream_name, "g", timeout=50))
+        return await raw.xlen(stream_name + ".dlq") == 1
+
+    await eventually(consume)
+    assert len(errors) == 2 and all(isinstance(e, TypeError) for e in errors)
+    ((_, fields),) = await raw.xrange(stream_name + ".dlq")
+    assert fields[b"dlq.error"].startswith(b"TypeError: Stream message") and b"gone.Type" in fields[b"dlq.error"]
+
+
+async def test_dead_letter_suffix_and_disabled(make_manager, raw, stream_name):
+    manager = await make_manager(consumer_name="c", max_deliveries=1, dead_letter_suffix=":dead", **FAST)
+    never = await make_manager(consumer_name="n", max_deliveries=0, **FAST)
+    for group in ("g", "h"):
+        await manager.ensure_consumer_group(stream_name=stream_name, consumer_group=group)
+    await publish(manager, stream_name, [something(1)])
+
+    async def dead_lettered() -> bool:
+        await read(manager, stream_name, "g", timeout=20)
+        return await raw.xlen(stream_name + ":dead") == 1
+
+    await eventually(dead_lettered)
+    deliveries = []
+    for _ in range(6):
+        deliveries.extend(await read(never, stream_name, "h", timeout=20))
+        await asyncio.sleep(0.35)
+    assert len(deliveries) >= 3 and await raw.xlen(stream_name + ":dead") == 1
+
+
+async def test_pending_messages_trimmed_away_are_dropped(make_manager, raw, stream_name):
+    before = await make_manager(consumer_name="t")
+    await before.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+    await publish(before, stream_name, [something(i) for i in range(3)])
+    assert len(await read(before, stream_name, "g")) == 3
+    await raw.xtrim(stream_name, maxlen=0, approximate=False)
+    after = await make_manager(consumer_name="t")
+    assert await read(after, stream_name, "g", timeout=50) == []
+    assert (await raw.xpending(stream_name, "g"))["pending"] == 0
+
+
+async def test_missing_group_is_recreated(make_manager, raw, stream_name):
+    manager = await make_manager()
+    await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+    await raw.delete(stream_name)  # e.g. Redis restarted without persistence
+    assert await read(manager, stream_name, "g", timeout=50) == []
+    await publish(manager, stream_name, [something(5)])
+    assert [e.payload.value for e in await read(manager, stream_name, "g")] == [5]
+
+
+async def test_explicit_offset_reads_own_history(make_manager, stream_name):
+    manager = await make_manager()
+    await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+    await publish(manager, stream_name, [something(1)])
+    first = await read(manager, stream_name, "g")
+    again = await manager.read_stream(
+        stream_name=stream_name, consumer_group="g", datatypes=DATATYPES, track_headers=TRACK_HEADERS,
+        offset="0", batch_size=10, timeout=10, batch_interval=10,
+    )
+    assert [e.msg_internal_id for e in again] == [e.msg_internal_id for e in first]
+
+
+async def test_reclaimed_messages_trimmed_away_are_dropped(make_manager, raw, stream_name):
+    dead = await make_manager(consumer_name="dead")
+    await dead.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+    await publish(dead, stream_name, [something(i) for i in range(3)])
+    assert len(await read(dead, stream_name, "g")) == 3
+    await raw.xtrim(stream_name, maxlen=1, approximate=False)  # two of the three pending entries no longer exist
+    live = await make_manager(consumer_name="live", **FAST)
+    seen = []
+
+    async def settled() -> bool:
+        events = await read(live, stream_name, "g", timeout=20)
+        seen.extend(e.payload.value for e in events)
+        await ack_all(live, stream_name, "g", events)
+        return (await raw.xpending(stream_name, "g"))["pending"] == 0
+
+    await eventually(settled)
+    assert seen == [2]
