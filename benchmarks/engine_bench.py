@@ -16,13 +16,12 @@ from typing import Any, Callable, Coroutine, List
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from engine_bench_app import Point, Reading  # noqa: E402
-from engine_bench_app import consume as consume_module  # noqa: E402
-
-from hopeit.app._server_models import LoggingConfig, ServerConfig, StreamsConfig  # noqa: E402
-from hopeit.dataobjects.payload import Payload  # noqa: E402
-from hopeit.server.config import load_app_config  # noqa: E402
-from hopeit.server.engine import AppEngine  # noqa: E402
+from engine_bench_app import Point, Reading
+from engine_bench_app import consume as consume_module
+from hopeit.app._server_models import LoggingConfig, ServerConfig, StreamsConfig
+from hopeit.dataobjects.payload import Payload
+from hopeit.server.config import load_app_config
+from hopeit.server.engine import AppEngine
 
 STEP_CALLS = 20_000
 MESSAGES = 20_000
@@ -73,7 +72,7 @@ async def main() -> None:
         return MESSAGES / (time.perf_counter() - start)
 
     async def queue_stream() -> float:
-        queue: "asyncio.Queue[bytes]" = asyncio.Queue()
+        queue: asyncio.Queue[bytes] = asyncio.Queue()
         received: List[Reading] = []
 
         async def producer() -> None:

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from hopeit.app.config import AppConfig
 from hopeit.testing.apps import config
 

@@ -5,7 +5,7 @@ import uuid
 from typing import Any, AsyncIterator, Dict
 
 import pytest
-
+from conftest import MOCK_APP_CONFIG
 from hopeit.app._server_models import ServerConfig, StreamsConfig
 from hopeit.app.config import AppConfig
 from hopeit.server.engine import AppEngine
@@ -13,7 +13,6 @@ from hopeit.server.runtime import Server
 from hopeit.testing.apps import config
 from mock_app import MockData, MockResult
 from mock_app.events import mock_generic_stream, mock_setup, mock_stream
-from conftest import MOCK_APP_CONFIG
 
 
 def _app_config() -> AppConfig:
@@ -118,7 +117,7 @@ async def test_response_timeout() -> None:
     app_config.effective_settings["mock_throttle"]["response_timeout"] = 0.05  # type: ignore[index]
     engine = await AppEngine(app_config=app_config, plugins=[]).start()
     try:
-        with pytest.raises(TimeoutError, match="Response timeout exceeded seconds=0.05"):
+        with pytest.raises(TimeoutError, match=r"Response timeout exceeded seconds=0\.05"):
             await engine.execute(context=_context(engine, "mock_throttle"), query_args=None, payload=None)
     finally:
         await engine.stop()

@@ -1,7 +1,6 @@
 """The test kit runs every kind of event of the mock app, as app authors use it."""
 
 import pytest
-
 from hopeit.app.config import AppConfig
 from hopeit.app.context import EventContext, PostprocessHook
 from hopeit.testing.apps import TestingException, create_test_context, execute_event, execute_service

@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-import pytest
 from hopeit.dataobjects import dataobject
 from hopeit.dataobjects.schema import REF_TEMPLATE, json_schema, schema_with_components
 

@@ -1,6 +1,6 @@
 import base64
-import json
 import itertools
+import json
 import pickle
 from datetime import datetime, timezone
 from typing import Any

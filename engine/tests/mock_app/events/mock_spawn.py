@@ -3,7 +3,7 @@
 from hopeit.app.context import EventContext
 from hopeit.app.events import Spawn
 
-from mock_app import MockData, MockResult
+from mock_app import MockData
 
 __steps__ = ["produce", "expand", "finish"]
 

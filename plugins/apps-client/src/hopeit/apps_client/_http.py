@@ -5,9 +5,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from hopeit.app.context import EventContext
 from hopeit.app.errors import Unauthorized
+from hopeit.app.names import titlecase
 from hopeit.apps_client.errors import AppsClientException, ServerException, UnhandledResponse
 from hopeit.dataobjects.payload import Payload
-from hopeit.app.names import titlecase
 
 __all__ = ["parse_response", "query_params", "request_headers", "track_header"]
 

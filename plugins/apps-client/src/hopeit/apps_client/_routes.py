@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Dict, Optional
 
 from hopeit.app.config import AppConfig, AppDescriptor, EventConnection
+from hopeit.app.names import app_route_name
 from hopeit.apps_client.errors import AppsClientConfigError
 from hopeit.apps_client.settings import AppsClientSettings
-from hopeit.app.names import app_route_name
 
 __all__ = ["ConnectionRoutes", "resolve_routes"]
 
