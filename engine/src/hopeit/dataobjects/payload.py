@@ -6,6 +6,7 @@ Output uses the ``", "`` / ``": "`` separators of hopeit.engine 0.24, so existin
 JSON text keep passing.
 """
 
+import dataclasses
 import json
 import re
 from typing import Any, Dict, Optional, Type, TypeVar, Union
@@ -36,14 +37,24 @@ def _dump(payload: Any) -> Any:
             payload, mode="json", exclude_none=True, warnings="error" if strict else "none"
         )
     except PydanticSerializationError as exc:
-        # pydantic reports a wrong field type as a serialization warning turned into an error
-        found = _SERIALIZATION_PROBLEM.search(str(exc))
-        problem = (
-            (found.group("field"), f"expected {found.group('expected')}, got {found.group('got')}")
-            if found
-            else ("", "a field holds a value that does not match its type")
-        )
-        raise DataObjectValidationError(type(payload).__qualname__, [problem], "Cannot convert to JSON") from None
+        raise _output_error(payload, exc) from None
+
+
+def _output_error(payload: Any, exc: Exception) -> DataObjectValidationError:
+    """Name the field whose value does not match its type (pydantic's warning does not always say)."""
+    try:
+        adapter(type(payload)).validate_python(dataclasses.asdict(payload))
+    except ValidationError as invalid:
+        return validation_error(type(payload), invalid, "Cannot convert to JSON")
+    except Exception:  # noqa: BLE001 - fall back to what the serializer said
+        pass
+    found = _SERIALIZATION_PROBLEM.search(str(exc))
+    problem = (
+        (found.group("field"), f"expected {found.group('expected')}, got {found.group('got')}")
+        if found
+        else ("", "a field holds a value that does not match its type")
+    )
+    return DataObjectValidationError(type(payload).__qualname__, [problem], "Cannot convert to JSON")
 
 
 class Payload:
