@@ -41,9 +41,6 @@ __all__ = [
     "web_server",
 ]
 
-#: Seconds in-flight requests get to finish on shutdown before they are cancelled.
-SHUTDOWN_TIMEOUT = 30.0
-
 STATE_KEY: "web.AppKey[WebState]" = web.AppKey("hopeit.web_state")
 
 
@@ -284,22 +281,17 @@ def serve(
         )
         return
     web_app = init_web_server(config_files, api_file, api_auto, enabled_groups, start_streams)
+    where = f"unix:{path}" if path else f"http://{host}:{port}"
+    from hopeit.server.wsgi import serve_app
 
-    def announce(*_: Any, **__: Any) -> None:
-        where = f"unix:{path}" if path else f"http://{host}:{port}"
-        print(f"hopeit.engine serving {len(web_app[STATE_KEY].apps)} app(s) on {where}", flush=True)
-
-    web.run_app(
+    serve_app(
         web_app,
-        host=None if (path or sock is not None) else host,
-        port=None if (path or sock is not None) else port,
-        path=path if sock is None else None,
+        host=host,
+        port=port,
+        path=path,
         sock=sock,
-        access_log=None,  # the engine writes its own access lines (and none at WARNING)
-        print=announce,
-        reuse_port=reuse_port or None,
-        shutdown_timeout=SHUTDOWN_TIMEOUT,
-        handle_signals=True,
+        reuse_port=reuse_port,
+        announce=f"hopeit.engine serving {len(web_app[STATE_KEY].apps)} app(s) on {where}",
     )
 
 

@@ -1,7 +1,5 @@
 """Reading a request: track ids, credentials, query args, JSON bodies and multipart uploads."""
 
-import os
-from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List, Optional, Union
 
 from aiohttp import web
@@ -11,7 +9,6 @@ from hopeit.app.errors import BadRequest, Unauthorized
 from hopeit.dataobjects._adapters import adapter
 from hopeit.dataobjects.payload import Payload
 from hopeit.server.config import AuthType
-from hopeit.server.names import snakecase
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
@@ -22,16 +19,12 @@ __all__ = [
     "limited_file_hooks",
     "parse_json_payload",
     "read_body",
-    "track_ids",
 ]
 
 #: Largest JSON (or raw) request body accepted, unless the event sets ``max_body_size``.
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 #: Largest multipart upload accepted, unless the event sets ``max_body_size``.
 DEFAULT_MAX_UPLOAD_SIZE = 100 * 1024 * 1024
-
-_TRACK_PREFIX = "x-track-"
-_track_keys: Dict[str, Optional[str]] = {}
 
 
 class PayloadTooLarge(BaseException):
@@ -44,40 +37,6 @@ class PayloadTooLarge(BaseException):
     def __init__(self, limit: int) -> None:
         super().__init__(f"Request body too large: the limit is {limit} bytes")
         self.limit = limit
-
-
-def _track_key(header: str) -> Optional[str]:
-    key = _track_keys.get(header)
-    if key is None and header not in _track_keys:
-        lower = header.lower()
-        key = "track." + snakecase(lower[len(_TRACK_PREFIX):]) if lower.startswith(_TRACK_PREFIX) else None
-        if len(_track_keys) < 1024:  # header names are few; do not let odd clients grow the cache
-            _track_keys[header] = key
-    return key
-
-
-def _uuid4(h: str) -> str:
-    """A random (version 4) UUID string from 32 random hex digits."""
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
-
-
-_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
-
-
-def track_ids(request: web.Request) -> Dict[str, str]:
-    """New operation and request ids, overridden or extended by ``X-Track-*`` request headers."""
-    random_hex = os.urandom(32).hex()  # one system call for both ids: uuid.uuid4() costs twice as much
-    ids = {
-        "track.operation_id": _uuid4(random_hex),
-        "track.request_id": _uuid4(random_hex[32:]),
-        "track.request_ts": datetime.now(tz=timezone.utc).isoformat(),
-    }
-    for header, value in request.headers.items():
-        if header[:1] in "xX":
-            key = _track_key(header)
-            if key is not None:
-                ids[key] = value
-    return ids
 
 
 def _credentials(request: web.Request, methods: List[AuthType], app_key: str) -> str:

@@ -29,9 +29,9 @@ from hopeit.server.web_request import (
     limited_file_hooks,
     parse_json_payload,
     read_body,
-    track_ids,
 )
 from hopeit.server.web_response import CONTEXT_KEY, error_response, event_response
+from hopeit.server.web_tracking import track_ids
 from hopeit.streams import StreamOSError
 
 __all__ = ["EventRoute", "StreamControl", "add_app_routes", "mgmt_route_name"]
@@ -180,7 +180,10 @@ class EventRoute:
             if logger.isEnabledFor(logging.WARNING):
                 logger.warning(context, f"{type(exc).__name__}: {exc}")
                 logger.ignored(context, extra=_access(context, request, status))
-            return error_response(exc, status, context=context, traceback=self.traceback)
+            resp = error_response(exc, status, context=context, traceback=self.traceback)
+            if status == 413:
+                resp.force_close()  # the rest of the body is not read: do not reuse the connection
+            return resp
         logger.error(context, exc)
         logger.failed(context, extra=_access(context, request, status))
         if message is None and not self.traceback:

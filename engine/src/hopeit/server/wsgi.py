@@ -11,6 +11,7 @@ Why not gunicorn: its aiohttp workers would add a dependency and a second signal
 while the drain-on-SIGTERM semantics needed here are those of ``aiohttp.web.run_app`` already.
 """
 
+import asyncio
 import json
 import os
 import signal
@@ -20,12 +21,71 @@ import sys
 import time
 from typing import Any, List, Optional
 
+from aiohttp import web
 from hopeit.server.web import ServeArgs, serve
 
-__all__ = ["max_workers", "run_app", "run_cli", "run_workers", "worker_main"]
+__all__ = ["max_workers", "run_app", "run_cli", "run_workers", "serve_app", "worker_main"]
 
 #: A worker exiting sooner than this after start is taken as a start-up failure, not a crash.
 STARTUP_GRACE_SECONDS = 15.0
+#: Seconds in-flight requests get to finish on shutdown before they are cancelled.
+SHUTDOWN_TIMEOUT = 30.0
+
+
+def serve_app(
+    web_app: web.Application, *, host: str, port: Optional[int], path: Optional[str], sock: Any,
+    reuse_port: bool, announce: str,
+) -> None:
+    """Serve ``web_app`` until SIGTERM or SIGINT, then drain and return (a second signal exits at once).
+
+    A signal during start-up stops the server as soon as start-up ends, without serving: the
+    signal is never lost (on Python < 3.12 ``asyncio.wait_for`` can swallow a cancellation).
+    """
+    asyncio.run(_serve_until_signalled(web_app, host, port, path, sock, reuse_port, announce))
+
+
+async def _serve_until_signalled(
+    web_app: web.Application, host: str, port: Optional[int], path: Optional[str], sock: Any,
+    reuse_port: bool, announce: str,
+) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def on_signal() -> None:
+        if stop.is_set():
+            print("hopeit.engine: second signal, exiting without draining", file=sys.stderr, flush=True)
+            os._exit(1)
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, on_signal)
+    runner = web.AppRunner(web_app, handle_signals=False, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        setup = asyncio.ensure_future(runner.setup())
+        await asyncio.wait({setup, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if not setup.done():
+            setup.cancel()
+        try:
+            await setup
+        except asyncio.CancelledError:
+            pass
+        if stop.is_set():
+            return
+        sites: List[web.BaseSite] = []
+        if sock is not None:
+            sites.append(web.SockSite(runner, sock))
+        elif path is not None:
+            sites.append(web.UnixSite(runner, path))
+        else:
+            sites.append(web.TCPSite(runner, host, port, reuse_port=reuse_port or None))
+        for site in sites:
+            await site.start()
+        print(announce, flush=True)
+        await stopped
+    finally:
+        stopped.cancel()
+        await runner.cleanup()  # stops taking requests, waits for those in flight, runs on_cleanup
 
 
 def max_workers() -> int:

@@ -1,0 +1,16 @@
+"""Consumes the test stream, remembering ids and the session id carried with each message."""
+
+import asyncio
+
+from hopeit.app.context import EventContext
+
+from web_test_app import Item
+from web_test_app.state import CONSUMED
+
+__steps__ = ["consume"]
+
+
+async def consume(payload: Item, context: EventContext) -> None:
+    if payload.note == "slow":
+        await asyncio.sleep(1.0)  # lets the drain test stop the server mid-batch
+    CONSUMED.append(f"{payload.id}:{context.track_ids.get('track.session_id', '')}")

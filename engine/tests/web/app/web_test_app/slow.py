@@ -1,0 +1,15 @@
+"""Sleeps ``seconds`` then answers (for draining and timeout tests)."""
+
+import asyncio
+
+from hopeit.app.api import event_api
+from hopeit.app.context import EventContext
+
+__steps__ = ["wait"]
+
+__api__ = event_api(query_args=[("seconds", float)], responses={200: str})
+
+
+async def wait(payload: None, context: EventContext, seconds: float) -> str:
+    await asyncio.sleep(seconds)
+    return f"slept {seconds}"

@@ -1,0 +1,172 @@
+"""The server as a process: start-up errors, SIGTERM draining, ``--workers``, unix sockets."""
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Dict, List, Set
+
+import aiohttp
+from web_support import APP, BASE, PLUGIN, SERVER, ServerProcess
+
+StartServer = Callable[..., ServerProcess]
+
+
+async def test_sigterm_finishes_requests_in_flight_and_exits_0(server_process: StartServer) -> None:
+    server = server_process(["--start-streams"])
+    server.wait_ready()
+    async with aiohttp.ClientSession() as session:
+        slow = asyncio.ensure_future(session.get(f"{server.url}{BASE}/slow", params={"seconds": "1.5"}))
+        await asyncio.sleep(0.3)
+        server.proc.send_signal(signal.SIGTERM)
+        resp = await slow
+        assert resp.status == 200
+        assert await resp.json() == {"slow": "slept 1.5"}
+        await asyncio.sleep(0.3)
+        try:
+            async with session.get(f"{server.url}{BASE}/pid") as late:
+                raise AssertionError(f"a request after SIGTERM was served: {late.status}")
+        except aiohttp.ClientConnectionError:
+            pass  # no longer taking requests
+    assert server.proc.wait(timeout=20) == 0
+
+
+def test_sigterm_during_start_up_is_not_lost(server_process: StartServer, web_env: Dict[str, str]) -> None:
+    web_env["HOPEIT_TEST_SETUP_DELAY"] = "3"
+    server = server_process()
+    time.sleep(1.5)  # imports done, the SETUP event is running
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(timeout=20) == 0
+    assert "serving" not in server.output()
+
+
+async def test_sigterm_lets_stream_loop_finish_its_batch(server_process: StartServer,
+                                                         web_env: Dict[str, str]) -> None:
+    web_env["HOPEIT_TEST_LOG_LEVEL"] = "INFO"
+    server = server_process(["--start-streams"])
+    server.wait_ready()
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{server.url}{BASE}/produce", json={"id": "s0", "count": 0, "note": "slow"}) as resp:
+            assert resp.status == 200
+        await asyncio.sleep(0.4)  # the loop is processing s0, which takes 1 s
+    signalled = time.time()
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(timeout=30) == 0
+    lines = [line for line in server.output().splitlines() if "stream.name=web_test.items" in line]
+    done = [line for line in lines if "| DONE |" in line]
+    assert len(done) == 1, "\n".join(lines)
+    finished = datetime.strptime(done[0][:23], "%Y-%m-%d %H:%M:%S,%f").replace(tzinfo=timezone.utc).timestamp()
+    assert finished > signalled  # finished after SIGTERM, instead of being cancelled
+    assert not [line for line in lines if "FAILED" in line]
+
+
+def _raw_get(port: int, path: str, headers: str = "") -> bytes:
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(f"GET {path} HTTP/1.0\r\n{headers}\r\n".encode())
+        return sock.recv(4096)
+
+
+def test_access_lines_at_info_and_none_at_warning(server_process: StartServer, web_env: Dict[str, str]) -> None:
+    web_env["HOPEIT_TEST_LOG_LEVEL"] = "INFO"
+    server = server_process()
+    server.wait_ready()
+    _raw_get(server.port, f"{BASE}/get-plain?payload=x", "X-Track-Session-Id: abc\r\n")
+    _raw_get(server.port, "/api/unknown")
+    assert server.stop() == 0
+    lines = server.output().splitlines()
+    event = [line for line in lines if f"http.request=GET {BASE}/get-plain?payload=x" in line]
+    assert len(event) == 1  # the DONE line is the access line of an event request
+    assert "| DONE | response.status=200 | metrics.duration=" in event[0]
+    assert "http.peer=127.0.0.1" in event[0] and "track.session_id=abc" in event[0]
+    assert len([line for line in lines if "| START |" in line and "track.session_id=abc" in line]) == 1
+    unknown = [line for line in lines if '"GET /api/unknown" 404' in line]
+    assert len(unknown) == 1
+    assert unknown[0].split(" | ")[3].startswith('127.0.0.1 "GET /api/unknown" 404 ')
+
+    web_env["HOPEIT_TEST_LOG_LEVEL"] = "WARNING"
+    quiet = server_process()
+    quiet.wait_ready()
+    _raw_get(quiet.port, f"{BASE}/get-plain?payload=x")
+    assert quiet.stop() == 0
+    assert "| INFO |" not in quiet.output()
+
+
+def test_start_up_error_is_one_clear_line(server_process: StartServer, tmp_path: Path) -> None:
+    bad = tmp_path / "app.json"
+    bad.write_text('{"app": {"name": "x", "version": "1.0"}, "events": {"e": {"type": "GETS"}}}')
+    server = server_process(config_files=f"{SERVER},{bad}")
+    assert server.proc.wait(timeout=20) == 1
+    out = server.output().strip().splitlines()
+    assert out[-1].startswith("hopeit_server: error: ConfigError: ")
+    assert str(bad) in out[-1] and "events.e.type" in out[-1]
+    assert "Traceback" not in server.output()
+
+
+def _pids(port: int, count: int) -> List[int]:
+    pids = []
+    for _ in range(count):
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(f"GET {BASE}/pid HTTP/1.0\r\n\r\n".encode())
+            data = b""
+            while True:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        pids.append(int(json.loads(data.split(b"\r\n\r\n", 1)[1])["pid"]))
+    return pids
+
+
+def test_two_workers_share_one_port(server_process: StartServer) -> None:
+    server = server_process(["--workers", "2"])
+    server.wait_ready()
+    deadline = time.monotonic() + 20
+    pids: Set[int] = set()
+    while len(pids) < 2 and time.monotonic() < deadline:
+        pids.update(_pids(server.port, 20))
+    assert len(pids) == 2
+    assert server.proc.pid not in pids  # the supervisor does not serve
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(timeout=30) == 0
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+
+
+def test_workers_on_unix_socket(web_env: Dict[str, str], tmp_path: Path) -> None:
+    sock_path = str(tmp_path / "hopeit.sock")
+    env = {**os.environ, **web_env, "PYTHONPATH": str(Path(APP).parent.parent)}
+    proc = subprocess.Popen([sys.executable, "-m", "hopeit.server.web", "--path", sock_path, "--workers", "2",
+                             "--config-files", f"{SERVER},{PLUGIN},{APP}"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        answer = b""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and b"200 OK" not in answer:
+            try:
+                with socket.socket(socket.AF_UNIX) as sock:
+                    sock.connect(sock_path)
+                    sock.sendall(f"GET {BASE}/pid HTTP/1.0\r\n\r\n".encode())
+                    answer = sock.recv(4096)
+            except OSError:
+                time.sleep(0.1)
+        assert b"200 OK" in answer
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out.decode()
+    assert not Path(sock_path).exists()
+
+
+def test_a_worker_failing_to_start_stops_all(server_process: StartServer) -> None:
+    with socket.socket() as blocker:  # holds the port without SO_REUSEPORT: workers cannot bind it
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen(1)
+        server = server_process(["--workers", "2"], port=blocker.getsockname()[1])
+        assert server.proc.wait(timeout=30) == 1
+    assert "hopeit_server: error: OSError" in server.output()
