@@ -18,12 +18,18 @@ from web_support import APP, BASE, PLUGIN, SERVER, ServerProcess
 StartServer = Callable[..., ServerProcess]
 
 
-async def test_sigterm_finishes_requests_in_flight_and_exits_0(server_process: StartServer) -> None:
+async def test_sigterm_finishes_requests_in_flight_and_exits_0(server_process: StartServer,
+                                                               web_env: Dict[str, str], tmp_path: Path) -> None:
+    marker = tmp_path / "in-flight"
+    web_env["HOPEIT_TEST_SLOW_MARKER"] = str(marker)
     server = server_process(["--start-streams"])
     server.wait_ready()
     async with aiohttp.ClientSession() as session:
         slow = asyncio.ensure_future(session.get(f"{server.url}{BASE}/slow", params={"seconds": "1.5"}))
-        await asyncio.sleep(0.3)
+        deadline = time.monotonic() + 20
+        while not marker.exists() and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        assert marker.exists()
         server.proc.send_signal(signal.SIGTERM)
         resp = await slow
         assert resp.status == 200
@@ -37,24 +43,35 @@ async def test_sigterm_finishes_requests_in_flight_and_exits_0(server_process: S
     assert server.proc.wait(timeout=20) == 0
 
 
-def test_sigterm_during_start_up_is_not_lost(server_process: StartServer, web_env: Dict[str, str]) -> None:
-    web_env["HOPEIT_TEST_SETUP_DELAY"] = "3"
+def test_sigterm_during_start_up_is_not_lost(server_process: StartServer, web_env: Dict[str, str],
+                                             tmp_path: Path) -> None:
+    marker = tmp_path / "setup-running"
+    web_env["HOPEIT_TEST_SETUP_DELAY"] = "5"
+    web_env["HOPEIT_TEST_SETUP_MARKER"] = str(marker)
     server = server_process()
-    time.sleep(1.5)  # imports done, the SETUP event is running
+    deadline = time.monotonic() + 30
+    while not marker.exists() and time.monotonic() < deadline and server.proc.poll() is None:
+        time.sleep(0.02)
+    assert marker.exists()  # the SETUP event is running: the server is starting
     server.proc.send_signal(signal.SIGTERM)
     assert server.proc.wait(timeout=20) == 0
     assert "serving" not in server.output()
 
 
 async def test_sigterm_lets_stream_loop_finish_its_batch(server_process: StartServer,
-                                                         web_env: Dict[str, str]) -> None:
+                                                         web_env: Dict[str, str], tmp_path: Path) -> None:
+    marker = tmp_path / "consuming"
     web_env["HOPEIT_TEST_LOG_LEVEL"] = "INFO"
+    web_env["HOPEIT_TEST_CONSUME_MARKER"] = str(marker)
     server = server_process(["--start-streams"])
     server.wait_ready()
     async with aiohttp.ClientSession() as session:
         async with session.post(f"{server.url}{BASE}/produce", json={"id": "s0", "count": 0, "note": "slow"}) as resp:
             assert resp.status == 200
-        await asyncio.sleep(0.4)  # the loop is processing s0, which takes 1 s
+    deadline = time.monotonic() + 20
+    while not marker.exists() and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    assert marker.exists()  # the loop is processing s0, which takes 1 s
     signalled = time.time()
     server.proc.send_signal(signal.SIGTERM)
     assert server.proc.wait(timeout=30) == 0
@@ -170,3 +187,23 @@ def test_a_worker_failing_to_start_stops_all(server_process: StartServer) -> Non
         server = server_process(["--workers", "2"], port=blocker.getsockname()[1])
         assert server.proc.wait(timeout=30) == 1
     assert "hopeit_server: error: OSError" in server.output()
+
+
+def test_workers_stop_when_the_supervisor_is_killed(server_process: StartServer) -> None:
+    server = server_process(["--workers", "2"])
+    server.wait_ready()
+    pids = set(_pids(server.port, 10))
+    server.proc.kill()  # no chance to stop the workers
+    server.proc.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "zombie" not in status

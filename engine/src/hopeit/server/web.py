@@ -23,8 +23,9 @@ from hopeit.server import api, runtime
 from hopeit.server.config import ServerConfig
 from hopeit.server.config_files import load_config_files, split_config_files
 from hopeit.server.logger import EngineLoggerWrapper
+from hopeit.server.web_mgmt import StreamControl
 from hopeit.server.web_response import error_middleware
-from hopeit.server.web_routes import StreamControl, add_app_routes
+from hopeit.server.web_routes import add_app_routes
 
 __all__ = [
     "ServeArgs",

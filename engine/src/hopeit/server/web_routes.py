@@ -4,7 +4,6 @@ Everything an event's requests share (engine, settings, auth methods, input type
 types, body limit) is worked out once when the route is created; a request only runs the event.
 """
 
-import asyncio
 import logging
 from typing import Any, Dict, List, Optional, Set
 
@@ -19,7 +18,8 @@ from hopeit.server.config import AuthType
 from hopeit.server.engine import AppEngine
 from hopeit.server.logger import EngineLoggerWrapper
 from hopeit.server.metrics import metrics
-from hopeit.server.names import app_route_name, route_name
+from hopeit.server.names import app_route_name
+from hopeit.server.web_mgmt import StreamControl, mgmt_route_name
 from hopeit.server.web_request import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_MAX_UPLOAD_SIZE,
@@ -34,7 +34,7 @@ from hopeit.server.web_response import CONTEXT_KEY, error_response, event_respon
 from hopeit.server.web_tracking import track_ids
 from hopeit.streams import StreamOSError
 
-__all__ = ["EventRoute", "StreamControl", "add_app_routes", "mgmt_route_name"]
+__all__ = ["EventRoute", "add_app_routes"]
 
 _WEB_EVENTS = (EventType.GET, EventType.POST, EventType.MULTIPART)
 _RESPONSE_TIMEOUT = "Response timeout exceeded"
@@ -199,75 +199,6 @@ def _access(context: EventContext, request: web.Request, status: int) -> Dict[st
         "http.request": f"{request.method} {request.path_qs}",
         "http.peer": request.remote,
     }
-
-
-def mgmt_route_name(app_config: AppConfig, event_name: str) -> str:
-    """``/mgmt/<app>/<ver>/<event path>`` of a STREAM or SERVICE event (``.`` and ``$`` become ``/``)."""
-    parts = event_name.replace("$", "/").replace(".", "/").split("/")
-    return route_name("mgmt", app_config.app.name, app_config.app.version, *parts)
-
-
-class StreamControl:
-    """Starts and stops the read and service loops of an app engine, and waits for them on stop."""
-
-    def __init__(self, engine: AppEngine) -> None:
-        self.engine = engine
-        self.tasks: Dict[str, asyncio.Task[Any]] = {}
-
-    def running(self, event_name: str) -> bool:
-        """True while a loop task of the event is alive (also during its start delay)."""
-        task = self.tasks.get(event_name)
-        return task is not None and not task.done()
-
-    def start(self, event_name: str) -> None:
-        """Spawn the read loop (STREAM) or service loop (SERVICE) of an event.
-
-        :raises RuntimeError: the event is already running.
-        """
-        kind = "Service" if self.engine.effective_events[event_name].type == EventType.SERVICE else "Stream"
-        if self.running(event_name) or self.engine.is_running(event_name):
-            raise RuntimeError(f"{kind} already running: {event_name}")
-        if kind == "Service":
-            coro = self.engine.service_loop(event_name=event_name)
-        else:
-            coro = self.engine.read_stream(event_name=event_name)
-        self.tasks[event_name] = asyncio.ensure_future(coro)
-
-    async def stop(self, event_name: str) -> None:
-        """Ask a loop to stop after its current batch.
-
-        :raises RuntimeError: the event is not running.
-        """
-        if self.engine.is_running(event_name):
-            await self.engine.stop_event(event_name)
-            return
-        task = self.tasks.get(event_name)
-        if task is None or task.done():
-            raise RuntimeError(f"Cannot stop non running event: {event_name}.")
-        task.cancel()  # still waiting for its start delay: nothing read yet
-
-    async def cancel_pending(self) -> None:
-        """Cancel loops that did not stop with the engine (after ``AppEngine.stop``)."""
-        pending = [t for t in self.tasks.values() if not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
-
-    def mgmt_handler(self, event_name: str, action: str) -> Any:
-        """Handler of ``<mgmt route>/start`` or ``/stop``: 200 empty, or 409 when it cannot."""
-
-        async def handle(request: web.Request) -> web.Response:
-            try:
-                if action == "start":
-                    self.start(event_name)
-                else:
-                    await self.stop(event_name)
-            except RuntimeError as exc:
-                return error_response(exc, 409)
-            return web.Response(headers={"Server": ""})
-
-        return handle
 
 
 def _add(router: web.UrlDispatcher, method: str, path: str, handler: Any, label: str, added: Set[Any],

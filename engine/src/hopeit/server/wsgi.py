@@ -44,6 +44,18 @@ def serve_app(
     asyncio.run(_serve_until_signalled(web_app, host, port, path, sock, reuse_port, announce))
 
 
+_SUPERVISOR_ENV = "HOPEIT_SUPERVISOR_PID"
+
+
+async def _watch_supervisor(pid: int, stop: asyncio.Event) -> None:
+    """Stop a worker whose supervisor is gone (killed without the chance to stop its workers)."""
+    while not stop.is_set():
+        await asyncio.sleep(1.0)
+        if os.getppid() != pid:
+            print(f"hopeit.engine worker pid={os.getpid()}: supervisor {pid} is gone, stopping", flush=True)
+            stop.set()
+
+
 async def _serve_until_signalled(
     web_app: web.Application, host: str, port: Optional[int], path: Optional[str], sock: Any,
     reuse_port: bool, announce: str,
@@ -61,6 +73,8 @@ async def _serve_until_signalled(
         loop.add_signal_handler(signum, on_signal)
     runner = web.AppRunner(web_app, handle_signals=False, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     stopped = asyncio.ensure_future(stop.wait())
+    supervisor = os.getenv(_SUPERVISOR_ENV)
+    watchdog = asyncio.ensure_future(_watch_supervisor(int(supervisor), stop)) if supervisor else None
     try:
         setup = asyncio.ensure_future(runner.setup())
         await asyncio.wait({setup, stopped}, return_when=asyncio.FIRST_COMPLETED)
@@ -85,6 +99,8 @@ async def _serve_until_signalled(
         await stopped
     finally:
         stopped.cancel()
+        if watchdog is not None:
+            watchdog.cancel()
         await runner.cleanup()  # stops taking requests, waits for those in flight, runs on_cleanup
 
 
@@ -144,7 +160,8 @@ def run_workers(args: ServeArgs) -> None:
 
     def spawn() -> "subprocess.Popen[bytes]":
         # own session: a Ctrl-C in the terminal reaches the supervisor only, which forwards it once
-        return subprocess.Popen(command, pass_fds=(fd,) if fd is not None else (), start_new_session=True)
+        return subprocess.Popen(command, pass_fds=(fd,) if fd is not None else (), start_new_session=True,
+                                env={**os.environ, _SUPERVISOR_ENV: str(os.getpid())})
 
     workers = [spawn() for _ in range(count)]
     started = time.monotonic()

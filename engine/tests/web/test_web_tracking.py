@@ -1,0 +1,41 @@
+"""Ids and timestamps of web requests."""
+
+import subprocess
+import sys
+import textwrap
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from hopeit.server import web_tracking
+
+
+def test_ids_are_unique_uuid_shaped() -> None:
+    ids = [web_tracking.new_id() for _ in range(10_000)]
+    assert len(set(ids)) == len(ids)
+    assert all(str(uuid.UUID(i)) == i and uuid.UUID(i).version == 4 for i in ids[:100])
+
+
+def test_forked_child_gets_another_prefix() -> None:
+    # in a fresh interpreter: forking the test process could copy threads of other tests
+    code = textwrap.dedent("""
+        import os
+        from hopeit.server.web_tracking import new_id
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.write(write, new_id().encode())
+            os._exit(0)
+        os.waitpid(pid, 0)
+        child = os.read(read, 100).decode()
+        print(child[:24] != new_id()[:24])
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "True"
+
+
+def test_utc_now_iso_matches_datetime_isoformat() -> None:
+    text = web_tracking.utc_now_iso()
+    parsed = datetime.fromisoformat(text)
+    assert parsed.tzinfo == timezone.utc
+    assert abs(datetime.now(tz=timezone.utc) - parsed) < timedelta(seconds=1)
+    assert len(text) == len("2024-05-01T10:20:30.123456+00:00")
