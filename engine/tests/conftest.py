@@ -1,14 +1,11 @@
 """Shared fixtures of the engine tests."""
 
-from pathlib import Path
-
 import pytest
 from hopeit.app.config import AppConfig
 from hopeit.testing.apps import config
+from mock_app import MOCK_APP_CONFIG
 
 pytest_plugins = ["hopeit.testing.redis"]
-
-MOCK_APP_CONFIG = Path(__file__).parent / "mock_app" / "config.json"
 
 
 @pytest.fixture

@@ -5,13 +5,12 @@ import uuid
 from typing import Any, AsyncIterator, Dict
 
 import pytest
-from conftest import MOCK_APP_CONFIG
 from hopeit.app._server_models import ServerConfig, StreamsConfig
 from hopeit.app.config import AppConfig
 from hopeit.server.engine import AppEngine
 from hopeit.server.runtime import Server
 from hopeit.testing.apps import config
-from mock_app import MockData, MockResult
+from mock_app import MOCK_APP_CONFIG, MockData, MockResult
 from mock_app.events import mock_generic_stream, mock_setup, mock_stream
 
 

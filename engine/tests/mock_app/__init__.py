@@ -2,9 +2,13 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import List, Optional
 
 from hopeit.dataobjects import dataobject
+
+#: The mock app's config file.
+MOCK_APP_CONFIG = Path(__file__).parent / "config.json"
 
 
 @dataobject(event_id="id", event_ts="ts")

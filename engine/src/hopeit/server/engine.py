@@ -110,23 +110,34 @@ class AppEngine:
             raise RuntimeError(f"app engine {self.app_key} is not started: await engine.start() first")
         return self.event_handler
 
-    async def execute(self, *, context: EventContext, query_args: Optional[Dict[str, Any]], payload: Any) -> Any:
-        """Run an event (GET, POST, MULTIPART, SETUP, SERVICE item) within its ``response_timeout``."""
+    async def execute(
+        self, *, context: EventContext, query_args: Optional[Dict[str, Any]], payload: Any, owned: bool = False
+    ) -> Any:
+        """Run an event (GET, POST, MULTIPART, SETUP, SERVICE item) within its ``response_timeout``.
+
+        ``owned=True`` when nothing else holds ``payload`` (e.g. just parsed from the request): the
+        first step then gets it without a copy.
+        """
         seconds = context.settings.response_timeout
         return await with_timeout(
-            self._execute_event(context, query_args, payload),
+            self._execute_event(context, query_args, payload, owned=owned),
             seconds,
             f"Response timeout exceeded seconds={seconds}",
         )
 
     async def _execute_event(
-        self, context: EventContext, query_args: Optional[Dict[str, Any]], payload: Any, queue: str = StreamQueue.AUTO
+        self,
+        context: EventContext,
+        query_args: Optional[Dict[str, Any]],
+        payload: Any,
+        queue: str = StreamQueue.AUTO,
+        owned: bool = False,
     ) -> Any:
         handler = self._handler()
         event_info = self.effective_events.get(context.event_name)
         write = event_info.write_stream if event_info is not None and self.stream_manager is not None else None
         if write is None or not handler.event(context.event_name).chain.spawns:
-            results = await handler.execute(context=context, query_args=query_args, payload=payload)
+            results = await handler.execute(context=context, query_args=query_args, payload=payload, owned=owned)
             if write is not None:
                 published = [r for r in results if r is not None]
                 if published:
@@ -174,7 +185,7 @@ class AppEngine:
 
     async def execute_stream_event(self, context: EventContext, payload: Any, queue: str) -> Any:
         """Run an event for a message read from ``queue`` (no response timeout: the stream timeout applies)."""
-        return await self._execute_event(context, None, payload, queue)
+        return await self._execute_event(context, None, payload, queue, owned=True)
 
     async def preprocess(
         self, *, context: EventContext, query_args: Optional[Dict[str, Any]], payload: Any, request: Any

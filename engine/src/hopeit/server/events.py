@@ -179,12 +179,14 @@ class EventHandler:
                 await asyncio.sleep(wait)
             yield result
 
-    async def execute(self, *, context: Any, query_args: Optional[Dict[str, Any]], payload: Any) -> List[Any]:
-        """Run the event's steps over ``payload`` and return every result."""
+    async def execute(
+        self, *, context: Any, query_args: Optional[Dict[str, Any]], payload: Any, owned: bool = False
+    ) -> List[Any]:
+        """Run the event's steps over ``payload`` and return every result (``owned``: see ``StepsChain.run_all``)."""
         loaded = self.event(context.event_name)
         if loaded.throttle_ms or (not loaded.initialized and hasattr(loaded.module, "__init_event__")):
             return [r async for r in self.handle_async_event(context=context, query_args=query_args, payload=payload)]
-        return await loaded.chain.run_all(payload, context, query_args or {})
+        return await loaded.chain.run_all(payload, context, query_args or {}, owned=owned)
 
     async def preprocess(
         self, *, context: Any, query_args: Optional[Dict[str, Any]], payload: Any, request: Any

@@ -211,6 +211,11 @@ def init_server(server_config: ServerConfig) -> EngineLoggerWrapper:
     """Set up logging for a server process; returns the engine logger."""
     init_logger(server_config.logging)
     logging.captureWarnings(True)
+    # the line format uses none of these: skip looking up caller frames, threads and processes
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     # plugins log through plain ``logging.getLogger("hopeit.<plugin>")``: give them the engine's lines
     plugins_root = logging.getLogger("hopeit")
     if not plugins_root.handlers:

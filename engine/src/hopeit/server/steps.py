@@ -281,27 +281,37 @@ class StepsChain:
         async for result in self._run_from(0, payload, context, query_args):
             yield result
 
-    async def run_all(self, payload: Any, context: Any, query_args: Dict[str, Any]) -> List[Any]:
-        """Every result of the chain as a list (without async generators when no step spawns)."""
+    async def run_all(
+        self, payload: Any, context: Any, query_args: Dict[str, Any], *, owned: bool = False
+    ) -> List[Any]:
+        """Every result of the chain as a list (without async generators when no step spawns).
+
+        ``owned``: the caller holds no other reference to ``payload`` (just parsed from a request or a
+        message), so the first step gets it without a copy.
+        """
         if self.spawns:
             return [result async for result in self.run(payload, context, query_args)]
         index = self.find_next(0, payload)
         if index < 0:
             return []
-        value, kwargs = payload, query_args
+        value, kwargs, copy = payload, query_args, not owned
         for _ in range(MAX_STEPS):
-            value = await self._call(self.steps[index][1], value, context, kwargs)
-            kwargs = {}
+            value = await self._call(self.steps[index][1], value, context, kwargs, copy)
+            kwargs, copy = {}, True
             index = self.find_next(index + 1, value)
             if index < 0:
                 return [value]
         raise RuntimeError(f"event {context.event_name} ran more than {MAX_STEPS} steps: check step types")
 
-    async def _call(self, info: StepInfo, value: Any, context: Any, kwargs: Dict[str, Any]) -> Any:
+    async def _call(
+        self, info: StepInfo, value: Any, context: Any, kwargs: Dict[str, Any], copy: bool = True
+    ) -> Any:
+        if copy:
+            value = copy_payload(value)
         if isinstance(info, CollectorStepInfo):
-            value = await _run_collector(copy_payload(value), context, info=info)
+            value = await _run_collector(value, context, info=info)
         else:
-            value = info.func(copy_payload(value), context, **kwargs)
+            value = info.func(value, context, **kwargs)
             if asyncio.iscoroutine(value):
                 value = await value
         if self.step_delay:

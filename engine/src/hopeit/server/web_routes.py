@@ -162,7 +162,10 @@ class EventRoute:
                 response = PostprocessHook(request)
                 response.set_status(hook.status)
                 return event_response(context, payload, response)
-        result = await self.engine.execute(context=context, query_args=query_args, payload=payload)
+        # a body just parsed is held by nobody else: no copy before the first step (unless a hook made it)
+        result = await self.engine.execute(
+            context=context, query_args=query_args, payload=payload, owned=not self.has_preprocess
+        )
         if not self.has_postprocess:
             return event_response(context, result, None)
         response = PostprocessHook(request)
