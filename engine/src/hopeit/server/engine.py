@@ -118,6 +118,11 @@ class AppEngine:
         ``owned=True`` when nothing else holds ``payload`` (e.g. just parsed from the request): the
         first step then gets it without a copy.
         """
+        loaded = self._handler().event(context.event_name)
+        writes = self.effective_events[context.event_name].write_stream is not None
+        if loaded.ready and loaded.chain.never_awaits and not writes:
+            # plain functions only: nothing can be interrupted, so the timer would only cost time
+            return await self._execute_event(context, query_args, payload, owned=owned)
         seconds = context.settings.response_timeout
         return await with_timeout(
             self._execute_event(context, query_args, payload, owned=owned),

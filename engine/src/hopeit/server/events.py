@@ -106,6 +106,11 @@ class LoadedEvent:
     initialized: bool = False
     init_lock: Optional[asyncio.Lock] = None  # created in the running loop (3.8/3.9 bind locks to a loop)
 
+    @property
+    def ready(self) -> bool:
+        """Initialized (or nothing to initialize) and not throttled: the steps can run straight away."""
+        return not self.throttle_ms and (self.initialized or not hasattr(self.module, "__init_event__"))
+
 
 class EventHandler:
     """Runs the events of one app config (an app, or a plugin running events for host apps)."""
@@ -184,7 +189,7 @@ class EventHandler:
     ) -> List[Any]:
         """Run the event's steps over ``payload`` and return every result (``owned``: see ``StepsChain.run_all``)."""
         loaded = self.event(context.event_name)
-        if loaded.throttle_ms or (not loaded.initialized and hasattr(loaded.module, "__init_event__")):
+        if not loaded.ready:
             return [r async for r in self.handle_async_event(context=context, query_args=query_args, payload=payload)]
         return await loaded.chain.run_all(payload, context, query_args or {}, owned=owned)
 

@@ -240,11 +240,17 @@ def extract_postprocess_handler(module: ModuleType) -> Optional[StepInfo]:
 class StepsChain:
     """Runs a list of steps over a payload, yielding every final result."""
 
-    __slots__ = ("_next", "spawns", "step_delay", "steps")
+    __slots__ = ("_next", "never_awaits", "spawns", "step_delay", "steps")
 
     def __init__(self, steps: List[Tuple[str, StepInfo]], *, step_delay_ms: int = 0) -> None:
         self.steps = steps
         self.spawns = any(info.is_generator for _, info in steps)
+        #: only plain functions and no delays: the chain cannot yield to the loop, so no timer can fire
+        self.never_awaits = not step_delay_ms and all(
+            not isinstance(info, CollectorStepInfo) and not inspect.iscoroutinefunction(info.func)
+            and not inspect.isasyncgenfunction(info.func)
+            for _, info in steps
+        )
         self.step_delay = step_delay_ms / 1000.0
         self._next: Dict[Tuple[int, type], int] = {}
 
