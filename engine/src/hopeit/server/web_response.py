@@ -9,11 +9,9 @@ from aiohttp import web
 from hopeit.app._hooks import PostprocessHook
 from hopeit.app.context import EventContext
 from hopeit.app.errors import ErrorInfo
-from hopeit.dataobjects._adapters import adapter
 from hopeit.dataobjects.payload import Payload
 from hopeit.server.errors import format_exc
 from hopeit.server.names import titlecase
-from pydantic_core import PydanticSerializationError
 
 __all__ = [
     "CONTEXT_KEY",
@@ -52,28 +50,15 @@ def track_headers(context: EventContext) -> Dict[str, str]:
 
 
 _JSON = "application/json; charset=utf-8"
-_ATOMIC = (str, int, float, bool)
 
 
 def json_body(body: Any, key: str) -> bytes:
     """Compact JSON of a response body: data objects as themselves, atomic values as ``{key: value}``.
 
-    Data objects are written by pydantic directly (fields holding a value of the wrong type fail,
-    unless the data object was declared with ``validate=False``); ``None`` is ``null``.
+    Written by ``Payload.to_json_bytes`` (pydantic for data objects: fields holding a value of the
+    wrong type fail unless the data object says ``validate=False``); ``None`` is ``null``.
     """
-    if body is None:
-        return b"null"
-    options = getattr(body, "__data_object__", None)
-    if options is not None and hasattr(body, "__dataclass_fields__"):
-        try:
-            return adapter(type(body)).dump_json(  # type: ignore[no-any-return]
-                body, exclude_none=True, warnings="error" if options["validate"] else "none"
-            )
-        except PydanticSerializationError as exc:
-            raise ValueError(f"Cannot convert {type(body).__qualname__} to JSON: {exc}") from None
-    if isinstance(body, _ATOMIC):
-        return json.dumps({key: body}, separators=(",", ":")).encode()
-    return json.dumps(Payload.to_obj(body, key=None), separators=(",", ":")).encode()
+    return Payload.to_json_bytes(body, key=key)
 
 
 def event_response(context: EventContext, body: Any, hook: Optional[PostprocessHook]) -> web.StreamResponse:
