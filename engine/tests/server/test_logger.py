@@ -4,6 +4,7 @@ import json
 import logging
 import logging.handlers
 import re
+import time
 import types
 import urllib.parse
 import uuid
@@ -193,8 +194,8 @@ def test_log_file_name(log_dir: Path) -> None:
     wrapper.info("c", "written")
     expected = log_dir / (snakecase(name.replace(".", "x")) + ".log")
     assert expected.is_file() and "1x0_streamsxmy_event" in expected.name
-    kinds = [type(h) for h in wrapper.logger.handlers]
-    assert kinds == [logging.handlers.WatchedFileHandler]
+    handlers = wrapper.logger.handlers
+    assert len(handlers) == 1 and isinstance(handlers[0], logging.handlers.WatchedFileHandler)
     assert wrapper.logger.propagate is False
 
 
@@ -202,10 +203,9 @@ def test_debug_adds_console_and_console_only_has_no_file(log_dir: Path) -> None:
     """DEBUG logs to the file and the console; ``console_only`` writes no file."""
     logger_module.init_logger(LoggingConfig(log_level="DEBUG", log_path=f"{log_dir}/"))
     _, debug_wrapper, _ = app_wrapper()
-    assert [type(h) for h in debug_wrapper.logger.handlers] == [
-        logging.handlers.WatchedFileHandler,
-        logging.StreamHandler,
-    ]
+    file_handler, console_handler = debug_wrapper.logger.handlers
+    assert isinstance(file_handler, logging.handlers.WatchedFileHandler)
+    assert type(console_handler) is logging.StreamHandler
     logger_module.init_logger(LoggingConfig(log_level="INFO", log_path=f"{log_dir}/nope/", console_only=True))
     _, console_wrapper, _ = app_wrapper()
     assert [type(h) for h in console_wrapper.logger.handlers] == [logging.StreamHandler]
@@ -266,3 +266,13 @@ def test_records_without_extra_format_an_empty_column(log_dir: Path) -> None:
     [line] = lines(log_dir, name)
     found = LINE.match(line)
     assert found is not None and found["msg"] == "plain record" and found["extra"] == ""
+
+
+def test_time_column_matches_logging_default_in_utc(log_dir: Path) -> None:
+    """The cached date part gives the same text as logging's default formatter, in UTC."""
+    formatter = logger_module._Formatter(logger_module.FORMAT)
+    record = logging.LogRecord("n", logging.INFO, "p", 1, "m", None, None)
+    reference = logging.Formatter("%(asctime)s")
+    reference.converter = time.gmtime  # type: ignore[assignment]
+    assert formatter.formatTime(record) == reference.formatTime(record)
+    assert formatter.formatTime(record) == formatter.formatTime(record)  # from the cache

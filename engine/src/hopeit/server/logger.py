@@ -17,7 +17,7 @@ import urllib.parse
 from datetime import datetime
 from logging.handlers import WatchedFileHandler
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from hopeit.app._server_models import LoggingConfig, ServerConfig
 from hopeit.server.names import snakecase
@@ -46,10 +46,34 @@ _config = LoggingConfig()
 class _Formatter(logging.Formatter):
     converter = time.gmtime  # type: ignore[assignment]  # log times in UTC
 
+    def __init__(self, fmt: str) -> None:
+        super().__init__(fmt)
+        self._second = -1
+        self._second_text = ""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: Optional[str] = None) -> str:
+        # same text as logging's default; the date part is formatted once per second, not per line
+        second = int(record.created)
+        if second != self._second:
+            self._second, self._second_text = second, time.strftime(self.default_time_format, time.gmtime(second))
+        return f"{self._second_text},{int(record.msecs):03d}"
+
     def format(self, record: logging.LogRecord) -> str:
         if not hasattr(record, "extra"):
             record.extra = ""
         return super().format(record)
+
+
+class _WatchedFileHandler(WatchedFileHandler):
+    """Reopens the file when logrotate moved it, checking at most once a second instead of every line."""
+
+    _checked = 0.0
+
+    def reopenIfNeeded(self) -> None:
+        now = time.monotonic()
+        if now - self._checked >= 1.0:
+            self._checked = now
+            super().reopenIfNeeded()
 
 
 def _handlers(name: str) -> List[logging.Handler]:
@@ -58,7 +82,7 @@ def _handlers(name: str) -> List[logging.Handler]:
     if not _config.console_only:
         path = Path(_config.log_path)
         path.mkdir(parents=True, exist_ok=True)
-        handlers.append(WatchedFileHandler(f"{_config.log_path}{snakecase(name.replace('.', 'x'))}.log"))
+        handlers.append(_WatchedFileHandler(f"{_config.log_path}{snakecase(name.replace('.', 'x'))}.log"))
     if _config.console_only or _config.log_level == "DEBUG":
         handlers.append(logging.StreamHandler(sys.stderr))
     for handler in handlers:
