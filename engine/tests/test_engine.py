@@ -9,6 +9,7 @@ from hopeit.app._server_models import ServerConfig, StreamsConfig
 from hopeit.app.config import AppConfig
 from hopeit.server.engine import AppEngine
 from hopeit.server.runtime import Server
+from hopeit.streams import StreamOSError
 from hopeit.testing.apps import config
 from mock_app import MOCK_APP_CONFIG, MockData, MockResult
 from mock_app.events import mock_generic_stream, mock_setup, mock_stream
@@ -141,3 +142,23 @@ async def test_runtime_starts_apps_and_runs_setup() -> None:
         server.app_engine(app_key="other.1x0")
     await server.stop()
     assert server.app_engines == {}
+
+
+async def test_inline_batch_ack_failure_leaves_messages_pending(engine: AppEngine) -> None:
+    """Plain-function events run a batch inline, then ack; a failed ack fails that message (it stays pending)."""
+    mock_generic_stream.COLLECTED.clear()
+    manager: Any = engine.stream_manager
+    await engine.execute(context=_context(engine, "mock_post"), query_args=None, payload=MockData(id="x"))
+    await engine.stream_manager.write_stream(  # type: ignore[union-attr]
+        stream_name="mock_app.processed", queue="AUTO", payload=MockResult(id="r", processed="p"),
+        track_ids={}, auth_info={}, compression=engine.event_settings("mock_stream").stream.compression,  # type: ignore[arg-type]
+        serialization=engine.event_settings("mock_stream").stream.serialization)  # type: ignore[arg-type]
+
+    async def failing_ack(**kwargs: Any) -> int:
+        raise StreamOSError("backend gone")
+
+    manager.ack_read_stream = failing_ack
+    last = await engine.read_stream(event_name="mock_generic_stream", max_events=1, wait_start=False)
+    assert last is None and [r.id for r in mock_generic_stream.COLLECTED] == ["r"]
+    del manager.ack_read_stream
+    assert len(manager.pending("mock_app.processed", "mock_app.1x0.mock_generic_stream")) == 1

@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
 
 from hopeit.app.config import EventSettings, StreamQueue
+from hopeit.app.context import EventContext
 from hopeit.app.errors import BadRequest, Unauthorized
 from hopeit.dataobjects import DataObject
 from hopeit.server.metrics import StreamStats, metrics, stream_metrics
@@ -115,7 +116,7 @@ class StreamReadLoop:
                     break
                 continue
             self.stats.ensure_start()
-            results = await asyncio.gather(*(self._process(stream_name, item) for _, stream_name, item in batch))
+            results = await self._process_batch([(stream_name, item) for _, stream_name, item in batch])
             for ok, result in results:
                 if ok:
                     last = result
@@ -125,37 +126,72 @@ class StreamReadLoop:
                 break
         return last
 
+    def _runs_inline(self) -> bool:
+        """Steps are plain functions publishing nothing: a message cannot yield to the loop while it runs."""
+        loaded = self.engine._handler().event(self.event_name)
+        return loaded.ready and loaded.chain.never_awaits and self.event_info.write_stream is None
+
+    async def _process_batch(self, batch: List[Tuple[str, Union[StreamEvent, Exception]]]) -> List[Tuple[bool, Any]]:
+        if not self._runs_inline():
+            return list(await asyncio.gather(*(self._process(stream_name, item) for stream_name, item in batch)))
+        # run one after the other (no task, no timer: nothing could interrupt them), then ack together
+        runs = [await self._run(stream_name, item, timed=False) for stream_name, item in batch]
+        return list(await asyncio.gather(*(self._finish(*run) for run in runs)))
+
     async def _process(self, stream_name: str, item: Union[StreamEvent, Exception]) -> Tuple[bool, Any]:
+        return await self._finish(*await self._run(stream_name, item, timed=True))
+
+    async def _run(
+        self, stream_name: str, item: Union[StreamEvent, Exception], *, timed: bool
+    ) -> Tuple[str, Union[StreamEvent, Exception], Optional[EventContext], bool, Any]:
+        """Run the steps for one message: ``(stream, item, context, ok, result)``."""
         if isinstance(item, Exception):
             self.logger.error(self.event_name, item)
             self.stats.inc(error=True)
-            return False, None
+            return stream_name, item, None, False, None
         context = self.engine.create_context(self.event_name, item.track_ids, stream_auth_info(item))
-        logger = self.logger
-        if logger.isEnabledFor(logging.INFO):
-            logger.start(context, extra={"stream.queue": item.queue})
+        if self.logger.isEnabledFor(logging.INFO):
+            self.logger.start(context, extra={"stream.queue": item.queue})
         try:
-            seconds = self.settings.stream.timeout
-            result = await with_timeout(
-                self.engine.execute_stream_event(context, item.payload, item.queue),
-                seconds,
-                f"Stream processing timeout exceeded seconds={seconds}",
-            )
+            run = self.engine.execute_stream_event(context, item.payload, item.queue)
+            if timed:
+                seconds = self.settings.stream.timeout
+                result = await with_timeout(run, seconds, f"Stream processing timeout exceeded seconds={seconds}")
+            else:
+                result = await run
+            return stream_name, item, context, True, result
+        except (Exception, asyncio.CancelledError, BadRequest, Unauthorized) as exc:
+            self._failed(context, item, exc)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            return stream_name, item, context, False, None
+
+    async def _finish(
+        self, stream_name: str, item: Union[StreamEvent, Exception], context: Optional[EventContext], ok: bool,
+        result: Any,
+    ) -> Tuple[bool, Any]:
+        """Acknowledge a message whose steps succeeded, and log it DONE."""
+        if not ok or context is None or isinstance(item, Exception):
+            return False, None
+        try:
             manager = self.engine.stream_manager
             assert manager is not None
             await manager.ack_read_stream(
                 stream_name=stream_name, consumer_group=self.read_stream.consumer_group, stream_event=item
             )
-            done = metrics(context)
-            self.stats.inc(duration_ms=done["metrics.duration"])
-            if logger.isEnabledFor(logging.INFO):
-                logger.done(context, extra={"stream.queue": item.queue, **done, **stream_metrics(context)})
-            return True, result
-        except (Exception, asyncio.CancelledError, BadRequest, Unauthorized) as exc:
-            # not acked: the message stays pending for its group
-            self.stats.inc(error=True)
-            logger.error(context, exc)
-            logger.failed(context, extra={"stream.queue": item.queue, **metrics(context)})
+        except (Exception, asyncio.CancelledError) as exc:
+            self._failed(context, item, exc)
             if isinstance(exc, asyncio.CancelledError):
                 raise
             return False, None
+        done = metrics(context)
+        self.stats.inc(duration_ms=done["metrics.duration"])
+        if self.logger.isEnabledFor(logging.INFO):
+            self.logger.done(context, extra={"stream.queue": item.queue, **done, **stream_metrics(context)})
+        return True, result
+
+    def _failed(self, context: EventContext, item: StreamEvent, exc: BaseException) -> None:
+        # not acked: the message stays pending for its group
+        self.stats.inc(error=True)
+        self.logger.error(context, exc)
+        self.logger.failed(context, extra={"stream.queue": item.queue, **metrics(context)})
