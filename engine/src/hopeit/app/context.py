@@ -1,7 +1,7 @@
 """What a step sees of the world (``EventContext``) and the request/response hooks of web events."""
 
 from datetime import datetime, timezone
-from typing import Any, Dict, List
+from typing import Any, Dict, List, NamedTuple, Tuple
 
 from hopeit.app._hooks import (
     BodyPartReaderProtocol,
@@ -34,6 +34,43 @@ __all__ = [
 _CLIENT_TRACK_IDS = ["track.operation_id", "track.client_app_key", "track.client_event_name"]
 
 
+class _Shape(NamedTuple):
+    """What every context of one event of one app has in common."""
+
+    refs: Tuple[Any, ...]  # keeps the keyed objects alive, so their ids cannot be reused
+    app_key: str
+    plugin_key: str
+    env: Dict[str, Any]
+    event_info: EventDescriptor
+    allowed: Tuple[str, ...]
+
+
+_shapes: Dict[Tuple[int, int, str, int, str, str], _Shape] = {}
+
+
+def _context_shape(app_config: AppConfig, plugin_config: AppConfig, event_name: str, settings: EventSettings) -> _Shape:
+    # built once per event: contexts are created for every request and stream message
+    app_key, plugin_key = app_config.app_key(), plugin_config.app_key()
+    key = (id(app_config), id(plugin_config), event_name, id(settings), app_key, plugin_key)
+    shape = _shapes.get(key)
+    if shape is None:
+        event_info = plugin_config.events[event_name.split("$", 1)[0]]
+        allowed: List[str] = _CLIENT_TRACK_IDS + app_config.engine.track_headers
+        if event_info.type == EventType.STREAM:
+            allowed = allowed + settings.logging.stream_fields
+        if len(_shapes) > 4096:
+            _shapes.clear()
+        shape = _shapes[key] = _Shape(
+            (app_config, plugin_config, settings),
+            app_key,
+            plugin_key,
+            {**plugin_config.env, **app_config.env},
+            event_info,
+            tuple(allowed),
+        )
+    return shape
+
+
 class EventContext:
     """Context of one event execution: app, settings, env, track ids and auth info."""
 
@@ -60,20 +97,17 @@ class EventContext:
         track_ids: Dict[str, str],
         auth_info: Dict[str, Any],
     ) -> None:
-        self.app_key = app_config.app_key()
+        shape = _context_shape(app_config, plugin_config, event_name, settings)
+        self.app_key = shape.app_key
         self.app: AppDescriptor = app_config.app
-        self.plugin_key = plugin_config.app_key()
-        self.env = {**plugin_config.env, **app_config.env}
+        self.plugin_key = shape.plugin_key
+        self.env = dict(shape.env)
         self.event_name = event_name
         self.settings = settings
-        base_event = event_name.split("$", 1)[0]
-        self.event_info: EventDescriptor = plugin_config.events[base_event]
+        self.event_info: EventDescriptor = shape.event_info
         self.creation_ts = datetime.now(tz=timezone.utc)
         self.auth_info = auth_info
-        allowed: List[str] = _CLIENT_TRACK_IDS + app_config.engine.track_headers
-        if self.event_info.type == EventType.STREAM:
-            allowed = allowed + settings.logging.stream_fields
-        kept = {key: track_ids[key] for key in allowed if key in track_ids}
+        kept = {key: track_ids[key] for key in shape.allowed if key in track_ids}
         kept["event.app"] = self.app_key
         if self.plugin_key != self.app_key:
             kept["event.plugin"] = self.plugin_key
