@@ -14,7 +14,6 @@ class CollectorStepsDescriptor:
     def __init__(self, input_type: Type[Any]) -> None:
         self.input_type = input_type
         self.steps: List[str] = []
-        self.step_names: List[str] = []
 
     def gather(self, *steps: str) -> "CollectorStepsDescriptor":
         """Sub-steps to run concurrently; each is ``async def f(collector, context)``."""

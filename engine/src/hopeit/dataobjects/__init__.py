@@ -53,7 +53,7 @@ EventPayloadType = TypeVar("EventPayloadType")
 
 _T = TypeVar("_T")
 
-_IMMUTABLE_TYPES = (str, int, float, bool, bytes, tuple, Decimal, datetime, date, uuid.UUID, Enum, type(None))
+_IMMUTABLE_TYPES = (str, int, float, bool, bytes, Decimal, datetime, date, uuid.UUID, Enum, type(None))
 
 
 class BinaryAttachment:
@@ -197,7 +197,7 @@ def _share(value: Any) -> Any:
 
 def _field_copier(annotation: Any) -> Optional[Callable[[Any], Any]]:
     """How to copy a value of ``annotation`` deeply without pickle, or None when unknown."""
-    if isinstance(annotation, type) and issubclass(annotation, _IMMUTABLE_TYPES) and annotation is not tuple:
+    if isinstance(annotation, type) and issubclass(annotation, _IMMUTABLE_TYPES):
         return _share
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is tuple and args and all(_field_copier(arg) is _share for arg in args if arg is not Ellipsis):

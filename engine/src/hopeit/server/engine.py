@@ -84,7 +84,7 @@ class AppEngine:
         if self.streams_enabled and self._needs_streams():
             config = self.streams_config
             manager = await StreamManager.create(config).connect()
-            self.stream_manager = _with_circuit_breaker(manager, config)
+            self.stream_manager = StreamCircuitBreaker.from_config(manager, config)
         await register_app_connections(self.app_config)
         return self
 
@@ -302,6 +302,3 @@ class AppEngine:
             set_running(self.app_key, event_name, False)
             self._tasks.pop(event_name, None)
 
-
-def _with_circuit_breaker(manager: StreamManager, config: StreamsConfig) -> StreamManager:
-    return StreamCircuitBreaker.from_config(manager, config)

@@ -20,7 +20,7 @@ separate circuits, so a stalled read never blocks writes and the other way aroun
 
 import asyncio
 import logging
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Awaitable, Dict, List, Optional, Union
 
 from hopeit.app._server_models import StreamsConfig
 from hopeit.app.config import Compression, Serialization
@@ -37,8 +37,16 @@ CLOSED, SEMI_OPEN, OPEN = 0, 1, 2
 class CircuitState:
     """Health of one direction (reads or writes) of a stream manager."""
 
-    __slots__ = ("backoff", "blocked_until", "initial_backoff", "max_backoff", "name", "num_failures",
-                 "open_after", "state")
+    __slots__ = (
+        "backoff",
+        "blocked_until",
+        "initial_backoff",
+        "max_backoff",
+        "name",
+        "num_failures",
+        "open_after",
+        "state",
+    )
 
     def __init__(self, name: str, *, initial_backoff: float, max_backoff: float, open_after: int) -> None:
         self.name = name
@@ -74,7 +82,11 @@ class CircuitState:
         self.blocked_until = asyncio.get_running_loop().time() + self.backoff
         logger.warning(
             "Stream %s failed (circuit state=%s failures=%s backoff=%ss): %s",
-            self.name, self.state, self.num_failures, self.backoff, error,
+            self.name,
+            self.state,
+            self.num_failures,
+            self.backoff,
+            error,
         )
 
     def success(self) -> None:
@@ -151,16 +163,18 @@ class StreamCircuitBreaker(StreamManager):
     ) -> int:
         """Forward a write, or fail fast with ``StreamOSError`` while backing off."""
         self._check_writes()
-        try:
-            result = await self.stream_manager.write_stream(
-                stream_name=stream_name, queue=queue, payload=payload, track_ids=track_ids, auth_info=auth_info,
-                compression=compression, serialization=serialization, target_max_len=target_max_len,
+        return await self._count_write(
+            self.stream_manager.write_stream(
+                stream_name=stream_name,
+                queue=queue,
+                payload=payload,
+                track_ids=track_ids,
+                auth_info=auth_info,
+                compression=compression,
+                serialization=serialization,
+                target_max_len=target_max_len,
             )
-        except StreamOSError as exc:
-            self.writes.failure(exc)
-            raise
-        self.writes.success()
-        return result
+        )
 
     async def write_stream_batch(
         self,
@@ -176,11 +190,23 @@ class StreamCircuitBreaker(StreamManager):
     ) -> int:
         """Forward a batch write, or fail fast with ``StreamOSError`` while backing off."""
         self._check_writes()
-        try:
-            result = await self.stream_manager.write_stream_batch(
-                stream_name=stream_name, queue=queue, payloads=payloads, track_ids=track_ids, auth_info=auth_info,
-                compression=compression, serialization=serialization, target_max_len=target_max_len,
+        return await self._count_write(
+            self.stream_manager.write_stream_batch(
+                stream_name=stream_name,
+                queue=queue,
+                payloads=payloads,
+                track_ids=track_ids,
+                auth_info=auth_info,
+                compression=compression,
+                serialization=serialization,
+                target_max_len=target_max_len,
             )
+        )
+
+    async def _count_write(self, write: Awaitable[int]) -> int:
+        """Await a forwarded write, recording its success or ``StreamOSError`` on the write circuit."""
+        try:
+            result = await write
         except StreamOSError as exc:
             self.writes.failure(exc)
             raise
@@ -213,8 +239,13 @@ class StreamCircuitBreaker(StreamManager):
         await self.reads.wait()
         try:
             result = await self.stream_manager.read_stream(
-                stream_name=stream_name, consumer_group=consumer_group, datatypes=datatypes,
-                track_headers=track_headers, offset=offset, batch_size=batch_size, timeout=timeout,
+                stream_name=stream_name,
+                consumer_group=consumer_group,
+                datatypes=datatypes,
+                track_headers=track_headers,
+                offset=offset,
+                batch_size=batch_size,
+                timeout=timeout,
                 batch_interval=batch_interval,
             )
         except StreamOSError as exc:

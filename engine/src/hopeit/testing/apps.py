@@ -89,7 +89,7 @@ def create_test_context(
 
 def _stages(
     app_config: AppConfig, event_name: str, mocks: List[Mock], context: EventContext, hooks: Dict[str, Any]
-) -> Tuple[ModuleType, EventHandler, List[str]]:
+) -> Tuple[EventHandler, List[str]]:
     event_info = app_config.events.get(event_name.split("$", 1)[0])
     if event_info is None:
         raise TestingException(f"event '{event_name}' not found in app config (events: {list(app_config.events)})")
@@ -105,7 +105,7 @@ def _stages(
         effective_events=stages,
         settings=get_runtime_settings(app_config, []),
     )
-    return module, handler, list(stages)
+    return handler, list(stages)
 
 
 async def _run_stage(
@@ -151,7 +151,7 @@ async def execute_event(
         )
     if postprocess:
         hooks["postprocess_hook"] = PostprocessHook()
-    _, handler, stages = _stages(app_config, event_name, list(mocks or []), context, hooks)
+    handler, stages = _stages(app_config, event_name, list(mocks or []), context, hooks)
     response: Optional[PostprocessHook] = hooks.get("postprocess_hook")
     if preprocess:
         request = hooks["preprocess_hook"]
