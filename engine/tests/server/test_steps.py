@@ -1,111 +1,33 @@
-"""The step engine: introspection, next-step selection, stages and chains (spec engine §6.2-6.5)."""
+"""The step engine: introspection, next-step selection, generators and the step cap (spec engine §6.2-6.3)."""
 
-import types
-from dataclasses import dataclass
-from typing import Any, AsyncGenerator, Dict, List, Optional, Union
+from typing import Any, Dict, List, Union
 
 import pytest
-from hopeit.app.config import (
-    AppDescriptor,
-    EventConnection,
-    EventConnectionType,
-    EventDescriptor,
-    EventType,
-    ReadStreamDescriptor,
-    StreamQueueStrategy,
-    WriteStreamDescriptor,
-)
-from hopeit.app.context import PreprocessHook
-from hopeit.app.events import SHUFFLE, Collector, Spawn, collector_step
-from hopeit.dataobjects import DataObject, dataobject
+from hopeit.app.events import Spawn
+from hopeit.dataobjects import DataObject
 from hopeit.server import steps as steps_module
 from hopeit.server.steps import (
     MAX_STEPS,
-    CollectorStepInfo,
     StepsChain,
-    effective_steps,
-    event_stages,
-    extract_input_type,
     extract_module_steps,
-    extract_postprocess_handler,
-    extract_preprocess_handler,
-    split_event_stages,
     step_info,
 )
 
-
-@dataobject
-@dataclass
-class Item:
-    id: str
-    value: int = 0
-
-
-@dataobject
-@dataclass
-class Other:
-    name: str
-
-
-class Ctx:
-    """What steps read from a context here."""
-
-    event_name = "test_event"
-
-
-CTX = Ctx()
-
-
-def module(name: str, steps: List[Any], **functions: Any) -> types.ModuleType:
-    mod = types.ModuleType(name)
-    mod.__steps__ = steps  # type: ignore[attr-defined]
-    for key, value in functions.items():
-        setattr(mod, key, value)
-    return mod
-
-
-def chain_of(*funcs: Any, step_delay_ms: int = 0) -> StepsChain:
-    return StepsChain([(f.__name__, step_info(f)) for f in funcs], step_delay_ms=step_delay_ms)
-
-
-async def run(chain: StepsChain, payload: Any, **query_args: Any) -> List[Any]:
-    """Results through both runners, which must agree."""
-    streamed = [r async for r in chain.run(payload, CTX, dict(query_args))]
-    collected = await chain.run_all(payload, CTX, dict(query_args))
-    assert streamed == collected
-    return streamed
-
-
-# --- step introspection ---------------------------------------------------------------------------
-
-
-def takes_item(payload: Item, context: Any) -> Other:
-    return Other(name=f"from {payload.id}")
-
-
-def takes_none(payload: None, context: Any) -> str:
-    return "from none"
-
-
-def takes_any_dataobject(payload: DataObject, context: Any) -> str:
-    return f"generic {type(payload).__name__}"
-
-
-def takes_union(payload: Union[Other, str], context: Any) -> str:
-    return f"union {payload}"
-
-
-def unannotated(payload, context):  # type: ignore[no-untyped-def]
-    return "never"
-
-
-async def spawner(payload: Item, context: Any) -> Spawn[Item]:
-    for i in range(payload.value):
-        yield Item(id=f"{payload.id}.{i}", value=i)
-
-
-async def abc_spawner(payload: Item, context: Any) -> AsyncGenerator[Item, None]:
-    yield payload
+from .steps_support import (
+    CTX,
+    Item,
+    Other,
+    abc_spawner,
+    chain_of,
+    module,
+    run,
+    spawner,
+    takes_any_dataobject,
+    takes_item,
+    takes_none,
+    takes_union,
+    unannotated,
+)
 
 
 def test_step_info_records_input_and_return_types() -> None:
@@ -314,192 +236,3 @@ async def test_chain_longer_than_max_steps_fails() -> None:
         await chain.run_all(0, CTX, {})
     with pytest.raises(RuntimeError, match="ran more than 1000 steps"):
         [r async for r in chain.run(0, CTX, {})]
-
-
-# --- module steps -----------------------------------------------------------------------------------
-
-
-def test_module_without_steps_or_with_missing_step() -> None:
-    """``__steps__`` must be a list of functions of the module."""
-    with pytest.raises(ImportError, match="event module m must define __steps__"):
-        extract_module_steps(types.ModuleType("m"))
-    with pytest.raises(ImportError, match="step 'nope' listed in __steps__ not found in module m"):
-        extract_module_steps(module("m", ["nope"]))
-    with pytest.raises(ImportError, match="step 'value' listed"):
-        extract_module_steps(module("m", ["value"], value=3))
-
-
-def test_shuffle_errors() -> None:
-    """SHUFFLE must follow a step: at start or twice in a row is an error."""
-    with pytest.raises(ValueError, match="SHUFFLE must follow a step"):
-        extract_module_steps(module("m", [SHUFFLE, "takes_item"], takes_item=takes_item))
-    with pytest.raises(ValueError, match="SHUFFLE must follow a step"):
-        extract_module_steps(
-            module("m", ["takes_item", SHUFFLE, SHUFFLE, "takes_union"], takes_item=takes_item, takes_union=takes_union)
-        )
-
-
-async def collector_ok(collector: Collector, context: Any) -> str:
-    payload: Item = await collector["payload"]
-    return payload.id
-
-
-def collector_wrong(payload: Item, context: Any) -> str:
-    return "x"
-
-
-def test_collector_validation_errors() -> None:
-    """Collector sub-steps must exist and take ``collector: Collector``."""
-    missing = collector_step(payload=Item).gather("collector_ok", "absent")
-    with pytest.raises(ImportError, match="collector step 'absent' not found in module m"):
-        extract_module_steps(module("m", [missing], collector_ok=collector_ok))
-    wrong = collector_step(payload=Item).gather("collector_wrong")
-    with pytest.raises(TypeError, match="collector step 'collector_wrong' in m must take 'collector: Collector'"):
-        extract_module_steps(module("m", [wrong], collector_wrong=collector_wrong))
-
-
-async def test_collector_step_in_a_chain() -> None:
-    """A collector is one step taking its input type and returning the collector to the next step."""
-
-    async def result(collector: Collector, context: Any) -> str:
-        collected: str = await collector["collector_ok"]
-        return "collected " + collected
-
-    mod = module(
-        "m", [collector_step(payload=Item).gather("collector_ok"), "result"], collector_ok=collector_ok, result=result
-    )
-    extracted = extract_module_steps(mod)
-    assert [name for name, _ in extracted] == ["collector@collector_ok", "result"]
-    info = extracted[0][1]
-    assert isinstance(info, CollectorStepInfo) and info.input_type is Item
-    assert info.sub_steps == (("collector_ok", collector_ok),)
-    chain = StepsChain(effective_steps("e", extracted))
-    assert await run(chain, Item("c")) == ["collected c"]
-    assert await run(chain, "not an item") == []
-
-
-# --- stages -----------------------------------------------------------------------------------------
-
-
-def staged_module() -> types.ModuleType:
-    async def produce(payload: None, context: Any) -> Spawn[Item]:
-        yield Item("p")
-
-    def consume(payload: Item, context: Any) -> Other:
-        return Other(payload.id)
-
-    def more(payload: Other, context: Any) -> Other:
-        return payload
-
-    def last(payload: Other, context: Any) -> str:
-        return payload.name
-
-    return module(
-        "m",
-        ["produce", SHUFFLE, "consume", "more", SHUFFLE, "last"],
-        produce=produce,
-        consume=consume,
-        more=more,
-        last=last,
-    )
-
-
-def test_effective_steps_per_stage() -> None:
-    """Without ``$step``: up to the first SHUFFLE; with it: from that step to the next SHUFFLE."""
-    extracted = extract_module_steps(staged_module())
-    assert [n for n, _ in effective_steps("e", extracted)] == ["produce"]
-    assert [n for n, _ in effective_steps("e$consume", extracted)] == ["consume", "more"]
-    assert [n for n, _ in effective_steps("e$last", extracted)] == ["last"]
-    assert [n for n, _ in effective_steps("e$__service__", extracted)] == ["produce"]
-    assert effective_steps("e$unknown", extracted) == []
-    assert event_stages(extracted) == ["consume", "last"]
-
-
-def test_split_event_stages_builds_auto_streams() -> None:
-    """Stage k writes ``auto_path(app, ver, *event, first step of k)`` (PROPAGATE); stage k+1 reads it."""
-    app = AppDescriptor(name="my-app", version="1.0")
-    final = WriteStreamDescriptor(name="final.stream")
-    connections = [EventConnection(app_connection="c", event="e", type=EventConnectionType.GET)]
-    info = EventDescriptor(
-        type=EventType.GET,
-        route="custom",
-        auth=[],
-        setting_keys=["k"],
-        group="g",
-        write_stream=final,
-        connections=connections,
-        impl="pkg.impl",
-        read_stream=None,
-    )
-    stages = split_event_stages(app, "batch.job", info, extract_module_steps(staged_module()))
-    assert list(stages) == ["batch.job", "batch.job$consume", "batch.job$last"]
-    first = stages["batch.job"]
-    assert first.type is EventType.GET and first.route == "custom" and first.group == "g"
-    assert first.write_stream == WriteStreamDescriptor(
-        name="my_app.1x0.batch.job.produce", queue_strategy=StreamQueueStrategy.PROPAGATE
-    )
-    second = stages["batch.job$consume"]
-    assert second.type is EventType.STREAM
-    assert second.read_stream == ReadStreamDescriptor(
-        name="my_app.1x0.batch.job.produce", consumer_group="my_app.1x0.batch.job.consume", queues=["AUTO"]
-    )
-    assert second.write_stream == WriteStreamDescriptor(
-        name="my_app.1x0.batch.job.consume", queue_strategy=StreamQueueStrategy.PROPAGATE
-    )
-    # synthetic stages keep only type/read/write/connections/impl
-    assert second.route is None and second.group == "DEFAULT" and second.setting_keys == []
-    assert second.connections == connections and second.impl == "pkg.impl"
-    third = stages["batch.job$last"]
-    assert third.read_stream is not None and third.read_stream.consumer_group == "my_app.1x0.batch.job.last"
-    assert third.write_stream is final
-
-
-def test_split_event_stages_copies_read_queues() -> None:
-    """Later stages read the original read_stream queues."""
-    app = AppDescriptor(name="a", version="1")
-    info = EventDescriptor(
-        type=EventType.STREAM, read_stream=ReadStreamDescriptor(name="in", consumer_group="g", queues=["q1", "AUTO"])
-    )
-    stages = split_event_stages(app, "e", info, extract_module_steps(staged_module()))
-    read = stages["e$consume"].read_stream
-    assert read is not None and read.queues == ["q1", "AUTO"]
-    assert stages["e"].read_stream is info.read_stream
-
-
-def test_event_without_shuffle_is_one_stage() -> None:
-    """No SHUFFLE: the descriptor itself; a trailing SHUFFLE adds no stage."""
-    info = EventDescriptor(type=EventType.GET)
-    app = AppDescriptor(name="a", version="1")
-    assert split_event_stages(
-        app, "e", info, extract_module_steps(module("m", ["takes_item"], takes_item=takes_item))
-    ) == {"e": info}
-    trailing = extract_module_steps(module("m", ["takes_item", SHUFFLE], takes_item=takes_item))
-    assert split_event_stages(app, "e", info, trailing) == {"e": info}
-    assert split_event_stages(app, "e", info, []) == {"e": info}
-
-
-# --- input types and hooks --------------------------------------------------------------------------
-
-
-def test_input_type_from_preprocess_or_first_step() -> None:
-    """``__preprocess__``'s first parameter wins; else the first step's; unannotated or no steps: None."""
-
-    async def __preprocess__(payload: Optional[Item], context: Any, request: PreprocessHook) -> Item:
-        return Item("p")
-
-    def __postprocess__(payload: str, context: Any, response: Any) -> str:
-        return payload
-
-    hooked = module(
-        "m", ["takes_item"], takes_item=takes_item, __preprocess__=__preprocess__, __postprocess__=__postprocess__
-    )
-    steps = effective_steps("e", extract_module_steps(hooked))
-    assert extract_input_type(steps, hooked) == Optional[Item]
-    assert extract_input_type(steps) is Item
-    pre, post = extract_preprocess_handler(hooked), extract_postprocess_handler(hooked)
-    assert pre is not None and pre.func is __preprocess__
-    assert post is not None and post.input_type is str
-    plain = module("m", ["unannotated"], unannotated=unannotated)
-    assert extract_input_type(effective_steps("e", extract_module_steps(plain)), plain) is None
-    assert extract_preprocess_handler(plain) is None and extract_postprocess_handler(plain) is None
-    assert extract_input_type([], plain) is None
