@@ -6,14 +6,16 @@ messages (default 20,000) through it three ways, each on a fresh stream:
 * raw: redis-py asyncio, pipelined ``XADD`` of the JSON payloads in chunks, then
   ``XREADGROUP`` + JSON parsing + one ``XACK`` per chunk: the floor any stream manager builds on;
 * manager: ``RedisStreamManager.write_stream_batch`` then ``read_stream`` + one
-  ``ack_read_stream`` per message (concurrently, as the engine's read loop does), in the
-  engine's wire format;
+  ``ack_read_stream_batch`` per batch (as the engine's read loop does), in the engine's wire format;
 * engine: an ``AppEngine`` POST event spawning every message to its ``write_stream``, then the
-  STREAM event consuming them (steps, contexts, metrics and acks included; INFO logs off).
+  STREAM event consuming them (steps, contexts, metrics and acks included; INFO logs off), with
+  plain JSON payloads as the raw runs send them, and with the engine's default encoding (JSON in
+  base64, lz4).
 
 Prints msgs/s for publishing, consuming and the whole trip, the ratio to both raw runs, and the
 CPU time of this process per message (``time.process_time``; redis-server's own CPU is not
-included). Each variant runs ``--repeat`` times on an emptied Redis and the best figures are
+included). Like ``hopeit_server run`` once it serves, the script freezes start-up objects
+(``gc.freeze()``) before measuring; every variant runs with that heap. Each variant runs ``--repeat`` times on an emptied Redis and the best figures are
 shown, which filters out the noise of a shared machine.
 
 Run: ``.venv/bin/python benchmarks/redis_streams_bench.py [--messages 20000] [--batch 500]``
@@ -21,6 +23,7 @@ Run: ``.venv/bin/python benchmarks/redis_streams_bench.py [--messages 20000] [--
 
 import argparse
 import asyncio
+import gc
 import json
 import sys
 import tempfile
@@ -123,7 +126,7 @@ async def run_raw(url: str, payloads: List[BenchItem], batch: int, wire: bool) -
 async def run_manager(
     url: str, payloads: List[BenchItem], batch: int, compression: Compression, serialization: Serialization
 ) -> Tuple[Phase, Phase]:
-    """write_stream_batch, then read_stream + concurrent ack_read_stream, as the engine uses them."""
+    """write_stream_batch, then read_stream + ack_read_stream_batch, as the engine uses them."""
     stream, group = f"bench.manager.{compression.value}.{serialization.value}", "g"
     manager = await RedisStreamManager(
         address=url, config=StreamsConfig(stream_manager="redis", connection_str=url)
@@ -138,9 +141,6 @@ async def run_manager(
                 auth_info={}, compression=compression, serialization=serialization,
             )
 
-    async def ack(event: StreamEvent) -> int:
-        return await manager.ack_read_stream(stream_name=stream, consumer_group=group, stream_event=event)
-
     async def consume() -> None:
         seen = 0
         while seen < len(payloads):
@@ -148,7 +148,10 @@ async def run_manager(
                 stream_name=stream, consumer_group=group, datatypes=datatypes, track_headers=["track.request_id"],
                 offset=">", batch_size=batch, timeout=100, batch_interval=100,
             )
-            await asyncio.gather(*(ack(e) for e in events if isinstance(e, StreamEvent)))
+            await manager.ack_read_stream_batch(
+                stream_name=stream, consumer_group=group,
+                stream_events=[e for e in events if isinstance(e, StreamEvent)],
+            )
             seen += len(events)
 
     phases = await timed(publish), await timed(consume)
@@ -184,14 +187,21 @@ def _engine_modules() -> None:
     sys.modules.update({"bench_app": package, "bench_app.publish": publish, "bench_app.consume": consume})
 
 
-async def run_engine(url: str, count: int, batch: int, log_dir: str) -> Tuple[Phase, Phase]:
-    """An AppEngine POST event publishing ``count`` items, then its STREAM event consuming them."""
+async def run_engine(url: str, count: int, batch: int, log_dir: str, plain: bool) -> Tuple[Phase, Phase]:
+    """An AppEngine POST event publishing ``count`` items, then its STREAM event consuming them.
+
+    ``plain``: JSON payloads, uncompressed, as the raw runs send them; else the engine's defaults
+    (JSON in base64, lz4).
+    """
     from hopeit.server.engine import AppEngine
 
     _engine_modules()
     app_config = parse_app_config_json(json.dumps({
         "app": {"name": "bench-app", "version": "1.0"},
-        "engine": {"import_modules": ["bench_app"], "read_stream_timeout": 100, "read_stream_interval": 100},
+        "engine": {
+            "import_modules": ["bench_app"], "read_stream_timeout": 100, "read_stream_interval": 100,
+            **({"default_stream_serialization": "json", "default_stream_compression": "none"} if plain else {}),
+        },
         "settings": {"publish": {"stream": {"batch_size": batch}}, "consume": {"stream": {"batch_size": batch}}},
         "events": {
             "publish": {"type": "POST", "write_stream": {"name": "bench.engine"}},
@@ -224,7 +234,7 @@ def report(name: str, count: int, phases: Run, raw: Run, wire: Run) -> None:
     raw_total = raw[0][0] + raw[1][0]
     wire_total = wire[0][0] + wire[1][0]
     print(
-        f"{name:<32} publish {count / pub_wall:>7,.0f}/s  consume {count / con_wall:>7,.0f}/s  "
+        f"{name:<42} publish {count / pub_wall:>7,.0f}/s  consume {count / con_wall:>7,.0f}/s  "
         f"end-to-end {count / total:>7,.0f}/s  ratio {raw_total / total:4.2f}x raw {wire_total / total:4.2f}x wire  "
         f"cpu {1e6 * (pub_cpu + con_cpu) / count:5.1f} us/msg "
         f"({1e6 * pub_cpu / count:.0f} + {1e6 * con_cpu / count:.0f})"
@@ -255,6 +265,7 @@ async def main() -> None:
     count, batch, repeat = args.messages, args.batch, args.repeat
     server = RedisServer().start()
     url = server.url
+    gc.freeze()  # as hopeit_server run does once serving: start-up objects leave the collector's full passes
     try:
         info = await aioredis.from_url(url).info("server")
         print(
@@ -275,9 +286,12 @@ async def main() -> None:
             )
             report(f"manager ({serialization.value}, {compression.value})", count, phases, raw, wire)
         if not args.no_engine:
-            with tempfile.TemporaryDirectory() as log_dir:
-                phases = await best_of(repeat, url, lambda: run_engine(url, count, batch, log_dir))
-            report("AppEngine POST->STREAM (lz4)", count, phases, raw, wire)
+            for plain, name in ((True, "json, none"), (False, "json+base64, lz4")):
+                with tempfile.TemporaryDirectory() as log_dir:
+                    phases = await best_of(
+                        repeat, url, lambda p=plain: run_engine(url, count, batch, log_dir, p)  # type: ignore[misc]
+                    )
+                report(f"AppEngine POST->STREAM ({name})", count, phases, raw, wire)
     finally:
         server.close()
 

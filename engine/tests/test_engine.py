@@ -157,8 +157,8 @@ async def test_inline_batch_ack_failure_leaves_messages_pending(engine: AppEngin
     async def failing_ack(**kwargs: Any) -> int:
         raise StreamOSError("backend gone")
 
-    manager.ack_read_stream = failing_ack
+    manager.ack_read_stream_batch = failing_ack
     last = await engine.read_stream(event_name="mock_generic_stream", max_events=1, wait_start=False)
     assert last is None and [r.id for r in mock_generic_stream.COLLECTED] == ["r"]
-    del manager.ack_read_stream
+    del manager.ack_read_stream_batch
     assert len(manager.pending("mock_app.processed", "mock_app.1x0.mock_generic_stream")) == 1

@@ -1,7 +1,10 @@
 """``EventContext``: keys, env, settings and the track id filter (spec engine §9.1)."""
 
+from datetime import datetime, timedelta, timezone
+
 from hopeit.app.config import AppConfig, EventSettings
 from hopeit.app.context import EventContext
+from hopeit.server.metrics import metrics
 from hopeit.testing.apps import config
 from plugin_app import HOST1_CONFIG, PLUGIN_CONFIG
 
@@ -39,6 +42,18 @@ def test_own_event_context(mock_app_config: AppConfig) -> None:
     assert context.event_name == "mock_get" and context.event_info is mock_app_config.events["mock_get"]
     assert context.creation_ts.tzinfo is not None
     assert repr(context) == "EventContext(app_key='mock_app.1x0', event_name='mock_get')"
+
+
+def test_creation_ts_reads_and_sets_as_utc_datetime(mock_app_config: AppConfig) -> None:
+    """``creation_ts`` is the UTC time of creation; setting it (naive taken as UTC) moves the durations' origin."""
+    before = datetime.now(tz=timezone.utc)
+    context = EventContext(app_config=mock_app_config, plugin_config=mock_app_config, event_name="mock_get",
+                           settings=EventSettings(), track_ids={}, auth_info={})
+    assert before - timedelta(milliseconds=1) <= context.creation_ts <= datetime.now(tz=timezone.utc)
+    context.creation_ts = datetime(2024, 5, 6, 7, 8, 9, 123456)
+    assert context.creation_ts == datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone.utc)
+    context.creation_ts = datetime.now(tz=timezone.utc) - timedelta(seconds=2)
+    assert 2000 <= metrics(context)["metrics.duration"] < 60000
 
 
 def test_track_ids_are_filtered_and_ordered(mock_app_config: AppConfig) -> None:

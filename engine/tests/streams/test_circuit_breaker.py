@@ -57,6 +57,14 @@ class FlakyManager(MemoryStreamManager):
             stream_name=stream_name, consumer_group=consumer_group, stream_event=stream_event
         )
 
+    async def ack_read_stream_batch(
+        self, *, stream_name: str, consumer_group: str, stream_events: List[StreamEvent]
+    ) -> int:
+        self._check()
+        return await super().ack_read_stream_batch(
+            stream_name=stream_name, consumer_group=consumer_group, stream_events=stream_events
+        )
+
 
 @pytest.fixture
 async def breaker(address: str) -> Any:
@@ -181,6 +189,22 @@ async def test_ensure_errors_are_raised_ack_errors_swallowed(breaker: StreamCirc
     await breaker.ensure_consumer_group(stream_name=STREAM, consumer_group="g2")
     assert await breaker.ack_read_stream(stream_name=STREAM, consumer_group=GROUP, stream_event=event) == 1
     assert state(breaker.reads) == (CLOSED, 0, 0.0)
+
+
+async def test_batch_ack_forwarded_and_its_errors_swallowed(breaker: StreamCircuitBreaker) -> None:
+    """ack_read_stream_batch goes through the read circuit: a backend error returns 0 and backs off."""
+    await breaker.ensure_consumer_group(stream_name=STREAM, consumer_group=GROUP)
+    await write_batch(breaker, 1, 2)
+    items = [e for e in await read(breaker) if isinstance(e, StreamEvent)]
+    flaky = breaker.stream_manager
+    assert isinstance(flaky, FlakyManager)
+    flaky.down = True
+    assert await breaker.ack_read_stream_batch(stream_name=STREAM, consumer_group=GROUP, stream_events=items) == 0
+    assert state(breaker.reads) == (SEMI_OPEN, 1, BACKOFF)
+    assert len(breaker.pending(STREAM, GROUP)) == 2
+    flaky.down = False
+    assert await breaker.ack_read_stream_batch(stream_name=STREAM, consumer_group=GROUP, stream_events=items) == 2
+    assert state(breaker.reads) == (CLOSED, 0, 0.0) and breaker.pending(STREAM, GROUP) == []
 
 
 async def test_other_errors_pass_through(breaker: StreamCircuitBreaker) -> None:

@@ -146,6 +146,26 @@ async def test_pending_until_acked(managers: ManagerFactory) -> None:
     assert await manager.ack_read_stream(stream_name=STREAM, consumer_group="nope", stream_event=first) == 0
 
 
+async def test_batch_ack_removes_what_was_pending(managers: ManagerFactory) -> None:
+    """ack_read_stream_batch acks a batch in one call and counts only messages that were pending."""
+    manager = await managers()
+    await manager.ensure_consumer_group(stream_name=STREAM, consumer_group=GROUP)
+    await write(manager, Plain(value=1), Plain(value=2), Plain(value=3))
+    first, second, third = events(await read(manager))
+    acked = await manager.ack_read_stream_batch(
+        stream_name=STREAM, consumer_group=GROUP, stream_events=[first, second, first]
+    )
+    assert acked == 2
+    assert [p.msg_id for p in manager.pending(STREAM, GROUP)] == [third.msg_internal_id]
+    for stream, group in (("nope", GROUP), (STREAM, "nope")):
+        assert await manager.ack_read_stream_batch(stream_name=stream, consumer_group=group, stream_events=[third]) == 0
+    # the protocol's own version acks one by one through ack_read_stream, with the same outcome
+    assert await StreamManager.ack_read_stream_batch(
+        manager, stream_name=STREAM, consumer_group=GROUP, stream_events=[third, first]
+    ) == 1
+    assert manager.pending(STREAM, GROUP) == [] and manager.stream_length(STREAM) == 0
+
+
 async def test_history_read_returns_own_pending(managers: ManagerFactory) -> None:
     """An offset other than '>' re-reads this consumer's pending messages after it, counting deliveries."""
     manager, other = await managers(), await managers()

@@ -9,7 +9,16 @@ import pytest
 from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects.payload import Payload
 from hopeit.streams import StreamEvent
-from hopeit.streams.messages import DEFAULT_QUEUE, decode_message, encode_message, payload_type_name
+from hopeit.streams.messages import (
+    DEFAULT_QUEUE,
+    MessageReader,
+    decode_message,
+    encode_message,
+    encode_messages,
+    encode_own,
+    encode_shared,
+    payload_type_name,
+)
 from hopeit.streams.serialization import serialize_payload
 
 from .payloads import Order, Plain, StampedText, make_order
@@ -183,3 +192,55 @@ def test_decode_bad_payload_is_value_error() -> None:
     fields = encode()
     fields["comp"] = "nonsense"
     assert isinstance(decode(fields), ValueError)
+
+
+def test_split_parts_make_the_whole_message() -> None:
+    """encode_shared + encode_own hold exactly the fields of encode_messages, and decode the same way."""
+    order = make_order()
+    common = dict(queue="q1", track_ids=TRACK, auth_info=AUTH, compression=Compression.NONE,
+                  serialization=Serialization.JSON_UTF8, submit_ts=SUBMIT_TS)
+    shared = encode_shared(**common)  # type: ignore[arg-type]
+    own = encode_own(order, Compression.NONE, Serialization.JSON_UTF8)
+    [whole] = encode_messages(payloads=[order], **common)  # type: ignore[arg-type]
+    assert {**shared, **own} == whole
+    assert set(own) == {"id", "type", "event_ts", "payload"}
+    reader = MessageReader(stream_name="app.stream", consumer_group="app.group",
+                           datatypes={payload_type_name(Order): Order}, track_headers=list(TRACK),
+                           read_ts="2024-05-06T10:00:01+00:00")
+    split, joined = reader.decode_split(b"1-0", own, shared), reader.decode(b"1-0", whole)
+    assert isinstance(split, StreamEvent) and isinstance(joined, StreamEvent)
+    split.track_ids.pop("track.operation_id")
+    joined.track_ids.pop("track.operation_id")
+    assert split == joined
+    assert list(split.track_ids) == list(joined.track_ids)
+
+
+def test_split_messages_of_one_write_get_their_own_track_ids_and_auth() -> None:
+    """Messages sharing a part still come back as independent events (changing one leaves the others)."""
+    shared = encode_shared(queue="AUTO", track_ids=TRACK, auth_info=AUTH, compression=Compression.NONE,
+                           serialization=Serialization.JSON_UTF8)
+    reader = MessageReader(stream_name="s", consumer_group="g", datatypes={payload_type_name(Plain): Plain},
+                           track_headers=["track.request_id"], read_ts="now")
+    first, second = (
+        reader.decode_split(f"{i}-0", encode_own(Plain(value=i), Compression.NONE, Serialization.JSON_UTF8), shared)
+        for i in range(2)
+    )
+    assert isinstance(first, StreamEvent) and isinstance(second, StreamEvent)
+    first.track_ids["track.request_id"] = "changed"
+    first.auth_info["auth_type"] = "Basic"
+    assert second.track_ids["track.request_id"] == "req-1" and second.auth_info == AUTH
+    assert (first.track_ids["stream.msg_id"], second.track_ids["stream.msg_id"]) == ("0-0", "1-0")
+    assert first.track_ids["track.operation_id"] != second.track_ids["track.operation_id"]
+
+
+def test_bad_shared_part_fails_every_message_of_the_write() -> None:
+    """A shared part that cannot be read (unknown serialization) makes each of its messages an error."""
+    shared = {**encode_shared(queue="AUTO", track_ids={}, auth_info={}, compression=Compression.NONE,
+                              serialization=Serialization.JSON_UTF8), "ser": "yaml"}
+    reader = MessageReader(stream_name="s", consumer_group="g", datatypes={payload_type_name(Plain): Plain},
+                           track_headers=[], read_ts="now")
+    own = encode_own(Plain(value=1), Compression.NONE, Serialization.JSON_UTF8)
+    results = [reader.decode_split(msg_id, own, shared) for msg_id in (b"1-0", b"2-0")]
+    assert [str(r) for r in results] == [
+        f"Cannot read stream message {i}-0 from 's': 'yaml' is not a valid Serialization" for i in (1, 2)
+    ]

@@ -151,6 +151,23 @@ async def test_ack_only_what_is_pending(make_manager, raw, stream_name):
     assert await manager.ack_read_stream(stream_name=stream_name, consumer_group="g", stream_event=events[0]) == 0
 
 
+async def test_batch_ack_is_one_xack_counting_what_was_pending(make_manager, raw, stream_name):
+    manager = await make_manager()
+    await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+    await publish(manager, stream_name, [something(i) for i in range(3)])
+    first, second, third = await read(manager, stream_name, "g")
+    before = (await raw.info("commandstats")).get("cmdstat_xack", {}).get("calls", 0)
+    acked = await manager.ack_read_stream_batch(
+        stream_name=stream_name, consumer_group="g", stream_events=[first, second, first]
+    )
+    assert acked == 2
+    assert (await raw.info("commandstats"))["cmdstat_xack"]["calls"] == before + 1
+    assert [p["message_id"] for p in await raw.xpending_range(stream_name, "g", "-", "+", 10)] == [
+        third.msg_internal_id
+    ]
+    assert await manager.ack_read_stream_batch(stream_name=stream_name, consumer_group="g", stream_events=[]) == 0
+
+
 async def test_empty_read_waits_timeout_without_sleeping_batch_interval(make_manager, stream_name):
     manager = await make_manager()
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")

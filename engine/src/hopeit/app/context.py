@@ -1,5 +1,6 @@
 """What a step sees of the world (``EventContext``) and the request/response hooks of web events."""
 
+import time
 from datetime import datetime, timezone
 from typing import Any, Dict, List, NamedTuple, Tuple
 
@@ -45,15 +46,15 @@ class _Shape(NamedTuple):
     allowed: Tuple[str, ...]
 
 
-_shapes: Dict[Tuple[int, int, str, int, str, str], _Shape] = {}
+_shapes: Dict[Tuple[int, int, str, int], _Shape] = {}
 
 
 def _context_shape(app_config: AppConfig, plugin_config: AppConfig, event_name: str, settings: EventSettings) -> _Shape:
     # built once per event: contexts are created for every request and stream message
-    app_key, plugin_key = app_config.app_key(), plugin_config.app_key()
-    key = (id(app_config), id(plugin_config), event_name, id(settings), app_key, plugin_key)
+    key = (id(app_config), id(plugin_config), event_name, id(settings))
     shape = _shapes.get(key)
     if shape is None:
+        app_key, plugin_key = app_config.app_key(), plugin_config.app_key()
         event_info = plugin_config.events[event_name.split("$", 1)[0]]
         allowed: List[str] = _CLIENT_TRACK_IDS + app_config.engine.track_headers
         if event_info.type == EventType.STREAM:
@@ -75,10 +76,10 @@ class EventContext:
     """Context of one event execution: app, settings, env, track ids and auth info."""
 
     __slots__ = (
+        "_created",
         "app",
         "app_key",
         "auth_info",
-        "creation_ts",
         "env",
         "event_info",
         "event_name",
@@ -105,13 +106,22 @@ class EventContext:
         self.event_name = event_name
         self.settings = settings
         self.event_info: EventDescriptor = shape.event_info
-        self.creation_ts = datetime.now(tz=timezone.utc)
+        self._created = time.time()
         self.auth_info = auth_info
         kept = {key: track_ids[key] for key in shape.allowed if key in track_ids}
         kept["event.app"] = self.app_key
         if self.plugin_key != self.app_key:
             kept["event.plugin"] = self.plugin_key
         self.track_ids: Dict[str, str] = kept
+
+    @property
+    def creation_ts(self) -> datetime:
+        """When the context was created (UTC); event durations are measured from it."""
+        return datetime.fromtimestamp(self._created, tz=timezone.utc)
+
+    @creation_ts.setter
+    def creation_ts(self, value: datetime) -> None:
+        self._created = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
 
     def __repr__(self) -> str:
         return f"EventContext(app_key={self.app_key!r}, event_name={self.event_name!r})"

@@ -26,6 +26,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Callable, Dict, Optional, Type, TypeVar, Union, overload
 
+from hopeit.dataobjects._unique import new_id
+
 __all__ = [
     "BinaryAttachment",
     "BinaryDownload",
@@ -92,7 +94,7 @@ def is_dataobject(obj: Any) -> bool:
 def _event_id(self: Any) -> str:
     expr = self.__stream_event__.event_id_expr
     if expr is None:
-        return str(uuid.uuid4())
+        return new_id()
     return str(StreamEventParams.extract_attr(self, expr))
 
 

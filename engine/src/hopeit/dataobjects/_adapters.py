@@ -1,13 +1,15 @@
 """pydantic adapters per payload type, and validation errors a person can read."""
 
 import typing
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 from pydantic import TypeAdapter, ValidationError
 
-__all__ = ["DataObjectValidationError", "adapter", "validation_error"]
+__all__ = ["DataObjectValidationError", "adapter", "json_reader", "json_writer", "validation_error"]
 
 _adapters: Dict[Any, "TypeAdapter[Any]"] = {}
+_readers: Dict[Any, Callable[..., Any]] = {}
+_writers: Dict[Any, Callable[..., bytes]] = {}
 
 
 class DataObjectValidationError(ValueError):
@@ -26,6 +28,32 @@ def adapter(datatype: Any) -> "TypeAdapter[Any]":
     if found is None:
         found = TypeAdapter(datatype)
         _adapters[datatype] = found
+    return found
+
+
+def json_reader(datatype: Any) -> Callable[..., Any]:
+    """``validate_json`` of the compiled validator of ``datatype``.
+
+    Hot paths (stream messages, request bodies) call it directly, without the ``TypeAdapter``
+    wrapper. Until the type is complete (forward refs resolved), the adapter's own method is used.
+    """
+    found = _readers.get(datatype)
+    if found is None:
+        built = adapter(datatype)
+        if not getattr(built, "pydantic_complete", False):
+            return built.validate_json
+        found = _readers[datatype] = built.validator.validate_json
+    return found
+
+
+def json_writer(datatype: Any) -> Callable[..., bytes]:
+    """``to_json`` of the compiled serializer of ``datatype`` (see ``json_reader``)."""
+    found = _writers.get(datatype)
+    if found is None:
+        built = adapter(datatype)
+        if not getattr(built, "pydantic_complete", False):
+            return built.dump_json
+        found = _writers[datatype] = built.serializer.to_json
     return found
 
 

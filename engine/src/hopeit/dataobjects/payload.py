@@ -11,7 +11,14 @@ import json
 import re
 from typing import Any, Dict, Optional, Type, TypeVar, Union
 
-from hopeit.dataobjects._adapters import DataObjectValidationError, adapter, type_name, validation_error
+from hopeit.dataobjects._adapters import (
+    DataObjectValidationError,
+    adapter,
+    json_reader,
+    json_writer,
+    type_name,
+    validation_error,
+)
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
@@ -72,7 +79,7 @@ class Payload:
         if datatype in _COLLECTIONS:
             return datatype(_loads(json_str, datatype))  # type: ignore[call-arg]
         try:
-            return adapter(datatype).validate_json(json_str)  # type: ignore[no-any-return]
+            return json_reader(datatype)(json_str)  # type: ignore[no-any-return]
         except ValidationError as exc:
             raise validation_error(datatype, exc) from None
 
@@ -122,7 +129,7 @@ class Payload:
         options = getattr(payload, "__data_object__", None)
         if options is not None and _is_structured(payload):
             try:
-                return adapter(type(payload)).dump_json(  # type: ignore[no-any-return]
+                return json_writer(type(payload))(
                     payload, exclude_none=True, warnings="error" if options["validate"] else "none"
                 )
             except PydanticSerializationError:

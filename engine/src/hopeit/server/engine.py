@@ -2,7 +2,6 @@
 
 import asyncio
 import random
-import uuid
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, TypeVar
 
@@ -12,6 +11,7 @@ from hopeit.app.client import register_app_connections, stop_app_connections
 from hopeit.app.config import AppConfig, EventDescriptor, EventSettings, EventType, StreamQueue, StreamQueueStrategy
 from hopeit.app.context import EventContext
 from hopeit.app.errors import BadRequest, Unauthorized
+from hopeit.dataobjects._unique import new_id
 from hopeit.server.events import EventHandler, get_runtime_settings, resolve_effective_events
 from hopeit.server.logger import EngineLoggerWrapper, init_app
 from hopeit.server.metrics import metrics
@@ -64,8 +64,11 @@ class AppEngine:
 
     def event_settings(self, event_name: str) -> EventSettings:
         """Settings of an event (SHUFFLE stages share their event's settings)."""
-        base = event_name.split("$", 1)[0]
-        return self.settings.get(event_name) or self.settings.get(base) or EventSettings()
+        found = self.settings.get(event_name)
+        if found is None:
+            # one object per event: contexts cache what they share by settings identity
+            found = self.settings[event_name] = self.settings.get(event_name.split("$", 1)[0]) or EventSettings()
+        return found
 
     def _needs_streams(self) -> bool:
         return any(
@@ -277,14 +280,14 @@ class AppEngine:
         try:
             module = self._handler().event(event_name).module
             track_ids = {
-                "track.request_id": str(uuid.uuid4()),
+                "track.request_id": new_id(),
                 "track.request_ts": datetime.now(tz=timezone.utc).isoformat(),
             }
-            context = self.create_context(event_name, {**track_ids, "track.operation_id": str(uuid.uuid4())}, {})
+            context = self.create_context(event_name, {**track_ids, "track.operation_id": new_id()}, {})
             self.logger.info(context, "Service started.")
             async for payload in module.__service__(context):
                 item_context = self.create_context(
-                    event_name, {**track_ids, "track.operation_id": str(uuid.uuid4())}, {}
+                    event_name, {**track_ids, "track.operation_id": new_id()}, {}
                 )
                 self.logger.start(item_context)
                 try:

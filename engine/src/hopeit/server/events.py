@@ -167,11 +167,18 @@ class EventHandler:
                     await result
                 loaded.initialized = True
 
-    async def handle_async_event(
+    def handle_async_event(
         self, *, context: Any, query_args: Optional[Dict[str, Any]], payload: Any
     ) -> AsyncIterator[Any]:
         """Run the event's steps over ``payload``, yielding each result as it completes."""
         loaded = self.event(context.event_name)
+        if loaded.ready:  # the chain's own iterator: one generator less per result
+            return loaded.chain.run(payload, context, query_args or {})
+        return self._init_and_run(loaded, context, query_args, payload)
+
+    async def _init_and_run(
+        self, loaded: LoadedEvent, context: Any, query_args: Optional[Dict[str, Any]], payload: Any
+    ) -> AsyncIterator[Any]:
         await self._ensure_init(loaded, context)
         if not loaded.throttle_ms:
             async for result in loaded.chain.run(payload, context, query_args or {}):

@@ -4,16 +4,24 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Dict, Optional
 
-__all__ = ["StreamStats", "metrics", "stream_metrics"]
+__all__ = ["StreamStats", "duration_ms", "metrics", "stream_metrics"]
 
 
 def _ms_since(ts: datetime, now: datetime) -> float:
     return (now - ts).total_seconds() * 1000.0
 
 
+def duration_ms(context: Any) -> float:
+    """Milliseconds since the context was created, rounded to microseconds."""
+    created: Optional[float] = getattr(context, "_created", None)  # a float in EventContext: no datetime per event
+    if created is None:
+        return round(_ms_since(context.creation_ts, datetime.now(tz=timezone.utc)), 3)
+    return round((time.time() - created) * 1000.0, 3)
+
+
 def metrics(context: Any) -> Dict[str, Any]:
     """``metrics.duration``: milliseconds since the context was created."""
-    return {"metrics.duration": round(_ms_since(context.creation_ts, datetime.now(tz=timezone.utc)), 3)}
+    return {"metrics.duration": duration_ms(context)}
 
 
 def _parse_ts(value: Optional[str]) -> Optional[datetime]:

@@ -16,7 +16,7 @@ import inspect
 import typing
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Set, Tuple, Union
 
 from hopeit.app._collector import AsyncCollector, CollectorStepsDescriptor
 from hopeit.app.config import (
@@ -280,12 +280,11 @@ class StepsChain:
                     return i
         return -1
 
-    async def run(self, payload: Any, context: Any, query_args: Dict[str, Any]) -> AsyncIterator[Any]:
+    def run(self, payload: Any, context: Any, query_args: Dict[str, Any]) -> AsyncIterator[Any]:
         """Run the chain from the first step that accepts ``payload``; nothing is yielded if none does."""
         if self.find_next(0, payload) < 0:
-            return
-        async for result in self._run_from(0, payload, context, query_args):
-            yield result
+            return _nothing()
+        return self._run_from(0, payload, context, query_args)
 
     async def run_all(
         self, payload: Any, context: Any, query_args: Dict[str, Any], *, owned: bool = False
@@ -318,7 +317,7 @@ class StepsChain:
             value = await _run_collector(value, context, info=info)
         else:
             value = info.func(value, context, **kwargs)
-            if asyncio.iscoroutine(value):
+            if _is_coroutine(value):
                 value = await value
         if self.step_delay:
             await asyncio.sleep(self.step_delay)
@@ -340,12 +339,35 @@ class StepsChain:
                 async for item in info.func(copy_payload(value), context, **kwargs):
                     if self.step_delay:
                         await asyncio.sleep(self.step_delay)
+                    if self.find_next(index + 1, item) < 0:
+                        yield item  # the usual case: spawned items are the results
+                        continue
                     async for result in self._run_from(index + 1, item, context, {}):
                         yield result
                 return
             value = await self._call(info, value, context, kwargs)
             kwargs = {}
             position = index + 1
+
+
+async def _nothing() -> AsyncIterator[Any]:
+    return
+    yield  # an async generator that yields nothing
+
+
+#: types of step results known not to be coroutines: asyncio.iscoroutine is slow on those (an ABC check)
+_NOT_COROUTINES: Set[type] = set()
+
+
+def _is_coroutine(value: Any) -> bool:
+    kind = type(value)
+    if kind in _NOT_COROUTINES:
+        return False
+    if asyncio.iscoroutine(value):
+        return True
+    if len(_NOT_COROUTINES) < 1024:
+        _NOT_COROUTINES.add(kind)
+    return False
 
 
 def _matches_union(input_type: Any, payload: Any) -> bool:

@@ -3,13 +3,13 @@
 import asyncio
 import importlib
 import logging
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
 
 from hopeit.app.config import EventSettings, StreamQueue
 from hopeit.app.context import EventContext
 from hopeit.app.errors import BadRequest, Unauthorized
 from hopeit.dataobjects import DataObject
-from hopeit.server.metrics import StreamStats, metrics, stream_metrics
+from hopeit.server.metrics import StreamStats, duration_ms, metrics, stream_metrics
 from hopeit.server.timeouts import with_timeout
 from hopeit.streams import StreamEvent, StreamOSError, stream_auth_info
 from hopeit.streams.messages import payload_type_name
@@ -62,6 +62,7 @@ class StreamReadLoop:
         self.settings: EventSettings = engine.event_settings(event_name)
         self.stats = StreamStats()
         self.logger = engine.logger
+        self._log_info = True
 
     def _stream_names(self) -> List[Tuple[str, str]]:
         return [
@@ -98,8 +99,8 @@ class StreamReadLoop:
         )
         last, count = None, 0
         while self.engine.is_running(self.event_name):
-            batch: List[Tuple[str, str, Union[StreamEvent, Exception]]] = []
-            for queue, stream_name in names:
+            batch: List[Tuple[str, Union[StreamEvent, Exception]]] = []
+            for _, stream_name in names:
                 items = await manager.read_stream(
                     stream_name=stream_name,
                     consumer_group=self.read_stream.consumer_group,
@@ -110,14 +111,13 @@ class StreamReadLoop:
                     timeout=engine_config.read_stream_timeout,
                     batch_interval=engine_config.read_stream_interval,
                 )
-                batch.extend((queue, stream_name, item) for item in items)
+                batch.extend((stream_name, item) for item in items)
             if not batch:
                 if stop_when_empty:
                     break
                 continue
             self.stats.ensure_start()
-            results = await self._process_batch([(stream_name, item) for _, stream_name, item in batch])
-            for ok, result in results:
+            for ok, result in await self._process_batch(batch):
                 if ok:
                     last = result
             count += len(batch)
@@ -132,66 +132,115 @@ class StreamReadLoop:
         return loaded.ready and loaded.chain.never_awaits and self.event_info.write_stream is None
 
     async def _process_batch(self, batch: List[Tuple[str, Union[StreamEvent, Exception]]]) -> List[Tuple[bool, Any]]:
-        if not self._runs_inline():
-            return list(await asyncio.gather(*(self._process(stream_name, item) for stream_name, item in batch)))
-        # run one after the other (no task, no timer: nothing could interrupt them), then ack together
-        runs = [await self._run(stream_name, item, timed=False) for stream_name, item in batch]
-        return list(await asyncio.gather(*(self._finish(*run) for run in runs)))
+        """Run the steps for every message of a batch, then acknowledge those that succeeded."""
+        runs: List[_Run]
+        self._log_info = self.logger.isEnabledFor(logging.INFO)  # once a batch: the level rarely changes
+        if self._runs_inline():
+            # one after the other, with no task and no timer: nothing could interrupt them
+            runs = [await self._run(stream_name, item, self._execute_inline) for stream_name, item in batch]
+        else:
+            timed = self._execute_timed
+            runs = list(await asyncio.gather(*(self._run(stream_name, item, timed) for stream_name, item in batch)))
+        acked = await self._ack(runs)
+        return [self._finish(run, ok) for run, ok in zip(runs, acked)]
 
-    async def _process(self, stream_name: str, item: Union[StreamEvent, Exception]) -> Tuple[bool, Any]:
-        return await self._finish(*await self._run(stream_name, item, timed=True))
+    async def _execute_timed(self, context: EventContext, item: StreamEvent) -> Any:
+        seconds = self.settings.stream.timeout
+        return await with_timeout(
+            self.engine.execute_stream_event(context, item.payload, item.queue),
+            seconds,
+            f"Stream processing timeout exceeded seconds={seconds}",
+        )
+
+    async def _execute_inline(self, context: EventContext, item: StreamEvent) -> Any:
+        # what AppEngine.execute_stream_event does for a ready event that publishes nothing
+        results = await self.engine._handler().event(self.event_name).chain.run_all(
+            item.payload, context, {}, owned=True
+        )
+        return results[-1] if results else None
 
     async def _run(
-        self, stream_name: str, item: Union[StreamEvent, Exception], *, timed: bool
-    ) -> Tuple[str, Union[StreamEvent, Exception], Optional[EventContext], bool, Any]:
-        """Run the steps for one message: ``(stream, item, context, ok, result)``."""
+        self,
+        stream_name: str,
+        item: Union[StreamEvent, Exception],
+        execute: Callable[[EventContext, StreamEvent], Awaitable[Any]],
+    ) -> "_Run":
+        """Run the steps for one message."""
         if isinstance(item, Exception):
             self.logger.error(self.event_name, item)
             self.stats.inc(error=True)
-            return stream_name, item, None, False, None
-        context = self.engine.create_context(self.event_name, item.track_ids, stream_auth_info(item))
-        if self.logger.isEnabledFor(logging.INFO):
+            return _Run(stream_name, item, None, False, None)
+        context = EventContext(
+            app_config=self.engine.app_config,
+            plugin_config=self.engine.app_config,
+            event_name=self.event_name,
+            settings=self.settings,
+            track_ids=item.track_ids,
+            auth_info=stream_auth_info(item),
+        )
+        if self._log_info:
             self.logger.start(context, extra={"stream.queue": item.queue})
         try:
-            run = self.engine.execute_stream_event(context, item.payload, item.queue)
-            if timed:
-                seconds = self.settings.stream.timeout
-                result = await with_timeout(run, seconds, f"Stream processing timeout exceeded seconds={seconds}")
-            else:
-                result = await run
-            return stream_name, item, context, True, result
+            return _Run(stream_name, item, context, True, await execute(context, item))
         except (Exception, asyncio.CancelledError, BadRequest, Unauthorized) as exc:
             self._failed(context, item, exc)
             if isinstance(exc, asyncio.CancelledError):
                 raise
-            return stream_name, item, context, False, None
+            return _Run(stream_name, item, context, False, None)
 
-    async def _finish(
-        self, stream_name: str, item: Union[StreamEvent, Exception], context: Optional[EventContext], ok: bool,
-        result: Any,
-    ) -> Tuple[bool, Any]:
-        """Acknowledge a message whose steps succeeded, and log it DONE."""
-        if not ok or context is None or isinstance(item, Exception):
+    async def _ack(self, runs: List["_Run"]) -> List[bool]:
+        """Acknowledge the messages whose steps succeeded, one call per stream; True for each acked run."""
+        manager = self.engine.stream_manager
+        assert manager is not None
+        by_stream: Dict[str, List[StreamEvent]] = {}
+        for run in runs:
+            if run.ok:
+                by_stream.setdefault(run.stream_name, []).append(run.item)  # type: ignore[arg-type]
+        failed: Dict[str, BaseException] = {}
+        for stream_name, events in by_stream.items():
+            try:
+                await manager.ack_read_stream_batch(
+                    stream_name=stream_name, consumer_group=self.read_stream.consumer_group, stream_events=events
+                )
+            except (Exception, asyncio.CancelledError) as exc:  # noqa: BLE001 - each message is failed below
+                failed[stream_name] = exc
+        acked = []
+        for run in runs:
+            error = failed.get(run.stream_name) if run.ok else None
+            if error is not None:
+                self._failed(run.context, run.item, error)  # type: ignore[arg-type]
+            acked.append(run.ok and error is None)
+        for error in failed.values():
+            if isinstance(error, asyncio.CancelledError):
+                raise error
+        return acked
+
+    def _finish(self, run: "_Run", acked: bool) -> Tuple[bool, Any]:
+        """Count and log DONE a message acknowledged; ``(ok, result)``."""
+        if not acked or run.context is None or isinstance(run.item, Exception):
             return False, None
-        try:
-            manager = self.engine.stream_manager
-            assert manager is not None
-            await manager.ack_read_stream(
-                stream_name=stream_name, consumer_group=self.read_stream.consumer_group, stream_event=item
+        if self._log_info:
+            done = metrics(run.context)
+            self.stats.inc(duration_ms=done["metrics.duration"])
+            self.logger.done(
+                run.context, extra={"stream.queue": run.item.queue, **done, **stream_metrics(run.context)}
             )
-        except (Exception, asyncio.CancelledError) as exc:
-            self._failed(context, item, exc)
-            if isinstance(exc, asyncio.CancelledError):
-                raise
-            return False, None
-        done = metrics(context)
-        self.stats.inc(duration_ms=done["metrics.duration"])
-        if self.logger.isEnabledFor(logging.INFO):
-            self.logger.done(context, extra={"stream.queue": item.queue, **done, **stream_metrics(context)})
-        return True, result
+        else:
+            self.stats.inc(duration_ms=duration_ms(run.context))
+        return True, run.result
 
     def _failed(self, context: EventContext, item: StreamEvent, exc: BaseException) -> None:
         # not acked: the message stays pending for its group
         self.stats.inc(error=True)
         self.logger.error(context, exc)
         self.logger.failed(context, extra={"stream.queue": item.queue, **metrics(context)})
+
+
+class _Run(NamedTuple):
+    """The outcome of running the steps for one message of a batch."""
+
+    stream_name: str
+    item: Union[StreamEvent, Exception]
+    context: Optional[EventContext]
+    ok: bool
+    result: Any

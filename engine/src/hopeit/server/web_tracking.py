@@ -1,56 +1,16 @@
 """Track ids of web requests: new operation and request ids, a timestamp, and ``X-Track-*`` headers.
 
-This runs on every request, so it avoids what costs most in a busy server: no system call for
-randomness and no datetime object per id. Ids are unique, not secret: a random prefix drawn when
-the process starts (again in forked children) followed by a counter, shaped as UUIDs (version 4
-layout). Timestamps are UTC ISO-8601 with microseconds, as ``datetime.isoformat()`` writes them.
+This runs on every request: ids and timestamps come from ``hopeit.dataobjects._unique`` (no system
+call for randomness, no datetime object per id).
 """
 
-import itertools
-import os
-import time
-import uuid
-from datetime import datetime, timezone
-from typing import Dict, Iterator, Optional, Tuple
+from typing import Dict, Optional
 
 from aiohttp import web
+from hopeit.dataobjects._unique import new_id, utc_now_iso
 from hopeit.server.names import snakecase
 
 __all__ = ["new_id", "track_ids", "utc_now_iso"]
-
-_prefix = ""
-_counter: Iterator[int] = itertools.count()
-
-
-def _reset() -> None:
-    """New random prefix (first 24 characters of a uuid4) and counter: at start and after fork."""
-    global _prefix, _counter
-    _prefix = str(uuid.uuid4())[:24]
-    _counter = itertools.count(int.from_bytes(os.urandom(4), "big"))
-
-
-_reset()
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset)
-
-
-def new_id() -> str:
-    """A unique id shaped as a UUID: ``<random prefix of this process>-<counter as 12 hex digits>``."""
-    return f"{_prefix}{next(_counter) & 0xFFFFFFFFFFFF:012x}"
-
-
-_second: Tuple[int, str] = (-1, "")
-
-
-def utc_now_iso() -> str:
-    """Now, in UTC, as ``2024-05-01T10:20:30.123456+00:00`` (the date part is formatted once a second)."""
-    global _second
-    now = time.time()
-    seconds = int(now)
-    if seconds != _second[0]:
-        _second = (seconds, datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"))
-    return f"{_second[1]}.{int((now - seconds) * 1_000_000):06d}+00:00"
-
 
 _TRACK_PREFIX = b"x-track-"
 _track_keys: Dict[bytes, Optional[str]] = {}

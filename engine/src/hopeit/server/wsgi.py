@@ -12,6 +12,7 @@ while the drain-on-SIGTERM semantics needed here are those of ``aiohttp.web.run_
 """
 
 import asyncio
+import gc
 import json
 import os
 import signal
@@ -95,6 +96,9 @@ async def _serve_until_signalled(
             sites.append(web.TCPSite(runner, host, port, reuse_port=reuse_port or None))
         for site in sites:
             await site.start()
+        # What start-up built (modules, configs, schemas) lives as long as the server: keep it out
+        # of the collector's full passes, which otherwise walk it again and again under load.
+        gc.freeze()
         print(announce, flush=True)
         await stopped
     finally:

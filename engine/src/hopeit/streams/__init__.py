@@ -53,10 +53,13 @@ class StreamConfigError(Exception):
 
 def stream_auth_info(stream_event: StreamEvent) -> Dict[str, Any]:
     """Auth info carried by a message, with ``auth_type`` as an ``AuthType`` (default Unsecured)."""
-    return {
-        **stream_event.auth_info,
-        "auth_type": AuthType(stream_event.auth_info.get("auth_type", AuthType.UNSECURED)),
-    }
+    info = dict(stream_event.auth_info)
+    value = info.get("auth_type", AuthType.UNSECURED)
+    info["auth_type"] = _AUTH_TYPES.get(value) or AuthType(value)
+    return info
+
+
+_AUTH_TYPES = {auth_type.value: auth_type for auth_type in AuthType}
 
 
 class StreamManager(ABC):
@@ -155,6 +158,21 @@ class StreamManager(ABC):
     @abstractmethod
     async def ack_read_stream(self, *, stream_name: str, consumer_group: str, stream_event: StreamEvent) -> int:
         """Acknowledge a processed message; returns the number acknowledged."""
+
+    async def ack_read_stream_batch(
+        self, *, stream_name: str, consumer_group: str, stream_events: List[StreamEvent]
+    ) -> int:
+        """Acknowledge several processed messages of one stream; returns the number acknowledged.
+
+        The read loops acknowledge a batch with one call; backends override this to do it in one
+        round trip (this default acknowledges them one by one).
+        """
+        acked = 0
+        for stream_event in stream_events:
+            acked += await self.ack_read_stream(
+                stream_name=stream_name, consumer_group=consumer_group, stream_event=stream_event
+            )
+        return acked
 
     @staticmethod
     def as_data_event(payload: EventPayload) -> EventPayload:

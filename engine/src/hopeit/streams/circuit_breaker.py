@@ -13,9 +13,10 @@ separate circuits, so a stalled read never blocks writes and the other way aroun
   doubled on every failure while open, up to ``max_backoff_seconds``; a success steps the state back
   by one (closed again after as many successes as it took to open);
 * while waiting, ``write_stream`` fails fast with ``StreamOSError("Stream circuit breaker open ...")``;
-  ``read_stream``, ``ensure_consumer_group`` and ``ack_read_stream`` wait for the backoff to pass;
+  ``read_stream``, ``ensure_consumer_group`` and the acknowledgements wait for the backoff to pass;
 * errors: writes and ``ensure_consumer_group`` re-raise them, ``read_stream`` returns ``[error]``,
-  ``ack_read_stream`` logs and returns 0 (the message stays pending and is delivered again).
+  ``ack_read_stream`` and ``ack_read_stream_batch`` log and return 0 (the messages stay pending and
+  are delivered again).
 """
 
 import asyncio
@@ -260,6 +261,21 @@ class StreamCircuitBreaker(StreamManager):
         try:
             result = await self.stream_manager.ack_read_stream(
                 stream_name=stream_name, consumer_group=consumer_group, stream_event=stream_event
+            )
+        except StreamOSError as exc:
+            self.reads.failure(exc)
+            return 0
+        self.reads.success()
+        return result
+
+    async def ack_read_stream_batch(
+        self, *, stream_name: str, consumer_group: str, stream_events: List[StreamEvent]
+    ) -> int:
+        """Wait out any read backoff, then forward; a ``StreamOSError`` is logged and 0 returned."""
+        await self.reads.wait()
+        try:
+            result = await self.stream_manager.ack_read_stream_batch(
+                stream_name=stream_name, consumer_group=consumer_group, stream_events=stream_events
             )
         except StreamOSError as exc:
             self.reads.failure(exc)

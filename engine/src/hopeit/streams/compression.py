@@ -52,9 +52,13 @@ def _codec(compression: Compression) -> _Codec:
 
 def compress(data: bytes, compression: Compression) -> bytes:
     """Compress ``data`` with the algorithm and level named by ``compression``."""
+    if compression is Compression.NONE:
+        return data
     return _codec(compression)[0](data)
 
 
 def decompress(data: bytes, compression: Compression) -> bytes:
     """Undo ``compress``."""
+    if compression is Compression.NONE:
+        return data
     return _codec(compression)[1](data)

@@ -5,8 +5,9 @@ process). It keeps the semantics of the redis-streams backend so an app behaves 
 
 * streams live in the process, shared by every ``MemoryStreamManager`` created with the same
   ``address`` (the ``connection_str``), so the AppEngines of one server see each other's messages;
-* messages are the fields of ``hopeit.streams.messages.encode_message``: payloads are serialized and
-  compressed as on Redis, and every read decodes an independent copy;
+* messages hold the fields of ``hopeit.streams.messages.encode_message`` (what the messages of one
+  write share is kept once): payloads are serialized and compressed as on Redis, and every read
+  decodes an independent copy;
 * ``ensure_consumer_group`` creates a group that reads from the start of the stream; every group
   sees every message, the consumers of one group (one per manager instance) share them, and a
   message read stays pending for its group until acknowledged;
@@ -33,14 +34,13 @@ import asyncio
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 from hopeit.app._server_models import StreamsConfig
 from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects import EventPayload
 from hopeit.streams import StreamConfigError, StreamEvent, StreamManager, StreamOSError
-from hopeit.streams.messages import MessageFields, decode_message, encode_messages
+from hopeit.streams.messages import MessageFields, MessageReader, encode_own, encode_shared, utc_iso_now
 
 __all__ = ["MemoryStreamManager", "NoConsumerGroupError", "PendingMessage"]
 
@@ -61,12 +61,14 @@ class PendingMessage:
 
 
 class _Entry:
-    __slots__ = ("fields", "msg_id", "serial")
+    __slots__ = ("key", "msg_id", "own", "serial", "shared")
 
-    def __init__(self, serial: int, msg_id: _MsgId, fields: MessageFields) -> None:
+    def __init__(self, serial: int, msg_id: _MsgId, own: MessageFields, shared: MessageFields) -> None:
         self.serial = serial  # position in the stream: ids may repeat a millisecond, serials never
         self.msg_id = msg_id
-        self.fields = fields
+        self.key = _format_id(msg_id)  # the id readers see and acknowledge with
+        self.own = own  # fields of this message (encode_own)
+        self.shared = shared  # fields of every message of its write (encode_shared)
 
 
 class _Pending:
@@ -83,7 +85,7 @@ class _Group:
 
     def __init__(self, next_serial: int) -> None:
         self.next_serial = next_serial
-        self.pending: OrderedDict[_MsgId, _Pending] = OrderedDict()
+        self.pending: OrderedDict[bytes, _Pending] = OrderedDict()  # by entry key, in delivery order
 
 
 class _Stream:
@@ -98,14 +100,13 @@ class _Stream:
         # future belongs to the loop of the reader that created it.
         self.waiters: Set[asyncio.Future[None]] = set()
 
-    def append(self, fields: MessageFields) -> _Entry:
+    def append(self, owns: List[MessageFields], shared: MessageFields) -> None:
         now_ms = int(time.time() * 1000)
-        ms, seq = self.last_id
-        self.last_id = (now_ms, 0) if now_ms > ms else (ms, seq + 1)
-        entry = _Entry(self.next_serial, self.last_id, fields)
-        self.entries[entry.serial] = entry
-        self.next_serial += 1
-        return entry
+        for own in owns:
+            ms, seq = self.last_id
+            self.last_id = (now_ms, 0) if now_ms > ms else (ms, seq + 1)
+            self.entries[self.next_serial] = _Entry(self.next_serial, self.last_id, own, shared)
+            self.next_serial += 1
 
     def trim(self, max_len: int) -> None:
         while len(self.entries) > max_len:
@@ -120,14 +121,15 @@ class _Stream:
             entry = self.entries.get(group.next_serial)
             group.next_serial += 1
             if entry is not None:  # holes: entries acked by every group before this one existed
-                group.pending[entry.msg_id] = _Pending(entry, consumer)
+                group.pending[entry.key] = _Pending(entry, consumer)
                 taken.append(entry)
         return taken
 
     def acked_by_all(self, entry: _Entry) -> bool:
-        return all(
-            group.next_serial > entry.serial and entry.msg_id not in group.pending for group in self.groups.values()
-        )
+        for group in self.groups.values():
+            if group.next_serial <= entry.serial or entry.key in group.pending:
+                return False
+        return True
 
 
 def _wake(waiters: Set["asyncio.Future[None]"]) -> None:
@@ -249,25 +251,24 @@ class MemoryStreamManager(StreamManager):
     ) -> int:
         """Append several messages and wake blocked readers once; returns the number written."""
         streams = self._streams()
-        encoded = encode_messages(
-            payloads=[self.as_data_event(payload) for payload in payloads],
+        shared = encode_shared(
             queue=queue,
             track_ids=track_ids,
             auth_info=auth_info,
             compression=compression,
             serialization=serialization,
         )
+        owns = [encode_own(self.as_data_event(payload), compression, serialization) for payload in payloads]
         stream = streams.get(stream_name)
         if stream is None:
             stream = streams[stream_name] = _Stream()
-        for fields in encoded:
-            stream.append(fields)
+        stream.append(owns, shared)
         max_len = target_max_len if target_max_len > 0 else self.max_len
         if max_len > 0:
             stream.trim(max_len)
-        if encoded:
+        if owns:
             _wake(stream.waiters)
-        return len(encoded)
+        return len(owns)
 
     async def ensure_consumer_group(self, *, stream_name: str, consumer_group: str) -> None:
         """Create ``consumer_group`` reading from the oldest entry (and the stream if absent); no-op if it exists."""
@@ -302,19 +303,14 @@ class MemoryStreamManager(StreamManager):
             entries = await self._wait_new(stream_name, stream, group, batch_size, timeout)
         else:
             entries = self._history(group, _parse_id(offset), batch_size)
-        read_ts = datetime.now(tz=timezone.utc)
-        return [
-            decode_message(
-                entry.fields,
-                msg_id=_format_id(entry.msg_id),
-                stream_name=stream_name,
-                consumer_group=consumer_group,
-                datatypes=datatypes,
-                track_headers=track_headers,
-                read_ts=read_ts,
-            )
-            for entry in entries
-        ]
+        reader = MessageReader(
+            stream_name=stream_name,
+            consumer_group=consumer_group,
+            datatypes=datatypes,
+            track_headers=track_headers,
+            read_ts=utc_iso_now(),
+        )
+        return [reader.decode_split(entry.key, entry.own, entry.shared) for entry in entries]
 
     async def _wait_new(
         self, stream_name: str, stream: _Stream, group: _Group, batch_size: int, timeout: int
@@ -354,7 +350,24 @@ class MemoryStreamManager(StreamManager):
         group = None if stream is None else stream.groups.get(consumer_group)
         if stream is None or group is None:
             return 0
-        pending = group.pending.pop(_parse_id(stream_event.msg_internal_id.decode()), None)
+        return self._ack(stream, group, stream_event)
+
+    async def ack_read_stream_batch(
+        self, *, stream_name: str, consumer_group: str, stream_events: List[StreamEvent]
+    ) -> int:
+        """Remove the messages from the group's pending list; returns how many were pending."""
+        stream = self._streams().get(stream_name)
+        group = None if stream is None else stream.groups.get(consumer_group)
+        if stream is None or group is None:
+            return 0
+        acked = 0
+        for stream_event in stream_events:
+            acked += self._ack(stream, group, stream_event)
+        return acked
+
+    @staticmethod
+    def _ack(stream: _Stream, group: _Group, stream_event: StreamEvent) -> int:
+        pending = group.pending.pop(stream_event.msg_internal_id, None)
         if pending is None:
             return 0
         entry = pending.entry
@@ -369,7 +382,7 @@ class MemoryStreamManager(StreamManager):
         """
         _, group = self._group(stream_name, consumer_group, inspect=True)
         return [
-            PendingMessage(msg_id=_format_id(p.entry.msg_id), consumer=p.consumer, delivery_count=p.delivery_count)
+            PendingMessage(msg_id=p.entry.key, consumer=p.consumer, delivery_count=p.delivery_count)
             for p in group.pending.values()
         ]
 

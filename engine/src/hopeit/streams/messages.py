@@ -16,37 +16,47 @@ ser / comp serialization and compression values
 payload    serialized, compressed payload bytes
 queue      queue name
 ========== ====================================================================
+
+The messages of one write share everything but ``id``, ``type``, ``event_ts`` and ``payload``.
+``encode_shared`` / ``encode_own`` return the two parts, for backends that keep the shared part
+once per write (the in-process manager); ``encode_messages`` returns whole messages.
 """
 
-import base64
-import json
-import uuid
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects import EventPayload
+from hopeit.dataobjects._unique import utc_now_iso
 from hopeit.streams import StreamEvent
-from hopeit.streams.serialization import deserialize_payload, serialize_payload
+from hopeit.streams._decoding import DEFAULT_QUEUE, MessageFields, MessageReader, encode_auth_info
+from hopeit.streams.serialization import serialize_payload
 
 __all__ = [
     "DEFAULT_QUEUE",
     "MessageFields",
+    "MessageReader",
     "decode_message",
+    "decode_messages",
     "encode_message",
     "encode_messages",
+    "encode_own",
+    "encode_shared",
     "payload_type_name",
+    "utc_iso_now",
 ]
 
-DEFAULT_QUEUE = "AUTO"
-
-#: Field name -> value; readers may get ``bytes`` names and values (redis) or ``str`` ones.
-MessageFields = Dict[str, Union[str, bytes]]
+_type_names: Dict[type, str] = {}
 
 
 def payload_type_name(datatype: type) -> str:
     """Name under which a payload type travels: ``<module>.<qualname>``."""
-    return f"{datatype.__module__}.{datatype.__qualname__}"
+    found = _type_names.get(datatype)
+    if found is None:
+        found = f"{datatype.__module__}.{datatype.__qualname__}"
+        if len(_type_names) < 4096:
+            _type_names[datatype] = found
+    return found
 
 
 def _utc_iso(value: datetime) -> str:
@@ -57,42 +67,52 @@ def _utc_iso(value: datetime) -> str:
 
 def utc_iso_now() -> str:
     """Current UTC time in ISO format, as written in ``submit_ts`` and ``stream.read_ts``."""
-    return datetime.now(tz=timezone.utc).isoformat()
+    return utc_now_iso()
 
 
-def _common_fields(
+def encode_shared(
+    *,
+    queue: str,
     track_ids: Mapping[str, Optional[str]],
     auth_info: Mapping[str, Any],
     compression: Compression,
     serialization: Serialization,
+    submit_ts: Optional[datetime] = None,
 ) -> MessageFields:
-    fields: MessageFields = {key: "" if value is None else value for key, value in track_ids.items()}
-    fields["auth_info"] = base64.b64encode(json.dumps(dict(auth_info), default=str).encode())
+    """The fields every message of one write shares, in wire order: ``submit_ts`` ... ``comp``, ``queue``."""
+    fields: MessageFields = {"submit_ts": utc_now_iso() if submit_ts is None else _utc_iso(submit_ts)}
+    for key, value in track_ids.items():
+        fields[key] = "" if value is None else value
+    fields["auth_info"] = encode_auth_info(auth_info)
     fields["ser"] = serialization.value
     fields["comp"] = compression.value
+    fields["queue"] = queue.encode()
     return fields
 
 
-def _payload_fields(
-    payload: Any,
-    submit_ts: str,
-    compression: Compression,
-    serialization: Serialization,
-    common: MessageFields,
-    queue: bytes,
-) -> MessageFields:
+def encode_own(payload: Any, compression: Compression, serialization: Serialization) -> MessageFields:
+    """The fields of one message of its own: ``id``, ``type``, ``event_ts`` and ``payload``."""
     event_ts = payload.event_ts()
-    fields: MessageFields = {
+    return {
         "id": payload.event_id(),
         "type": payload_type_name(type(payload)),
-        "submit_ts": submit_ts,
-        "event_ts": _utc_iso(event_ts)
-        if isinstance(event_ts, datetime)
-        else (event_ts if isinstance(event_ts, str) else ""),
+        "event_ts": _utc_iso(event_ts) if isinstance(event_ts, datetime) else (
+            event_ts if isinstance(event_ts, str) else ""
+        ),
+        "payload": serialize_payload(payload, serialization, compression),
     }
-    fields.update(common)
-    fields["payload"] = serialize_payload(payload, serialization, compression)
-    fields["queue"] = queue
+
+
+def _whole(own: MessageFields, shared: MessageFields) -> MessageFields:
+    fields: MessageFields = {"id": own["id"], "type": own["type"]}
+    for key, value in shared.items():
+        if key == "submit_ts":
+            fields[key] = value
+            fields["event_ts"] = own["event_ts"]
+        elif key != "queue":
+            fields[key] = value
+    fields["payload"] = own["payload"]
+    fields["queue"] = shared["queue"]
     return fields
 
 
@@ -128,56 +148,16 @@ def encode_messages(
     serialization: Serialization,
     submit_ts: Optional[datetime] = None,
 ) -> List[MessageFields]:
-    """Fields of one message per payload; what the messages share is encoded once."""
-    common = _common_fields(track_ids, auth_info, compression, serialization)
-    submitted = _utc_iso(submit_ts or datetime.now(tz=timezone.utc))
-    queue_bytes = queue.encode()
-    return [
-        _payload_fields(payload, submitted, compression, serialization, common, queue_bytes) for payload in payloads
-    ]
-
-
-def _text(value: Union[str, bytes, None], default: str = "") -> str:
-    if value is None:
-        return default
-    return value.decode() if isinstance(value, bytes) else value
-
-
-_SERIALIZATIONS = {s.value: s for s in Serialization}
-_COMPRESSIONS = {c.value: c for c in Compression}
-_auth_cache: Dict[Any, Dict[str, Any]] = {}
-
-
-def _auth_info(raw: Any) -> Dict[str, Any]:
-    """Decoded auth info; the messages of one request share it, so decoded values are kept (bounded)."""
-    if not raw:
-        return {}
-    found = _auth_cache.get(raw)
-    if found is None:
-        if len(_auth_cache) > 1024:
-            _auth_cache.clear()
-        found = _auth_cache[raw] = json.loads(base64.b64decode(raw))
-    return dict(found)
-
-
-_last_read_ts: List[Any] = [None, ""]
-
-
-def _read_ts_text(read_ts: Optional[datetime]) -> str:
-    # readers pass one read_ts per batch: format it once
-    if read_ts is None:
-        return utc_iso_now()
-    if read_ts is not _last_read_ts[0]:
-        _last_read_ts[:] = [read_ts, _utc_iso(read_ts)]
-    return str(_last_read_ts[1])
-
-
-def _str_keys(fields: Mapping[Any, Any]) -> Mapping[str, Any]:
-    for key in fields:
-        if isinstance(key, bytes):
-            return {k.decode(): v for k, v in fields.items()}
-        break
-    return fields
+    """Fields of one message per payload, in wire order; what the messages share is encoded once."""
+    shared = encode_shared(
+        queue=queue,
+        track_ids=track_ids,
+        auth_info=auth_info,
+        compression=compression,
+        serialization=serialization,
+        submit_ts=submit_ts,
+    )
+    return [_whole(encode_own(payload, compression, serialization), shared) for payload in payloads]
 
 
 def decode_message(
@@ -193,42 +173,33 @@ def decode_message(
 ) -> Union[StreamEvent, Exception]:
     """Rebuild the ``StreamEvent`` of a message, or the exception saying why it cannot be read.
 
-    Readers decoding a batch pass ``read_ts_text`` (``utc_iso_now()``, computed once per batch).
+    ``read_ts`` (or its text, ``read_ts_text``) is the time of the read; now when neither is given.
     """
-    msg_internal_id = msg_id if isinstance(msg_id, bytes) else msg_id.encode()
-    fields = _str_keys(fields)
-    get = fields.get
-    try:
-        type_name = _text(get("type"))
-        datatype = datatypes.get(type_name)
-        if datatype is None:
-            return TypeError(
-                f"Stream message {msg_internal_id.decode()} of type '{type_name}' in '{stream_name}' "
-                f"is not one of the types this event reads: {sorted(datatypes)}"
-            )
-        ser, comp = _text(get("ser")), _text(get("comp"))
-        payload: Any = deserialize_payload(
-            get("payload") or b"",
-            _SERIALIZATIONS.get(ser) or Serialization(ser),
-            _COMPRESSIONS.get(comp) or Compression(comp),
-            datatype,
-        )
-        auth_info = _auth_info(get("auth_info"))
-        track_ids = {
-            "stream.name": stream_name,
-            "stream.msg_id": msg_internal_id.decode(),
-            "stream.consumer_group": consumer_group,
-            "stream.submit_ts": _text(get("submit_ts")),
-            "stream.event_ts": _text(get("event_ts")),
-            "stream.event_id": _text(get("id")),
-            "stream.read_ts": read_ts_text or _read_ts_text(read_ts),
-        }
-        for header in track_headers:
-            track_ids[header] = _text(get(header))
-        track_ids["track.operation_id"] = str(uuid.uuid4())
-        queue = _text(get("queue"), DEFAULT_QUEUE)
-        return StreamEvent(
-            msg_internal_id=msg_internal_id, queue=queue, payload=payload, track_ids=track_ids, auth_info=auth_info
-        )
-    except Exception as exc:  # noqa: BLE001 - a bad message is reported, the batch goes on
-        return ValueError(f"Cannot read stream message {msg_internal_id.decode()} from '{stream_name}': {exc}")
+    reader = MessageReader(
+        stream_name=stream_name,
+        consumer_group=consumer_group,
+        datatypes=datatypes,
+        track_headers=track_headers,
+        read_ts=read_ts_text or (utc_now_iso() if read_ts is None else _utc_iso(read_ts)),
+    )
+    return reader.decode(msg_id, fields)
+
+
+def decode_messages(
+    entries: Iterable[Tuple[Union[str, bytes], Mapping[Any, Any]]],
+    *,
+    stream_name: str,
+    consumer_group: str,
+    datatypes: Mapping[str, type],
+    track_headers: List[str],
+    read_ts: Optional[datetime] = None,
+) -> List[Union[StreamEvent, Exception]]:
+    """``decode_message`` for every ``(msg_id, fields)`` of one read."""
+    reader = MessageReader(
+        stream_name=stream_name,
+        consumer_group=consumer_group,
+        datatypes=datatypes,
+        track_headers=track_headers,
+        read_ts=utc_now_iso() if read_ts is None else _utc_iso(read_ts),
+    )
+    return [reader.decode(msg_id, fields) for msg_id, fields in entries]

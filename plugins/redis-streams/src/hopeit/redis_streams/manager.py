@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar, Union
 
 import redis.asyncio as aioredis
@@ -15,7 +14,7 @@ from hopeit.redis_streams._pipeline import AckBatcher, Pipeliner
 from hopeit.redis_streams._redelivery import Redelivery, entries_of
 from hopeit.redis_streams.settings import ENV_PASSWORD, ENV_USERNAME, load_settings, safe_address
 from hopeit.streams import StreamEvent, StreamManager, StreamOSError, StreamsConfig
-from hopeit.streams.messages import MessageFields, decode_message, encode_message, encode_messages
+from hopeit.streams.messages import MessageFields, MessageReader, encode_message, encode_messages, utc_iso_now
 from redis.asyncio.client import Pipeline
 from redis.exceptions import AuthenticationError, RedisError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -271,18 +270,16 @@ class RedisStreamManager(StreamManager):
                 )
             ]
         self._read_backoff.success()
-        read_ts = datetime.now(tz=timezone.utc)
+        reader = MessageReader(
+            stream_name=stream_name,
+            consumer_group=consumer_group,
+            datatypes=datatypes,
+            track_headers=track_headers,
+            read_ts=utc_iso_now(),
+        )
         events: List[Union[StreamEvent, Exception]] = []
         for msg_id, fields in entries:
-            event = decode_message(
-                fields,
-                msg_id=msg_id,
-                stream_name=stream_name,
-                consumer_group=consumer_group,
-                datatypes=datatypes,
-                track_headers=track_headers,
-                read_ts=read_ts,
-            )
+            event = reader.decode(msg_id, fields)
             if isinstance(event, Exception):
                 self.redelivery.note_error(stream_name, msg_id, event)
             events.append(event)
@@ -321,6 +318,28 @@ class RedisStreamManager(StreamManager):
             raise StreamOSError(
                 f"Cannot acknowledge message {msg_id.decode()} of '{stream_name}' at Redis {self.safe_address}: "
                 f"{type(exc).__name__}: {exc}; it stays pending and will be delivered again"
+            ) from exc
+
+    async def ack_read_stream_batch(
+        self, *, stream_name: str, consumer_group: str, stream_events: List[StreamEvent]
+    ) -> int:
+        """``XACK`` the messages of a processed batch in one command; returns how many were pending.
+
+        :raises StreamOSError: when Redis cannot be reached (the messages stay pending and are delivered again).
+        """
+        if not stream_events:
+            return 0
+        client = self._connected(self._read_client)
+        try:
+            return int(await self._bounded(
+                client.xack(stream_name, consumer_group, *(event.msg_internal_id for event in stream_events))
+            ))
+        except (RedisError, *_UNREACHABLE) as exc:
+            self._read_backoff.failure()
+            self.redelivery.reconnected()
+            raise StreamOSError(
+                f"Cannot acknowledge {len(stream_events)} messages of '{stream_name}' at Redis {self.safe_address}: "
+                f"{type(exc).__name__}: {exc}; they stay pending and will be delivered again"
             ) from exc
 
     # -- observability -------------------------------------------------------------------------

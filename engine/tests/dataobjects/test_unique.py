@@ -1,4 +1,4 @@
-"""Ids and timestamps of web requests."""
+"""Unique ids and UTC timestamps (``hopeit.dataobjects._unique``)."""
 
 import subprocess
 import sys
@@ -6,11 +6,11 @@ import textwrap
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from hopeit.server import web_tracking
+from hopeit.dataobjects import _unique
 
 
 def test_ids_are_unique_uuid_shaped() -> None:
-    ids = [web_tracking.new_id() for _ in range(10_000)]
+    ids = [_unique.new_id() for _ in range(10_000)]
     assert len(set(ids)) == len(ids)
     assert all(str(uuid.UUID(i)) == i and uuid.UUID(i).version == 4 for i in ids[:100])
 
@@ -19,7 +19,7 @@ def test_forked_child_gets_another_prefix() -> None:
     # in a fresh interpreter: forking the test process could copy threads of other tests
     code = textwrap.dedent("""
         import os
-        from hopeit.server.web_tracking import new_id
+        from hopeit.dataobjects._unique import new_id
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:
@@ -34,7 +34,7 @@ def test_forked_child_gets_another_prefix() -> None:
 
 
 def test_utc_now_iso_matches_datetime_isoformat() -> None:
-    text = web_tracking.utc_now_iso()
+    text = _unique.utc_now_iso()
     parsed = datetime.fromisoformat(text)
     assert parsed.tzinfo == timezone.utc
     assert abs(datetime.now(tz=timezone.utc) - parsed) < timedelta(seconds=1)
