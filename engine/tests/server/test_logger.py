@@ -16,6 +16,7 @@ import pytest
 from hopeit.app._server_models import LoggingConfig, ServerConfig
 from hopeit.app.config import AppConfig, AppDescriptor, EventLoggingConfig, EventSettings
 from hopeit.server import logger as logger_module
+from hopeit.server._log_lines import LineStreamHandler
 from hopeit.server.logger import (
     EngineLoggerWrapper,
     combined,
@@ -205,10 +206,10 @@ def test_debug_adds_console_and_console_only_has_no_file(log_dir: Path) -> None:
     _, debug_wrapper, _ = app_wrapper()
     file_handler, console_handler = debug_wrapper.logger.handlers
     assert isinstance(file_handler, logging.handlers.WatchedFileHandler)
-    assert type(console_handler) is logging.StreamHandler
+    assert type(console_handler) is LineStreamHandler
     logger_module.init_logger(LoggingConfig(log_level="INFO", log_path=f"{log_dir}/nope/", console_only=True))
     _, console_wrapper, _ = app_wrapper()
-    assert [type(h) for h in console_wrapper.logger.handlers] == [logging.StreamHandler]
+    assert [type(h) for h in console_wrapper.logger.handlers] == [LineStreamHandler]
     assert not (log_dir / "nope").exists()
 
 
@@ -232,7 +233,7 @@ def test_engine_loggers(log_dir: Path) -> None:
     cli = init_cli("hopeit_test_cli")
     assert cli.logger.name.startswith(f"{ENGINE_NAME} {ENGINE_VERSION} hopeit_test_cli ")
     assert cli.logger.level == logging.DEBUG
-    assert [type(h) for h in cli.logger.handlers] == [logging.StreamHandler]
+    assert [type(h) for h in cli.logger.handlers] == [LineStreamHandler]
 
 
 def test_init_app_logger(log_dir: Path) -> None:

@@ -125,7 +125,8 @@ class AppEngine:
         writes = self.effective_events[context.event_name].write_stream is not None
         if loaded.ready and loaded.chain.never_awaits and not writes:
             # plain functions only: nothing can be interrupted, so the timer would only cost time
-            return await self._execute_event(context, query_args, payload, owned=owned)
+            results = await loaded.chain.run_all(payload, context, query_args or {}, owned=owned)
+            return results[-1] if results else None
         seconds = context.settings.response_timeout
         return await with_timeout(
             self._execute_event(context, query_args, payload, owned=owned),

@@ -3,7 +3,7 @@
 import asyncio
 import importlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, AsyncIterator, Dict, List, Optional
 
@@ -105,11 +105,15 @@ class LoadedEvent:
     throttle_ms: int
     initialized: bool = False
     init_lock: Optional[asyncio.Lock] = None  # created in the running loop (3.8/3.9 bind locks to a loop)
+    _has_init: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        self._has_init = hasattr(self.module, "__init_event__")
 
     @property
     def ready(self) -> bool:
         """Initialized (or nothing to initialize) and not throttled: the steps can run straight away."""
-        return not self.throttle_ms and (self.initialized or not hasattr(self.module, "__init_event__"))
+        return not self.throttle_ms and (self.initialized or not self._has_init)
 
 
 class EventHandler:

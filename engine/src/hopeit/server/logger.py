@@ -15,11 +15,11 @@ import time
 import traceback
 import urllib.parse
 from datetime import datetime
-from logging.handlers import WatchedFileHandler
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from hopeit.app._server_models import LoggingConfig, ServerConfig
+from hopeit.server._log_lines import LineFileHandler, LineStreamHandler, asctime, line_handlers
 from hopeit.server.names import snakecase
 from hopeit.server.version import ENGINE_NAME, ENGINE_VERSION
 
@@ -44,36 +44,17 @@ _config = LoggingConfig()
 
 
 class _Formatter(logging.Formatter):
+    """The line format for records of plain ``logging`` calls (the engine's own lines skip records)."""
+
     converter = time.gmtime  # type: ignore[assignment]  # log times in UTC
 
-    def __init__(self, fmt: str) -> None:
-        super().__init__(fmt)
-        self._second = -1
-        self._second_text = ""
-
     def formatTime(self, record: logging.LogRecord, datefmt: Optional[str] = None) -> str:
-        # same text as logging's default; the date part is formatted once per second, not per line
-        second = int(record.created)
-        if second != self._second:
-            self._second, self._second_text = second, time.strftime(self.default_time_format, time.gmtime(second))
-        return f"{self._second_text},{int(record.msecs):03d}"
+        return asctime(record.created)
 
     def format(self, record: logging.LogRecord) -> str:
         if not hasattr(record, "extra"):
             record.extra = ""
         return super().format(record)
-
-
-class _WatchedFileHandler(WatchedFileHandler):
-    """Reopens the file when logrotate moved it, checking at most once a second instead of every line."""
-
-    _checked = 0.0
-
-    def reopenIfNeeded(self) -> None:
-        now = time.monotonic()
-        if now - self._checked >= 1.0:
-            self._checked = now
-            super().reopenIfNeeded()
 
 
 def _handlers(name: str) -> List[logging.Handler]:
@@ -82,9 +63,9 @@ def _handlers(name: str) -> List[logging.Handler]:
     if not _config.console_only:
         path = Path(_config.log_path)
         path.mkdir(parents=True, exist_ok=True)
-        handlers.append(_WatchedFileHandler(f"{_config.log_path}{snakecase(name.replace('.', 'x'))}.log"))
+        handlers.append(LineFileHandler(f"{_config.log_path}{snakecase(name.replace('.', 'x'))}.log"))
     if _config.console_only or _config.log_level == "DEBUG":
-        handlers.append(logging.StreamHandler(sys.stderr))
+        handlers.append(LineStreamHandler(sys.stderr))
     for handler in handlers:
         handler.setFormatter(formatter)
     return handlers
@@ -110,7 +91,11 @@ def _format_value(value: Any) -> str:
 
 def format_extra_values(values: Dict[str, Any], prefix: str = "") -> str:
     """``prefix+k=v | ...`` of ``values``."""
-    return " | ".join(f"{prefix}{k}={_format_value(v)}" for k, v in values.items())
+    parts = []
+    for key, value in values.items():
+        # most values (track ids) are str: skip the type checks for them
+        parts.append(f"{prefix}{key}={value if value.__class__ is str else _format_value(value)}")
+    return " | ".join(parts)
 
 
 def extra_values(required: List[str], *, prefix: str = "extra.", **kwargs: Any) -> Dict[str, str]:
@@ -137,30 +122,42 @@ def _trace(exc: BaseException) -> str:
 class EngineLoggerWrapper:
     """A logger that takes an EventContext (or a string) first and adds its track ids to each line."""
 
-    __slots__ = ("logger",)
+    __slots__ = ("_heads", "logger")
 
     def __init__(self, logger: logging.Logger) -> None:
         self.logger = logger
+        self._heads: Dict[int, str] = {}  # level -> " | LEVEL | name | "
 
     def _log(self, level: int, context: Any, msg: Any, args: Any, kwargs: Dict[str, Any]) -> None:
-        if not self.logger.isEnabledFor(level):
+        logger = self.logger
+        if not logger.isEnabledFor(level):
             return
-        parts = []
-        caller = kwargs.pop("extra", None)
+        caller = kwargs.pop("extra", None) if kwargs else None
+        extra = ""
         if caller:
-            parts.append(
-                caller["extra"] if isinstance(caller, dict) and "extra" in caller else format_extra_values(caller)
-            )
-        if isinstance(msg, BaseException):
-            trace = _trace(msg)
-        else:
-            trace = ""
-        if isinstance(context, str):
+            extra = caller["extra"] if isinstance(caller, dict) and "extra" in caller else format_extra_values(caller)
+        trace = _trace(msg) if isinstance(msg, BaseException) else ""
+        if context.__class__ is str:
             msg = f"[{context}] {msg}"
         elif context is not None:
-            parts.append(format_extra_values(context.track_ids))
-        parts.append(trace)
-        self.logger.log(level, msg, *args, extra={"extra": " | ".join(p for p in parts if p)}, **kwargs)
+            track = format_extra_values(context.track_ids)
+            if track:
+                extra = f"{extra} | {track}" if extra else track
+        if trace:
+            extra = f"{extra} | {trace}" if extra else trace
+        handlers = None if kwargs else line_handlers(logger)
+        if handlers is None:
+            logger.log(level, msg, *args, extra={"extra": extra}, **kwargs)
+            return
+        # the line logging would write for this call, without a LogRecord
+        text = (msg % args if args else msg) if msg.__class__ is str else str(msg)
+        head = self._heads.get(level)
+        if head is None:
+            head = self._heads[level] = f" | {logging.getLevelName(level)} | {logger.name} | "
+        line = f"{asctime(time.time())}{head}{text} | {extra}\n"
+        for handler in handlers:
+            if level >= handler.level:
+                handler.write_line(line, level)
 
     def debug(self, context: Any, msg: Any, *args: Any, **kwargs: Any) -> None:
         """Log at DEBUG."""

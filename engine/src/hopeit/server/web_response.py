@@ -44,7 +44,8 @@ def header_name(key: str) -> str:
 
 def track_headers(context: EventContext) -> Dict[str, str]:
     """One ``X-...`` header per track id of the context, plus the blank ``Server`` header."""
-    headers = {header_name(k): v for k, v in context.track_ids.items()}
+    names = _header_names
+    headers = {names.get(k) or header_name(k): v for k, v in context.track_ids.items()}
     headers[_SERVER] = ""
     return headers
 

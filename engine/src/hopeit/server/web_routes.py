@@ -199,7 +199,7 @@ def _access(context: EventContext, request: web.Request, status: int) -> Dict[st
     return {
         "response.status": status,
         **metrics(context),
-        "http.request": f"{request.method} {request.path_qs}",
+        "http.request": f"{request.method} {request.raw_path}",
         "http.peer": request.remote,
     }
 

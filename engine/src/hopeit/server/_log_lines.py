@@ -1,0 +1,158 @@
+"""Writing engine log lines fast: the handlers of hopeit loggers and the direct line path.
+
+A standard ``logging`` call builds a ``LogRecord``, runs filters, formats the record and flushes
+the file after every line: about 12 us per line, two lines per request at INFO. The engine's own
+calls (``EngineLoggerWrapper``) write the same text straight to these handlers when nothing else
+listens on the logger (no filters, no other handlers, no propagation), and anything else still
+goes through ``logging`` unchanged.
+
+Lines written while an event loop runs are flushed together once the loop turn ends (one write
+per turn instead of one per line); WARNING and above, and lines written outside a loop, are
+flushed at once, as ``logging`` does.
+"""
+
+import asyncio
+import logging
+import time
+from logging.handlers import WatchedFileHandler
+from typing import Any, List, Optional, Tuple
+
+__all__ = ["LineFileHandler", "LineStreamHandler", "asctime", "line_handlers"]
+
+_second = -1
+_second_text = ""
+
+
+def asctime(now: float) -> str:
+    """``2024-05-01 10:20:30,123`` in UTC, as ``logging``'s default time format (date part cached a second)."""
+    global _second, _second_text
+    second = int(now)
+    if second != _second:
+        _second, _second_text = second, time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(second))
+    return f"{_second_text},{int((now - second) * 1000):03d}"
+
+
+class _LineWriter:
+    """What both line handlers add to their ``logging`` base class: lines of a loop turn written together."""
+
+    lock: Any
+    stream: Any
+    handleError: Any
+    _loop: Optional[asyncio.AbstractEventLoop] = None  # the loop whose turn has lines waiting
+    _buffer: Optional[List[str]] = None  # those lines; only that loop's thread touches them
+
+    def write_line(self, line: str, level: int) -> None:
+        """Write one formatted line (ending in a newline); a failing stream is reported, never raised."""
+        try:
+            self._write_line(line, level)
+        except Exception:  # noqa: BLE001 - logging must never break the caller
+            self.handleError(logging.makeLogRecord({"msg": line.rstrip("\n"), "levelno": level}))
+
+    def _write_line(self, line: str, level: int) -> None:
+        try:
+            loop: Optional[asyncio.AbstractEventLoop] = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None and level < logging.WARNING:
+            if self._buffer is not None and loop is self._loop:
+                self._buffer.append(line)
+                return
+            if self._buffer is None or not self._loop.is_running():  # type: ignore[union-attr]
+                with self.lock:
+                    if self._buffer is not None:
+                        self._write_buffer()  # left by a loop that stopped before its turn ended
+                self._loop, self._buffer = loop, [line]
+                loop.call_soon(self._flush_turn, loop)
+                return
+        with self.lock:
+            if self._may_write_buffer(loop):
+                self._write_buffer()  # keep the order of the lines
+            self._before_write()
+            self.stream.write(line)
+            self.stream.flush()
+
+    def _flush_turn(self, loop: asyncio.AbstractEventLoop) -> None:
+        if loop is not self._loop:
+            return
+        try:
+            with self.lock:
+                self._write_buffer()
+                if self.stream is not None and not self.stream.closed:
+                    self.stream.flush()
+        except Exception:  # noqa: BLE001
+            self.handleError(logging.makeLogRecord({"msg": "(log lines of a loop turn)"}))
+
+    def _may_write_buffer(self, running: Optional[asyncio.AbstractEventLoop]) -> bool:
+        # the lines of a loop turn are that loop's thread's, unless the loop no longer runs
+        owner = self._loop
+        return owner is not None and (owner is running or not owner.is_running())
+
+    def _write_buffer(self) -> None:
+        buffer, self._buffer, self._loop = self._buffer, None, None
+        if buffer:
+            self._before_write()
+            self.stream.write("".join(buffer))
+
+    def flush(self) -> None:
+        """Write the lines waiting for the end of the loop turn (when called from that loop), then flush."""
+        with self.lock:
+            try:
+                running: Optional[asyncio.AbstractEventLoop] = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if self._may_write_buffer(running):
+                self._write_buffer()
+            super().flush()  # type: ignore[misc]
+
+    def _before_write(self) -> None:
+        """Hook run before writing (the file handler checks for log rotation)."""
+
+
+class LineFileHandler(_LineWriter, WatchedFileHandler):
+    """Log file handler; reopens the file when logrotate moved it (checked at most once a second)."""
+
+    _checked = 0.0
+
+    def _before_write(self) -> None:
+        if self.stream is None:  # closed by close(): logging reopens on the next record too
+            self.stream = self._open()
+        self.reopenIfNeeded()
+
+    def reopenIfNeeded(self) -> None:
+        """Reopen a moved or deleted file, checking at most once a second instead of every line."""
+        now = time.monotonic()
+        if now - self._checked >= 1.0:
+            self._checked = now
+            super().reopenIfNeeded()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """A record from plain ``logging`` calls: same buffering as the direct lines."""
+        try:
+            self.write_line(self.format(record) + self.terminator, record.levelno)
+        except Exception:  # noqa: BLE001 - logging must never break the caller
+            self.handleError(record)
+
+
+class LineStreamHandler(_LineWriter, logging.StreamHandler):  # type: ignore[type-arg]
+    """Console handler (stderr)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """A record from plain ``logging`` calls: same buffering as the direct lines."""
+        try:
+            self.write_line(self.format(record) + self.terminator, record.levelno)
+        except Exception:  # noqa: BLE001
+            self.handleError(record)
+
+
+_LINE_HANDLERS = (LineFileHandler, LineStreamHandler)
+
+
+def line_handlers(logger: logging.Logger) -> Optional[Tuple[Any, ...]]:
+    """The handlers lines can go to directly, or None when the logger must go through ``logging``."""
+    if logger.propagate or logger.filters:
+        return None
+    handlers = logger.handlers
+    for handler in handlers:
+        if handler.__class__ not in _LINE_HANDLERS or handler.filters:
+            return None
+    return tuple(handlers)

@@ -1,0 +1,146 @@
+"""Engine log lines written without ``LogRecord``s, buffered per event-loop turn."""
+
+import asyncio
+import io
+import logging
+from pathlib import Path
+from typing import Any, Iterator, List
+
+import pytest
+from hopeit.server._log_lines import LineFileHandler, LineStreamHandler, line_handlers
+from hopeit.server.logger import FORMAT, EngineLoggerWrapper, _Formatter
+
+
+class Context:
+    """What the wrapper reads from an EventContext."""
+
+    track_ids = {"track.request_id": "r-1", "event.app": "app.1x0"}
+
+
+@pytest.fixture
+def log_file(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path / "lines.log"
+
+
+def wrapper_to(handler: logging.Handler, name: str) -> EngineLoggerWrapper:
+    logger = logging.getLogger(f"hopeit-line-test {name}")
+    for old in list(logger.handlers):
+        logger.removeHandler(old)
+    handler.setFormatter(_Formatter(FORMAT))
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    return EngineLoggerWrapper(logger)
+
+
+def read(path: Path) -> List[str]:
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def without_time(line: str) -> str:
+    return line.split(" | ", 1)[1]
+
+
+def test_direct_lines_are_the_lines_logging_writes(log_file: Path) -> None:
+    """The line written directly is the one the record path writes for the same call."""
+    handler = LineFileHandler(str(log_file))
+    wrapper = wrapper_to(handler, "same")
+    assert line_handlers(wrapper.logger) == (handler,)
+    wrapper.info(Context(), "DONE %s", "now", extra={"metrics.duration": 1.5, "http.peer": "127.0.0.1"})
+    wrapper.logger.addFilter(lambda record: True)  # a filter: the wrapper goes through logging
+    assert line_handlers(wrapper.logger) is None
+    wrapper.info(Context(), "DONE %s", "now", extra={"metrics.duration": 1.5, "http.peer": "127.0.0.1"})
+    direct, recorded = read(log_file)
+    assert without_time(direct) == without_time(recorded) == (
+        "INFO | hopeit-line-test same | DONE now | metrics.duration=1.500 | http.peer=127.0.0.1 | "
+        "track.request_id=r-1 | event.app=app.1x0"
+    )
+    assert direct[:23] <= recorded[:23]
+    handler.close()
+
+
+def test_other_handlers_and_propagation_get_records(log_file: Path) -> None:
+    """A foreign handler, or propagation, sends the call through logging: every handler sees it."""
+    handler = LineFileHandler(str(log_file))
+    wrapper = wrapper_to(handler, "foreign")
+    seen: List[logging.LogRecord] = []
+    collector = logging.Handler()
+    collector.emit = seen.append  # type: ignore[method-assign]
+    wrapper.logger.addHandler(collector)
+    wrapper.info("ctx", "hello")
+    assert [r.getMessage() for r in seen] == ["[ctx] hello"]
+    assert [without_time(line) for line in read(log_file)] == ["INFO | hopeit-line-test foreign | [ctx] hello | "]
+    wrapper.logger.removeHandler(collector)
+    wrapper.logger.propagate = True
+    assert line_handlers(wrapper.logger) is None
+    handler.close()
+
+
+async def test_lines_of_a_loop_turn_are_written_when_it_ends(log_file: Path) -> None:
+    """INFO lines wait for the end of the loop turn; a WARNING writes them first, then itself, at once."""
+    handler = LineFileHandler(str(log_file))
+    wrapper = wrapper_to(handler, "turn")
+    wrapper.info("ctx", "one")
+    wrapper.info("ctx", "two")
+    assert read(log_file) == []
+    await asyncio.sleep(0)
+    assert [line.split(" | ")[3] for line in read(log_file)] == ["[ctx] one", "[ctx] two"]
+    wrapper.info("ctx", "three")
+    wrapper.warning("ctx", "four")
+    assert [line.split(" | ")[3] for line in read(log_file)][2:] == ["[ctx] three", "[ctx] four"]
+    await asyncio.sleep(0)
+    assert len(read(log_file)) == 4
+    handler.close()
+
+
+def test_lines_outside_a_loop_and_of_a_stopped_loop_are_written(log_file: Path) -> None:
+    """Without a running loop lines are written at once; lines left by a loop that stopped are not lost."""
+    handler = LineFileHandler(str(log_file))
+    wrapper = wrapper_to(handler, "outside")
+    wrapper.info("ctx", "sync")
+    assert len(read(log_file)) == 1
+
+    async def log_and_stop() -> None:
+        wrapper.info("ctx", "last of a loop")
+        asyncio.get_running_loop().stop()
+
+    loop = asyncio.new_event_loop()
+    task = loop.create_task(log_and_stop())
+    loop.run_forever()  # stops before the flush of that turn runs
+    assert task.done()
+    loop.close()
+    assert len(read(log_file)) == 1
+    wrapper.info("ctx", "after")
+    assert [line.split(" | ")[3] for line in read(log_file)] == ["[ctx] sync", "[ctx] last of a loop", "[ctx] after"]
+    handler.close()
+
+
+async def test_close_writes_what_waits(log_file: Path) -> None:
+    """Closing (as logging.shutdown does at exit) writes the lines of the current turn."""
+    handler = LineFileHandler(str(log_file))
+    wrapper = wrapper_to(handler, "close")
+    wrapper.info("ctx", "pending")
+    handler.close()
+    assert len(read(log_file)) == 1
+
+
+def test_moved_file_is_reopened(log_file: Path, tmp_path: Path) -> None:
+    """After logrotate moves the file, lines go to a new file at the configured path."""
+    handler = LineFileHandler(str(log_file))
+    wrapper = wrapper_to(handler, "rotate")
+    wrapper.info("ctx", "before")
+    log_file.rename(tmp_path / "lines.log.1")
+    handler._checked = 0.0  # the check runs at most once a second
+    wrapper.info("ctx", "after")
+    assert [line.split(" | ")[3] for line in read(log_file)] == ["[ctx] after"]
+    handler.close()
+
+
+def test_a_broken_stream_never_breaks_the_caller(capsys: Any) -> None:
+    """A stream that fails is reported on stderr by logging's handleError; the caller goes on."""
+    stream = io.StringIO()
+    handler = LineStreamHandler(stream)
+    wrapper = wrapper_to(handler, "broken")
+    stream.close()
+    wrapper.error("ctx", "lost")
+    assert "Logging error" in capsys.readouterr().err
