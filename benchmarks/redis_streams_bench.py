@@ -15,8 +15,9 @@ messages (default 20,000) through it three ways, each on a fresh stream:
 Prints msgs/s for publishing, consuming and the whole trip, the ratio to both raw runs, and the
 CPU time of this process per message (``time.process_time``; redis-server's own CPU is not
 included). Like ``hopeit_server run`` once it serves, the script freezes start-up objects
-(``gc.freeze()``) before measuring; every variant runs with that heap. Each variant runs ``--repeat`` times on an emptied Redis and the best figures are
-shown, which filters out the noise of a shared machine.
+(``gc.freeze()``) before measuring; every variant runs with that heap. Each variant runs
+``--repeat`` times on an emptied Redis and the best figures are shown, which filters out the noise
+of a shared machine.
 
 Run: ``.venv/bin/python benchmarks/redis_streams_bench.py [--messages 20000] [--batch 500]``
 """

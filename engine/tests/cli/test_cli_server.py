@@ -11,12 +11,12 @@ import urllib.request
 from pathlib import Path
 from typing import List
 
+import pytest
 from cli_support import (
     CONFIG,
     CONFIG_FILES,
     cli_env,  # noqa: F401 - the autouse fixture of these tests
 )
-from click.testing import CliRunner
 from hopeit.cli.server import server
 
 
@@ -84,10 +84,29 @@ def test_python_m_hopeit_server_web_takes_the_same_flags() -> None:
     assert proc.returncode == 0, out.decode()
 
 
-def test_missing_config_files_is_a_usage_error() -> None:
-    result = CliRunner().invoke(server, ["run"])
-    assert result.exit_code == 2
-    assert "Missing option '--config-files'" in result.output
+def test_usage_errors_exit_2_with_the_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv, message in (
+        (["run"], "the following arguments are required: --config-files"),
+        (["run", "--config-files", ","], "--config-files needs at least the server config file"),
+        ([], "the following arguments are required: COMMAND"),
+        (["serve"], "invalid choice: 'serve'"),
+    ):
+        with pytest.raises(SystemExit) as exited:
+            server(argv)
+        assert exited.value.code == 2
+        err = capsys.readouterr().err
+        assert message in err and err.startswith("usage: hopeit_server")
+
+
+def test_help_lists_the_run_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        server(["run", "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    for flag in ("--config-files", "--host", "--port", "--path", "--start-streams", "--enabled-groups",
+                 "--api-file", "--api-auto", "--workers"):
+        assert flag in out
+    assert "--worker-class" not in out  # accepted for 0.24 command lines, not advertised
 
 
 def test_bad_config_file_exits_1_with_one_line() -> None:
@@ -109,4 +128,6 @@ def test_parse_args_of_python_m() -> None:
     assert args.enabled_groups == ["g1", "g2"]
     assert args.api_auto == ["1.0", "T", "D"]
     assert (args.host, args.port, args.path, args.start_streams, args.workers) == ("0.0.0.0", 8020, None, True, 3)
-    assert parse_args(["--config-files", "a.json", "--path", "/tmp/s.sock"]).port is None
+    assert parse_args(["--config-files", "a.json", "--path", "/tmp/s.sock", "--port", "1"]).port is None
+    assert parse_args(["--config-files", "a.json", "--workers", "10000"]).workers == 2 * (os.cpu_count() or 1) + 1
+    assert parse_args(["--config-files", "a.json", "--workers", "0", "--worker-class", "x"]).workers == 1

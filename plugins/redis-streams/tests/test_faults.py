@@ -151,7 +151,7 @@ async def test_ack_error_leaves_the_message_pending(make_manager, tmp_path, stre
         server.kill()
         with pytest.raises(StreamOSError, match="stays pending and will be delivered again"):
             await manager.ack_read_stream(stream_name=stream_name, consumer_group="g", stream_event=event)
-        with pytest.raises(StreamOSError, match="Cannot acknowledge 1 messages .* will be delivered again"):
+        with pytest.raises(StreamOSError, match=r"Cannot acknowledge 1 messages .* will be delivered again"):
             await manager.ack_read_stream_batch(stream_name=stream_name, consumer_group="g", stream_events=[event])
         server.start()
 

@@ -30,12 +30,14 @@ from hopeit.server.web_routes import add_app_routes
 __all__ = [
     "ServeArgs",
     "WebState",
+    "add_serve_arguments",
     "app_startup_hook",
     "init_web_server",
     "main",
     "parse_args",
     "prepare_engine",
     "serve",
+    "serve_args",
     "server_startup_hook",
     "stop_server",
     "stream_startup_hook",
@@ -93,10 +95,8 @@ class ServeArgs(NamedTuple):
     workers: int
 
 
-def _arg_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m hopeit.server.web", description="Run hopeit.engine apps over HTTP"
-    )
+def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The flags of ``hopeit_server run`` and ``python -m hopeit.server.web``."""
     parser.add_argument("--config-files", action="append", required=True,
                         help="server config, then plugin and app configs (comma-separated or repeated)")
     parser.add_argument("--host", default="0.0.0.0", help="address to bind (default 0.0.0.0)")
@@ -106,25 +106,38 @@ def _arg_parser() -> argparse.ArgumentParser:
     parser.add_argument("--enabled-groups", action="append", default=[], help="event groups to run (default: all)")
     parser.add_argument("--api-file", default=None, help="OpenAPI JSON file the apps must match")
     parser.add_argument("--api-auto", default=None, help='build the OpenAPI spec: "version;title;description"')
-    parser.add_argument("--workers", type=int, default=1, help="processes serving the same port (default 1)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes serving the same port (default 1, at most 2 x cpu + 1)")
+    # accepted for compatibility with 0.24 command lines (gunicorn options); ignored
+    parser.add_argument("--worker-class", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--worker-timeout", type=int, default=0, help=argparse.SUPPRESS)
     return parser
 
 
-def parse_args(args: Sequence[str]) -> ServeArgs:
-    """Parse command-line arguments (lists split on ``,``, ``--api-auto`` on ``;``)."""
-    parsed = _arg_parser().parse_args(list(args))
-    port = parsed.port if parsed.port is not None else (None if parsed.path else 8020)
+def serve_args(parser: argparse.ArgumentParser, parsed: argparse.Namespace) -> ServeArgs:
+    """``ServeArgs`` of parsed flags (lists split on ``,``, ``--api-auto`` on ``;``); bad values exit 2."""
+    from hopeit.server.wsgi import max_workers
+
+    config_files = split_config_files(parsed.config_files)
+    if not config_files:
+        parser.error("--config-files needs at least the server config file")
     return ServeArgs(
         host=parsed.host,
-        port=port,
+        port=None if parsed.path else (8020 if parsed.port is None else parsed.port),
         path=parsed.path,
         start_streams=bool(parsed.start_streams),
-        config_files=split_config_files(parsed.config_files),
+        config_files=config_files,
         api_file=parsed.api_file,
         api_auto=[] if parsed.api_auto is None else parsed.api_auto.split(";"),
         enabled_groups=split_config_files(parsed.enabled_groups),
-        workers=max(1, int(parsed.workers)),
+        workers=max(1, min(int(parsed.workers), max_workers())),
     )
+
+
+def parse_args(args: Sequence[str], prog: str = "python -m hopeit.server.web") -> ServeArgs:
+    """Parse the flags of a server command line."""
+    parser = add_serve_arguments(argparse.ArgumentParser(prog=prog, description="Run hopeit.engine apps over HTTP"))
+    return serve_args(parser, parser.parse_args(list(args)))
 
 
 def init_web_server(
