@@ -174,6 +174,21 @@ async def test_async_and_sync_steps_mix() -> None:
     assert await run(chain_of(double, plus_one), 4) == ["9"]
 
 
+async def test_plain_function_handing_back_a_coroutine_is_awaited() -> None:
+    """A chain of plain functions runs them directly; a coroutine one of them returns is still awaited."""
+
+    async def later(value: int) -> int:
+        return value * 10
+
+    def delegate(payload: int, context: Any) -> Any:
+        return later(payload)
+
+    chain = chain_of(delegate, increment)
+    assert chain.never_awaits
+    assert await chain.run_all(4, CTX, {}) == [41]
+    assert [r async for r in chain.run(4, CTX, {})] == [41]
+
+
 async def test_next_step_lookups_are_cached_per_type() -> None:
     """The scan result is remembered per (position, payload type)."""
     chain = chain_of(takes_item, takes_union)

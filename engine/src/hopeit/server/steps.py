@@ -300,12 +300,25 @@ class StepsChain:
         if index < 0:
             return []
         value, kwargs, copy = payload, query_args, not owned
-        for _ in range(MAX_STEPS):
-            value = await self._call(self.steps[index][1], value, context, kwargs, copy)
-            kwargs, copy = {}, True
-            index = self.find_next(index + 1, value)
-            if index < 0:
-                return [value]
+        if self.never_awaits:
+            # plain functions, no collector, no delay: call them here rather than through _call
+            for _ in range(MAX_STEPS):
+                if copy:
+                    value = copy_payload(value)
+                value = self.steps[index][1].func(value, context, **kwargs)
+                if _is_coroutine(value):  # a plain function may still hand back a coroutine
+                    value = await value
+                kwargs, copy = {}, True
+                index = self.find_next(index + 1, value)
+                if index < 0:
+                    return [value]
+        else:
+            for _ in range(MAX_STEPS):
+                value = await self._call(self.steps[index][1], value, context, kwargs, copy)
+                kwargs, copy = {}, True
+                index = self.find_next(index + 1, value)
+                if index < 0:
+                    return [value]
         raise RuntimeError(f"event {context.event_name} ran more than {MAX_STEPS} steps: check step types")
 
     async def _call(

@@ -3,13 +3,14 @@
 import asyncio
 import importlib
 import logging
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Tuple, Union
 
 from hopeit.app.config import EventSettings, StreamQueue
 from hopeit.app.context import EventContext
 from hopeit.app.errors import BadRequest, Unauthorized
 from hopeit.dataobjects import DataObject
 from hopeit.server.metrics import StreamStats, duration_ms, metrics, stream_metrics
+from hopeit.server.steps import StepsChain
 from hopeit.server.timeouts import with_timeout
 from hopeit.streams import StreamEvent, StreamOSError, stream_auth_info
 from hopeit.streams.messages import payload_type_name
@@ -137,10 +138,10 @@ class StreamReadLoop:
         self._log_info = self.logger.isEnabledFor(logging.INFO)  # once a batch: the level rarely changes
         if self._runs_inline():
             # one after the other, with no task and no timer: nothing could interrupt them
-            runs = [await self._run(stream_name, item, self._execute_inline) for stream_name, item in batch]
+            chain = self.engine._handler().event(self.event_name).chain
+            runs = [await self._run(stream_name, item, chain) for stream_name, item in batch]
         else:
-            timed = self._execute_timed
-            runs = list(await asyncio.gather(*(self._run(stream_name, item, timed) for stream_name, item in batch)))
+            runs = list(await asyncio.gather(*(self._run(stream_name, item, None) for stream_name, item in batch)))
         acked = await self._ack(runs)
         return [self._finish(run, ok) for run, ok in zip(runs, acked)]
 
@@ -152,20 +153,13 @@ class StreamReadLoop:
             f"Stream processing timeout exceeded seconds={seconds}",
         )
 
-    async def _execute_inline(self, context: EventContext, item: StreamEvent) -> Any:
-        # what AppEngine.execute_stream_event does for a ready event that publishes nothing
-        results = await self.engine._handler().event(self.event_name).chain.run_all(
-            item.payload, context, {}, owned=True
-        )
-        return results[-1] if results else None
-
     async def _run(
         self,
         stream_name: str,
         item: Union[StreamEvent, Exception],
-        execute: Callable[[EventContext, StreamEvent], Awaitable[Any]],
+        inline: Optional[StepsChain],
     ) -> "_Run":
-        """Run the steps for one message."""
+        """Run the steps for one message: ``inline`` (a ready chain publishing nothing), or timed by the engine."""
         if isinstance(item, Exception):
             self.logger.error(self.event_name, item)
             self.stats.inc(error=True)
@@ -181,7 +175,11 @@ class StreamReadLoop:
         if self._log_info:
             self.logger.start(context, extra={"stream.queue": item.queue})
         try:
-            return _Run(stream_name, item, context, True, await execute(context, item))
+            if inline is None:
+                return _Run(stream_name, item, context, True, await self._execute_timed(context, item))
+            # what AppEngine.execute_stream_event does for a ready event that publishes nothing
+            results = await inline.run_all(item.payload, context, {}, owned=True)
+            return _Run(stream_name, item, context, True, results[-1] if results else None)
         except (Exception, asyncio.CancelledError, BadRequest, Unauthorized) as exc:
             self._failed(context, item, exc)
             if isinstance(exc, asyncio.CancelledError):
