@@ -46,12 +46,28 @@ def _text(value: Union[str, bytes, None], default: str = "") -> str:
     return value.decode()  # type: ignore[union-attr]
 
 
-def _str_keys(fields: Mapping[Any, Any]) -> Mapping[str, Any]:
+class _Keys(NamedTuple):
+    """Field names of a message, as ``str`` (in-process messages) or ``bytes`` (read from Redis)."""
+
+    id: Any
+    type: Any
+    submit_ts: Any
+    event_ts: Any
+    auth_info: Any
+    ser: Any
+    comp: Any
+    payload: Any
+    queue: Any
+
+
+_STR_KEYS = _Keys(*_Keys._fields)
+_BYTES_KEYS = _Keys(*(name.encode() for name in _Keys._fields))
+
+
+def _keys_of(fields: Mapping[Any, Any]) -> _Keys:
     for key in fields:
-        if isinstance(key, bytes):
-            return {k.decode(): v for k, v in fields.items()}
-        break
-    return fields
+        return _BYTES_KEYS if key.__class__ is bytes else _STR_KEYS
+    return _STR_KEYS
 
 
 class _Shared(NamedTuple):
@@ -71,7 +87,16 @@ class MessageReader:
     ``encode_own`` / ``encode_shared``, decoding each shared part once.
     """
 
-    __slots__ = ("_shared", "consumer_group", "datatypes", "read_ts", "stream_name", "track_headers")
+    __slots__ = (
+        "_bytes_headers",
+        "_shared",
+        "_str_headers",
+        "consumer_group",
+        "datatypes",
+        "read_ts",
+        "stream_name",
+        "track_headers",
+    )
 
     def __init__(
         self,
@@ -87,39 +112,41 @@ class MessageReader:
         self.datatypes = datatypes
         self.track_headers = track_headers
         self.read_ts = read_ts
+        self._str_headers = [(h, h) for h in track_headers]  # (track id, its field name)
+        self._bytes_headers = [(h, h.encode()) for h in track_headers]
         # id of a shared part -> (the part, kept so its id stays unique while cached; its decoding)
         self._shared: Dict[int, Tuple[Mapping[str, Any], Union[_Shared, Exception]]] = {}
 
-    def _decode_shared(self, get: Callable[[str], Any]) -> _Shared:
-        ser, comp = _text(get("ser")), _text(get("comp"))
+    def _decode_shared(self, get: Callable[[Any], Any], keys: _Keys) -> _Shared:
+        ser, comp = _text(get(keys.ser)), _text(get(keys.comp))
         track_ids = {
             "stream.name": self.stream_name,
             "stream.msg_id": "",
             "stream.consumer_group": self.consumer_group,
-            "stream.submit_ts": _text(get("submit_ts")),
+            "stream.submit_ts": _text(get(keys.submit_ts)),
             "stream.event_ts": "",
             "stream.event_id": "",
             "stream.read_ts": self.read_ts,
         }
-        for header in self.track_headers:
-            track_ids[header] = _text(get(header))
+        for header, key in self._bytes_headers if keys is _BYTES_KEYS else self._str_headers:
+            track_ids[header] = _text(get(key))
         track_ids["track.operation_id"] = ""
         return _Shared(
             _SERIALIZATIONS.get(ser) or Serialization(ser),
             _COMPRESSIONS.get(comp) or Compression(comp),
-            _auth_info(get("auth_info")),
+            _auth_info(get(keys.auth_info)),
             track_ids,
-            _text(get("queue"), DEFAULT_QUEUE),
+            _text(get(keys.queue), DEFAULT_QUEUE),
         )
 
     def decode(self, msg_id: Union[str, bytes], fields: Mapping[Any, Any]) -> Union[StreamEvent, Exception]:
         """The ``StreamEvent`` of a whole message, or the exception saying why it cannot be read."""
-        get = _str_keys(fields).get
+        get, keys = fields.get, _keys_of(fields)
         try:
-            shared = self._decode_shared(get)
+            shared = self._decode_shared(get, keys)
         except Exception as exc:  # noqa: BLE001 - a bad message is reported, the batch goes on
             return self._error(msg_id, exc)
-        return self._decode_own(msg_id, get, shared, shared.track_ids)
+        return self._decode_own(msg_id, get, keys, shared, shared.track_ids)
 
     def decode_split(
         self, msg_id: Union[str, bytes], own: Mapping[str, Any], shared_fields: Mapping[str, Any]
@@ -128,20 +155,21 @@ class MessageReader:
         cached = self._shared.get(id(shared_fields))
         if cached is None:
             try:
-                decoded: Union[_Shared, Exception] = self._decode_shared(shared_fields.get)
+                decoded: Union[_Shared, Exception] = self._decode_shared(shared_fields.get, _keys_of(shared_fields))
             except Exception as exc:  # noqa: BLE001
                 decoded = exc
             cached = self._shared[id(shared_fields)] = (shared_fields, decoded)
         shared = cached[1]
         if isinstance(shared, Exception):
             return self._error(msg_id, shared)
-        return self._decode_own(msg_id, own.get, shared, dict(shared.track_ids))
+        return self._decode_own(msg_id, own.get, _keys_of(own), shared, dict(shared.track_ids))
 
     def _decode_own(
-        self, msg_id: Union[str, bytes], get: Callable[[str], Any], shared: _Shared, track_ids: Dict[str, str]
+        self, msg_id: Union[str, bytes], get: Callable[[Any], Any], keys: _Keys, shared: _Shared,
+        track_ids: Dict[str, str],
     ) -> Union[StreamEvent, Exception]:
         try:
-            type_name = _text(get("type"))
+            type_name = _text(get(keys.type))
             datatype = self.datatypes.get(type_name)
             if datatype is None:
                 return TypeError(
@@ -149,12 +177,11 @@ class MessageReader:
                     f"is not one of the types this event reads: {sorted(self.datatypes)}"
                 )
             payload: Any = deserialize_payload(
-                get("payload") or b"", shared.serialization, shared.compression, datatype
+                get(keys.payload) or b"", shared.serialization, shared.compression, datatype
             )
-            msg_text = _text(msg_id)
-            track_ids["stream.msg_id"] = msg_text
-            track_ids["stream.event_ts"] = _text(get("event_ts"))
-            track_ids["stream.event_id"] = _text(get("id"))
+            track_ids["stream.msg_id"] = _text(msg_id)
+            track_ids["stream.event_ts"] = _text(get(keys.event_ts))
+            track_ids["stream.event_id"] = _text(get(keys.id))
             track_ids["track.operation_id"] = new_id()
             return StreamEvent(
                 msg_internal_id=msg_id if isinstance(msg_id, bytes) else msg_id.encode(),
