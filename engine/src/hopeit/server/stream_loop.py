@@ -3,7 +3,7 @@
 import asyncio
 import importlib
 import logging
-from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
 
 from hopeit.app.config import EventSettings, StreamQueue
 from hopeit.app.context import EventContext
@@ -48,6 +48,11 @@ def stream_datatypes(engine: "AppEngine", event_name: str) -> Dict[str, type]:
             "(for steps taking DataObject, list the types in the event's 'dataobjects')"
         )
     return result
+
+
+#: The outcome of running the steps for one message of a batch: ``(stream name, item, context, ok,
+#: result)``; a plain tuple, as one is made for every message.
+_Run = Tuple[str, Union[StreamEvent, Exception], Optional[EventContext], bool, Any]
 
 
 class StreamReadLoop:
@@ -158,12 +163,12 @@ class StreamReadLoop:
         stream_name: str,
         item: Union[StreamEvent, Exception],
         inline: Optional[StepsChain],
-    ) -> "_Run":
+    ) -> _Run:
         """Run the steps for one message: ``inline`` (a ready chain publishing nothing), or timed by the engine."""
         if isinstance(item, Exception):
             self.logger.error(self.event_name, item)
             self.stats.inc(error=True)
-            return _Run(stream_name, item, None, False, None)
+            return stream_name, item, None, False, None
         context = EventContext(
             app_config=self.engine.app_config,
             plugin_config=self.engine.app_config,
@@ -176,24 +181,24 @@ class StreamReadLoop:
             self.logger.start(context, extra={"stream.queue": item.queue})
         try:
             if inline is None:
-                return _Run(stream_name, item, context, True, await self._execute_timed(context, item))
+                return stream_name, item, context, True, await self._execute_timed(context, item)
             # what AppEngine.execute_stream_event does for a ready event that publishes nothing
             results = await inline.run_all(item.payload, context, {}, owned=True)
-            return _Run(stream_name, item, context, True, results[-1] if results else None)
+            return stream_name, item, context, True, results[-1] if results else None
         except (Exception, asyncio.CancelledError, BadRequest, Unauthorized) as exc:
             self._failed(context, item, exc)
             if isinstance(exc, asyncio.CancelledError):
                 raise
-            return _Run(stream_name, item, context, False, None)
+            return stream_name, item, context, False, None
 
-    async def _ack(self, runs: List["_Run"]) -> List[bool]:
+    async def _ack(self, runs: List[_Run]) -> List[bool]:
         """Acknowledge the messages whose steps succeeded, one call per stream; True for each acked run."""
         manager = self.engine.stream_manager
         assert manager is not None
         by_stream: Dict[str, List[StreamEvent]] = {}
-        for run in runs:
-            if run.ok:
-                by_stream.setdefault(run.stream_name, []).append(run.item)  # type: ignore[arg-type]
+        for stream_name, item, _, ok, _ in runs:
+            if ok:
+                by_stream.setdefault(stream_name, []).append(item)  # type: ignore[arg-type]
         failed: Dict[str, BaseException] = {}
         for stream_name, events in by_stream.items():
             try:
@@ -203,29 +208,28 @@ class StreamReadLoop:
             except (Exception, asyncio.CancelledError) as exc:  # noqa: BLE001 - each message is failed below
                 failed[stream_name] = exc
         acked = []
-        for run in runs:
-            error = failed.get(run.stream_name) if run.ok else None
+        for stream_name, item, context, ok, _ in runs:
+            error = failed.get(stream_name) if ok else None
             if error is not None:
-                self._failed(run.context, run.item, error)  # type: ignore[arg-type]
-            acked.append(run.ok and error is None)
+                self._failed(context, item, error)  # type: ignore[arg-type]
+            acked.append(ok and error is None)
         for error in failed.values():
             if isinstance(error, asyncio.CancelledError):
                 raise error
         return acked
 
-    def _finish(self, run: "_Run", acked: bool) -> Tuple[bool, Any]:
+    def _finish(self, run: _Run, acked: bool) -> Tuple[bool, Any]:
         """Count and log DONE a message acknowledged; ``(ok, result)``."""
-        if not acked or run.context is None or isinstance(run.item, Exception):
+        _, item, context, _, result = run
+        if not acked or context is None or isinstance(item, Exception):
             return False, None
         if self._log_info:
-            done = metrics(run.context)
+            done = metrics(context)
             self.stats.inc(duration_ms=done["metrics.duration"])
-            self.logger.done(
-                run.context, extra={"stream.queue": run.item.queue, **done, **stream_metrics(run.context)}
-            )
+            self.logger.done(context, extra={"stream.queue": item.queue, **done, **stream_metrics(context)})
         else:
-            self.stats.inc(duration_ms=duration_ms(run.context))
-        return True, run.result
+            self.stats.inc(duration_ms=duration_ms(context))
+        return True, result
 
     def _failed(self, context: EventContext, item: StreamEvent, exc: BaseException) -> None:
         # not acked: the message stays pending for its group
@@ -233,12 +237,3 @@ class StreamReadLoop:
         self.logger.error(context, exc)
         self.logger.failed(context, extra={"stream.queue": item.queue, **metrics(context)})
 
-
-class _Run(NamedTuple):
-    """The outcome of running the steps for one message of a batch."""
-
-    stream_name: str
-    item: Union[StreamEvent, Exception]
-    context: Optional[EventContext]
-    ok: bool
-    result: Any
