@@ -186,3 +186,41 @@ async def test_reclaimed_messages_trimmed_away_are_dropped(make_manager, raw, st
 
     await eventually(settled)
     assert seen == [2]
+
+
+async def gone_consumer(manager, raw, stream_name):
+    """Consumer ``gone`` of group ``g``: it read a message and acknowledged it, then went away."""
+    await publish(manager, stream_name, [something(1)])
+    [[_, [(msg_id, _)]]] = await raw.xreadgroup("g", "gone", {stream_name: ">"}, count=1)
+    await raw.xack(stream_name, "g", msg_id)
+
+
+async def test_consumers_gone_idle_with_nothing_pending_are_forgotten(make_manager, raw, stream_name, caplog):
+    """Names of consumers that went away are removed from the group; those with pending messages stay."""
+    live = await make_manager(consumer_name="live", claim_idle_ms=60_000, claim_interval_ms=50,
+                              forget_consumers_idle_ms=100)
+    await live.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+    await gone_consumer(live, raw, stream_name)
+    await publish(live, stream_name, [something(2)])
+    await raw.xreadgroup("g", "holding", {stream_name: ">"}, count=1)  # keeps one message pending
+    await asyncio.sleep(0.2)
+
+    async def consumers() -> list:
+        return sorted(info["name"].decode() for info in await raw.xinfo_consumers(stream_name, "g"))
+
+    assert await consumers() == ["gone", "holding"]
+    with caplog.at_level(logging.INFO, logger="hopeit.redis_streams"):
+        assert await read(live, stream_name, "g", timeout=10) == []
+    assert await consumers() == ["holding", "live"]
+    assert "Removed 1 consumer(s) idle for more than 100 ms with nothing pending" in caplog.text
+    assert (await raw.xpending(stream_name, "g"))["pending"] == 1  # the held message is still there to reclaim
+
+
+async def test_forgetting_consumers_can_be_turned_off(make_manager, raw, stream_name):
+    live = await make_manager(consumer_name="live", claim_interval_ms=50, forget_consumers_idle_ms=0)
+    await live.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+    await gone_consumer(live, raw, stream_name)
+    await asyncio.sleep(0.1)
+    await read(live, stream_name, "g", timeout=10)
+    names = sorted(info["name"].decode() for info in await raw.xinfo_consumers(stream_name, "g"))
+    assert names == ["gone", "live"]

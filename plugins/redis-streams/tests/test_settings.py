@@ -23,6 +23,7 @@ def test_defaults():
     assert settings == RedisStreamsSettings()
     assert settings.claim_idle_ms == 120_000 and settings.max_deliveries == 5
     assert settings.dead_letter_suffix == ".dlq"
+    assert settings.forget_consumers_idle_ms == 86_400_000
 
 
 def test_settings_from_config_and_query_string():
@@ -40,7 +41,9 @@ def test_unknown_key_is_named():
 
 
 @pytest.mark.parametrize(
-    "key,value", [("claim_idle_ms", 0), ("max_deliveries", -1), ("socket_timeout", "x"), ("consumer_name", [1])]
+    "key,value",
+    [("claim_idle_ms", 0), ("max_deliveries", -1), ("socket_timeout", "x"), ("consumer_name", [1]),
+     ("forget_consumers_idle_ms", -1)],
 )
 def test_invalid_values_are_named(key, value):
     with pytest.raises(StreamConfigError, match=f"streams.settings.{key}="):

@@ -10,6 +10,9 @@ Three sources, looked at before new messages on every read:
 3. for both, the delivery count from ``XPENDING``: past ``max_deliveries`` the message goes to
    the dead-letter stream ``<stream><dead_letter_suffix>`` with the reason and the last error seen,
    and is acknowledged in the same ``MULTI`` so the stream keeps flowing.
+
+Consumers of the group idle longer than ``forget_consumers_idle_ms`` with nothing pending (the
+names of hosts that went away) are removed, at most once a minute per group after a claim pass.
 """
 
 import logging
@@ -40,6 +43,7 @@ class GroupState:
     pending_cursor: Optional[bytes] = b"0"  # None once its own pending list was read through
     claim_cursor: bytes = _CURSOR_START
     next_claim: float = 0.0  # time.monotonic() of the next XAUTOCLAIM
+    next_forget: float = 0.0  # time.monotonic() of the next look for consumers to forget
 
 
 def entries_of(reply: Any) -> List[Entry]:
@@ -55,6 +59,10 @@ def entries_of(reply: Any) -> List[Entry]:
 
 def _as_bytes(value: Any) -> bytes:
     return value if isinstance(value, bytes) else str(value).encode()
+
+
+def _as_text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 class Redelivery:
@@ -111,6 +119,9 @@ class Redelivery:
         state.claim_cursor = _as_bytes(reply[0])
         if state.claim_cursor == _CURSOR_START:
             state.next_claim = now + self.settings.claim_interval_ms / 1000
+            if self.settings.forget_consumers_idle_ms and now >= state.next_forget:
+                state.next_forget = now + max(60.0, self.settings.claim_interval_ms / 1000)
+                await self._forget_consumers(client, stream_name, consumer_group)
         claimed = [item for item in reply[1] if item]
         entries = [(_as_bytes(item[0]), item[1] or {}) for item in claimed if item[0] is not None]
         if len(entries) < len(claimed):
@@ -123,6 +134,23 @@ class Redelivery:
             len(entries), self.settings.claim_idle_ms, stream_name, consumer_group, self.consumer,
         )
         return await self._screen(client, stream_name, consumer_group, entries)
+
+    async def _forget_consumers(self, client: "Redis", stream: str, group: str) -> None:
+        """``XGROUP DELCONSUMER`` the consumers idle past ``forget_consumers_idle_ms`` with nothing pending."""
+        forgotten = []
+        for info in await client.xinfo_consumers(stream, group):
+            name = _as_text(info.get("name"))
+            if name != self.consumer and int(info.get("pending", 0)) == 0 and (
+                int(info.get("idle", 0)) >= self.settings.forget_consumers_idle_ms
+            ):
+                # a consumer still alive is created again by its next read: removing it loses nothing
+                await client.xgroup_delconsumer(stream, group, name)
+                forgotten.append(name)
+        if forgotten:
+            logger.info(
+                "Removed %d consumer(s) idle for more than %d ms with nothing pending from stream '%s' group '%s': %s",
+                len(forgotten), self.settings.forget_consumers_idle_ms, stream, group, ", ".join(forgotten),
+            )
 
     async def _drop_deleted(
         self, client: "Redis", stream: str, group: str, start: bytes, cursor: bytes, entries: List[Entry]

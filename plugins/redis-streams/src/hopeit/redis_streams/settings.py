@@ -42,6 +42,8 @@ class RedisStreamsSettings:
     claim_idle_ms: int = 120_000
     #: how often each read loop looks for such messages
     claim_interval_ms: int = 10_000
+    #: consumers of a group with nothing pending and idle this long are removed (hosts that went away); 0: never
+    forget_consumers_idle_ms: int = 86_400_000
     #: deliveries after which an unacknowledged message goes to the dead-letter stream (0: never)
     max_deliveries: int = 5
     #: dead-letter stream name = read stream name + this suffix
@@ -111,6 +113,7 @@ _CONVERT: Dict[str, Callable[[Any], Any]] = {
     "worker_id": _optional(_text),
     "claim_idle_ms": _positive_int,
     "claim_interval_ms": _positive_int,
+    "forget_consumers_idle_ms": _non_negative_int,
     "max_deliveries": _non_negative_int,
     "dead_letter_suffix": _text,
     "dead_letter_max_len": _non_negative_int,
