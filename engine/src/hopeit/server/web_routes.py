@@ -17,7 +17,7 @@ from hopeit.server import api
 from hopeit.server.config import AuthType
 from hopeit.server.engine import AppEngine
 from hopeit.server.logger import EngineLoggerWrapper
-from hopeit.server.metrics import metrics
+from hopeit.server.metrics import duration_ms
 from hopeit.server.names import app_route_name
 from hopeit.server.web_mgmt import StreamControl, mgmt_route_name
 from hopeit.server.web_request import (
@@ -194,13 +194,12 @@ class EventRoute:
         return error_response(exc, status, context=context, traceback=self.traceback, message=message)
 
 
-def _access(context: EventContext, request: web.Request, status: int) -> Dict[str, Any]:
-    """Extra values of the DONE / IGNORED / FAILED line, which is also the access line of the request."""
+def _access(context: EventContext, request: web.Request, status: int) -> Dict[str, str]:
+    """Extra column of the DONE / IGNORED / FAILED line, which is also the access line of the request."""
+    # formatted here, as the logger would format the same values: this runs for every request at INFO
     return {
-        "response.status": status,
-        **metrics(context),
-        "http.request": f"{request.method} {request.raw_path}",
-        "http.peer": request.remote,
+        "extra": f"response.status={status} | metrics.duration={duration_ms(context):.3f} | "
+        f"http.request={request.method} {request.raw_path} | http.peer={request.remote}"
     }
 
 
