@@ -94,7 +94,7 @@ class _LineWriter:
             self.stream.write("".join(buffer))
 
     def flush(self) -> None:
-        """Write the lines waiting for the end of the loop turn (when called from that loop), then flush."""
+        """Write the lines waiting for their loop turn to end (unless it runs in another thread), then flush."""
         with self.lock:
             try:
                 running: Optional[asyncio.AbstractEventLoop] = asyncio.get_running_loop()
