@@ -21,7 +21,7 @@ separate circuits, so a stalled read never blocks writes and the other way aroun
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Dict, List, Optional, Union
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Union
 
 from hopeit.app._server_models import StreamsConfig
 from hopeit.app.config import Compression, Serialization
@@ -257,26 +257,26 @@ class StreamCircuitBreaker(StreamManager):
 
     async def ack_read_stream(self, *, stream_name: str, consumer_group: str, stream_event: StreamEvent) -> int:
         """Wait out any read backoff, then forward; a ``StreamOSError`` is logged and 0 returned."""
-        await self.reads.wait()
-        try:
-            result = await self.stream_manager.ack_read_stream(
+        return await self._forward_ack(
+            lambda: self.stream_manager.ack_read_stream(
                 stream_name=stream_name, consumer_group=consumer_group, stream_event=stream_event
             )
-        except StreamOSError as exc:
-            self.reads.failure(exc)
-            return 0
-        self.reads.success()
-        return result
+        )
 
     async def ack_read_stream_batch(
         self, *, stream_name: str, consumer_group: str, stream_events: List[StreamEvent]
     ) -> int:
         """Wait out any read backoff, then forward; a ``StreamOSError`` is logged and 0 returned."""
-        await self.reads.wait()
-        try:
-            result = await self.stream_manager.ack_read_stream_batch(
+        return await self._forward_ack(
+            lambda: self.stream_manager.ack_read_stream_batch(
                 stream_name=stream_name, consumer_group=consumer_group, stream_events=stream_events
             )
+        )
+
+    async def _forward_ack(self, ack: Callable[[], Awaitable[int]]) -> int:
+        await self.reads.wait()
+        try:
+            result = await ack()
         except StreamOSError as exc:
             self.reads.failure(exc)
             return 0

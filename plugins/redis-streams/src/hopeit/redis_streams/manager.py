@@ -310,15 +310,9 @@ class RedisStreamManager(StreamManager):
         """
         acks = self._connected(self._acks)
         msg_id = stream_event.msg_internal_id
-        try:
-            return await acks.ack(stream_name, consumer_group, msg_id)
-        except (RedisError, *_UNREACHABLE) as exc:
-            self._read_backoff.failure()
-            self.redelivery.reconnected()
-            raise StreamOSError(
-                f"Cannot acknowledge message {msg_id.decode()} of '{stream_name}' at Redis {self.safe_address}: "
-                f"{type(exc).__name__}: {exc}; it stays pending and will be delivered again"
-            ) from exc
+        return await self._acknowledged(
+            acks.ack(stream_name, consumer_group, msg_id), f"message {msg_id.decode()}", stream_name
+        )
 
     async def ack_read_stream_batch(
         self, *, stream_name: str, consumer_group: str, stream_events: List[StreamEvent]
@@ -330,16 +324,21 @@ class RedisStreamManager(StreamManager):
         if not stream_events:
             return 0
         client = self._connected(self._read_client)
+        ids = [event.msg_internal_id for event in stream_events]
+        return await self._acknowledged(
+            self._bounded(client.xack(stream_name, consumer_group, *ids)), f"{len(ids)} message(s)", stream_name
+        )
+
+    async def _acknowledged(self, ack: Awaitable[Any], what: str, stream_name: str) -> int:
+        """Await an ``XACK``; a Redis that cannot be reached backs reads off and raises ``StreamOSError``."""
         try:
-            return int(await self._bounded(
-                client.xack(stream_name, consumer_group, *(event.msg_internal_id for event in stream_events))
-            ))
+            return int(await ack)
         except (RedisError, *_UNREACHABLE) as exc:
             self._read_backoff.failure()
             self.redelivery.reconnected()
             raise StreamOSError(
-                f"Cannot acknowledge {len(stream_events)} messages of '{stream_name}' at Redis {self.safe_address}: "
-                f"{type(exc).__name__}: {exc}; they stay pending and will be delivered again"
+                f"Cannot acknowledge {what} of '{stream_name}' at Redis {self.safe_address}: "
+                f"{type(exc).__name__}: {exc}; left pending, to be delivered again"
             ) from exc
 
     # -- observability -------------------------------------------------------------------------
