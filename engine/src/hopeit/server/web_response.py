@@ -22,7 +22,7 @@ __all__ = [
     "track_headers",
 ]
 
-#: Where an event handler leaves its context on the request, for the access log line (a typed
+#: Where an event handler leaves its context on the request at INFO, for the access log line (a typed
 #: ``RequestKey`` where aiohttp has them, 3.13 on).
 CONTEXT_KEY: Any = (
     web.RequestKey("hopeit.context", EventContext) if hasattr(web, "RequestKey") else "hopeit.context"

@@ -109,9 +109,11 @@ class EventRoute:
             track_ids=track_ids(request),
             auth_info=dict(self.auth_info),
         )
-        request[CONTEXT_KEY] = context
         logger = self.logger
-        logger.start(context)
+        info = logger.isEnabledFor(logging.INFO)
+        if info:
+            request[CONTEXT_KEY] = context  # this request's DONE line is its access line
+            logger.start(context)
         try:
             resp = await self._run(context, request)
         except Unauthorized as exc:
@@ -125,7 +127,7 @@ class EventRoute:
             return self._fail(context, request, exc, 500, message=message)
         except Exception as exc:  # noqa: BLE001 - any failure of the app answers 500
             return self._fail(context, request, exc, 500)
-        if logger.isEnabledFor(logging.INFO):
+        if info:
             logger.done(context, extra=_access(context, request, resp.status))
         return resp
 
