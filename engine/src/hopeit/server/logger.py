@@ -46,9 +46,8 @@ _config = LoggingConfig()
 class _Formatter(logging.Formatter):
     """The line format for records of plain ``logging`` calls (the engine's own lines skip records)."""
 
-    converter = time.gmtime  # type: ignore[assignment]  # log times in UTC
-
     def formatTime(self, record: logging.LogRecord, datefmt: Optional[str] = None) -> str:
+        """UTC time as ``logging``'s default format writes it."""
         return asctime(record.created)
 
     def format(self, record: logging.LogRecord) -> str:
