@@ -144,3 +144,27 @@ def test_a_broken_stream_never_breaks_the_caller(capsys: Any) -> None:
     stream.close()
     wrapper.error("ctx", "lost")
     assert "Logging error" in capsys.readouterr().err
+
+
+def test_lines_of_a_loop_in_another_thread_stay_that_loops(log_file: Path) -> None:
+    """A line logged from another thread is written at once; the waiting lines of a running loop stay its own."""
+    import threading
+
+    handler = LineFileHandler(str(log_file))
+    wrapper = wrapper_to(handler, "threads")
+    buffered, release = threading.Event(), threading.Event()
+
+    async def log_in_turn() -> None:
+        wrapper.info("loop", "from the loop")
+        buffered.set()
+        release.wait(5)  # the turn is not over: the line waits in the buffer
+
+    thread = threading.Thread(target=lambda: asyncio.run(log_in_turn()))
+    thread.start()
+    assert buffered.wait(5)
+    wrapper.info("main", "from another thread")
+    assert [line.split(" | ")[3] for line in read(log_file)] == ["[main] from another thread"]
+    release.set()
+    thread.join(5)
+    assert [line.split(" | ")[3] for line in read(log_file)] == ["[main] from another thread", "[loop] from the loop"]
+    handler.close()
