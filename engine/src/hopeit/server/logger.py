@@ -90,11 +90,10 @@ def _format_value(value: Any) -> str:
 
 def format_extra_values(values: Dict[str, Any], prefix: str = "") -> str:
     """``prefix+k=v | ...`` of ``values``."""
-    parts = []
-    for key, value in values.items():
-        # most values (track ids) are str: skip the type checks for them
-        parts.append(f"{prefix}{key}={value if value.__class__ is str else _format_value(value)}")
-    return " | ".join(parts)
+    # most values (track ids) are str: skip the type checks for them
+    return " | ".join(
+        [f"{prefix}{key}={value if value.__class__ is str else _format_value(value)}" for key, value in values.items()]
+    )
 
 
 def extra_values(required: List[str], *, prefix: str = "extra.", **kwargs: Any) -> Dict[str, str]:
