@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from typing import Any, AsyncIterator, Dict
+from typing import Any, AsyncIterator, Dict, cast
 
 import pytest
 from hopeit.app._server_models import ServerConfig, StreamsConfig
@@ -61,18 +61,19 @@ async def test_generic_dataobject_stream_reads_configured_types(engine: AppEngin
     await engine.execute(context=_context(engine, "mock_spawn"), query_args={"n": "1"}, payload=None)
     await engine.read_stream(event_name="mock_stream", max_events=2, wait_start=False)
     await engine.read_stream(event_name="mock_generic_stream", max_events=2, wait_start=False)
-    assert sorted(r.id for r in mock_generic_stream.COLLECTED) == ["0a", "0b"]
+    assert sorted(cast(MockData, r).id for r in mock_generic_stream.COLLECTED) == ["0a", "0b"]
 
 
 async def test_failed_message_stays_pending_and_loop_goes_on(engine: AppEngine) -> None:
     mock_stream.SEEN.clear()
     assert engine.stream_manager is not None
+    stream = engine.event_settings("mock_stream").stream
+    assert stream.compression is not None and stream.serialization is not None
     for value in ("ok", "fail", "ok"):
         await engine.stream_manager.write_stream(
             stream_name="mock_app.spawned", queue="AUTO", payload=MockData(id=value + str(len(mock_stream.SEEN)),
                                                                            value=value),
-            track_ids={}, auth_info={}, compression=engine.event_settings("mock_stream").stream.compression,
-            serialization=engine.event_settings("mock_stream").stream.serialization)
+            track_ids={}, auth_info={}, compression=stream.compression, serialization=stream.serialization)
     await engine.read_stream(event_name="mock_stream", max_events=3, wait_start=False)
     assert len(mock_stream.SEEN) == 2
     pending = engine.stream_manager.pending("mock_app.spawned", "mock_app.1x0.mock_stream")  # type: ignore[attr-defined]
@@ -159,6 +160,6 @@ async def test_inline_batch_ack_failure_leaves_messages_pending(engine: AppEngin
 
     manager.ack_read_stream_batch = failing_ack
     last = await engine.read_stream(event_name="mock_generic_stream", max_events=1, wait_start=False)
-    assert last is None and [r.id for r in mock_generic_stream.COLLECTED] == ["r"]
+    assert last is None and [cast(MockResult, r).id for r in mock_generic_stream.COLLECTED] == ["r"]
     del manager.ack_read_stream_batch
     assert len(manager.pending("mock_app.processed", "mock_app.1x0.mock_generic_stream")) == 1

@@ -1,5 +1,7 @@
 """The test kit runs every kind of event of the mock app, as app authors use it."""
 
+import importlib
+
 import pytest
 from hopeit.app.config import AppConfig
 from hopeit.app.context import EventContext, PostprocessHook
@@ -68,7 +70,7 @@ async def test_mocks_replace_steps(mock_app_config: AppConfig) -> None:
     try:
         result = await execute_event(mock_app_config, "mock_post", MockData(id="m"), mocks=[mock_process])
     finally:
-        __import__("mock_app.events.mock_post", fromlist=["process"]).process = original
+        setattr(importlib.import_module("mock_app.events.mock_post"), "process", original)
     assert result == MockResult(id="m", processed="mocked")
 
 

@@ -64,8 +64,12 @@ def test_other_handlers_and_propagation_get_records(log_file: Path) -> None:
     handler = LineFileHandler(str(log_file))
     wrapper = wrapper_to(handler, "foreign")
     seen: List[logging.LogRecord] = []
-    collector = logging.Handler()
-    collector.emit = seen.append  # type: ignore[method-assign]
+
+    class Collector(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    collector = Collector()
     wrapper.logger.addHandler(collector)
     wrapper.info("ctx", "hello")
     assert [r.getMessage() for r in seen] == ["[ctx] hello"]

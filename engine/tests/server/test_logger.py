@@ -10,7 +10,7 @@ import urllib.parse
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, List, Tuple
+from typing import Any, Iterator, List, Tuple, cast
 
 import pytest
 from hopeit.app._server_models import LoggingConfig, ServerConfig
@@ -186,7 +186,7 @@ def test_module_wiring_rules(log_dir: Path) -> None:
     wired.extra = None  # type: ignore[attr-defined]
     setup_app_logger(wired, app_config=app_config, name="e", event_settings=None)
     assert wired.logger is wrapper  # type: ignore[attr-defined]
-    assert wired.extra(a=1) == {"extra": "extra.a=1"}  # type: ignore[attr-defined]
+    assert cast(Any, wired).extra(a=1) == {"extra": "extra.a=1"}
 
 
 def test_log_file_name(log_dir: Path) -> None:

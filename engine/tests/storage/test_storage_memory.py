@@ -1,6 +1,6 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import List
+from typing import Iterator, List
 
 import pytest
 from hopeit.dataobjects import dataobject
@@ -29,12 +29,12 @@ def thing(item_id: str, day: int = 1) -> Thing:
 
 
 @pytest.fixture(autouse=True)
-def _clean_shared():
+def _clean_shared() -> Iterator[None]:
     yield
     MemoryStorage.clear_shared()
 
 
-def test_entry_point_and_protocol():
+def test_entry_point_and_protocol() -> None:
     cls = load_storage_class("memory")
     assert cls is MemoryStorage
     storage = create_storage("memory", {})
@@ -42,7 +42,7 @@ def test_entry_point_and_protocol():
     assert isinstance(storage, ObjectStorage)
 
 
-async def test_store_get_returns_copies():
+async def test_store_get_returns_copies() -> None:
     storage = MemoryStorage()
     original = thing("1")
     assert await storage.store("1", original) == "1"
@@ -55,7 +55,7 @@ async def test_store_get_returns_copies():
     assert await storage.get("missing", datatype=Thing) is None
 
 
-async def test_list_and_delete_unpartitioned():
+async def test_list_and_delete_unpartitioned() -> None:
     storage = MemoryStorage()
     for key in ("a1", "a2", "b1"):
         await storage.store(key, thing(key))
@@ -68,7 +68,7 @@ async def test_list_and_delete_unpartitioned():
         await storage.delete("a1")
 
 
-async def test_partitions_by_event_ts():
+async def test_partitions_by_event_ts() -> None:
     storage = MemoryStorage(partition_dateformat="%Y/%m/%d/")
     assert await storage.store("1", thing("1", day=1)) == "2024/03/01/1"
     await storage.store("2", thing("2", day=2))
@@ -81,7 +81,7 @@ async def test_partitions_by_event_ts():
     assert await storage.list_objects("*/*/*/*") == [ItemLocator("1", "2024/03/01")]
 
 
-async def test_shared_by_name_or_path():
+async def test_shared_by_name_or_path() -> None:
     first = create_storage("memory", {"path": "/tmp/data/x"})
     second = create_storage("memory", {"name": "/tmp/data/x"})
     other = create_storage("memory", {"name": "other"})
@@ -91,13 +91,13 @@ async def test_shared_by_name_or_path():
     assert await MemoryStorage().get("1", datatype=Thing) is None
 
 
-def test_unknown_settings_refused():
+def test_unknown_settings_refused() -> None:
     with pytest.raises(ValueError, match="unknown keys"):
         MemoryStorage.from_settings({"pth": "x"})
 
 
 @pytest.mark.parametrize("key", ["", ".", "..", "a/b", "../a", "/abs", "a\\b", "a\x00b"])
-async def test_bad_keys_refused(key: str):
+async def test_bad_keys_refused(key: str) -> None:
     storage = MemoryStorage()
     with pytest.raises(ValueError, match="storage key"):
         await storage.store(key, thing("1"))
@@ -106,6 +106,6 @@ async def test_bad_keys_refused(key: str):
 
 
 @pytest.mark.parametrize("partition", ["2024/../x", "a//b", "a/\x00"])
-async def test_bad_partition_keys_refused(partition: str):
+async def test_bad_partition_keys_refused(partition: str) -> None:
     with pytest.raises(ValueError, match="partition key"):
         await MemoryStorage().get("1", datatype=Thing, partition_key=partition)

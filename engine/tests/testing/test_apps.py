@@ -120,11 +120,11 @@ async def test_preprocess_status_reaches_postprocess_hook(mock_app_config: AppCo
 
 async def test_execute_service_collects_errors(steps_config: AppConfig) -> None:
     """Items failing in the steps are returned as exceptions; ``service_running`` is restored."""
-    original = failing_service.service_running
+    original = vars(failing_service)["service_running"]
     results = await execute_service(steps_config, "failing_service", max_events=3)
     assert results[0] == "even 0" and results[2] == "even 2"
     assert isinstance(results[1], ValueError) and str(results[1]) == "odd item 1"
-    assert failing_service.service_running is original
+    assert vars(failing_service)["service_running"] is original
 
 
 async def test_execute_service_of_stream_event(steps_config: AppConfig) -> None:
@@ -148,11 +148,11 @@ def test_service_running_mock(steps_config: AppConfig) -> None:
     """The mock is always True and replaces the module's ``service_running``."""
     context = create_test_context(steps_config, "failing_service")
     assert service_running_mock(context) is True
-    original = failing_service.service_running
+    original = vars(failing_service)["service_running"]
     try:
         apply_service_running_mock(failing_service, context)
-        assert failing_service.service_running is service_running_mock
+        assert vars(failing_service)["service_running"] is service_running_mock
     finally:
-        failing_service.service_running = original
+        failing_service.service_running = original  # type: ignore[attr-defined]
     with pytest.raises(TestingException):
         apply_service_running_mock(bare_service)

@@ -1,7 +1,7 @@
 """Tests of my-first-app: the event through the test kit, then over HTTP in the test process."""
 
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient
@@ -11,7 +11,7 @@ from my_first_app.greeting import Greeting
 
 CONFIG = Path(__file__).parent.parent / "config"
 
-AiohttpClient = Callable[[web.Application], Awaitable["TestClient[Any, Any]"]]
+AiohttpClient = Callable[[web.Application], Awaitable[TestClient]]
 
 
 async def test_greeting_step() -> None:

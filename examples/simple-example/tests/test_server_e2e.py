@@ -256,7 +256,7 @@ async def test_streams_on_the_configured_manager(server: RunningServer) -> None:
         return  # in-process streams: the round trip above is the proof
     import redis.asyncio
 
-    client = redis.asyncio.from_url(redis_url)
+    client = redis.asyncio.from_url(redis_url)  # type: ignore[no-untyped-call]  # untyped in redis-py < 5.1
     try:
         submitted = "simple_example.1x0.streams.something_event.high-prio"
         processed = "simple_example.1x0.streams.process_events.high-prio"

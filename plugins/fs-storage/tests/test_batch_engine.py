@@ -7,10 +7,12 @@ batches once its running flag is cleared.
 import asyncio
 import uuid
 from pathlib import Path
+from typing import AsyncIterator
 
 import pytest
 from batch_app import CONFIG, Something, something
 from hopeit.app._server_models import ServerConfig, StreamsConfig
+from hopeit.dataobjects.payload import Payload
 from hopeit.fs_storage.events import stream_batch_storage
 from hopeit.fs_storage.events._buffers import buffers
 from hopeit.server.engine import AppEngine
@@ -18,7 +20,7 @@ from hopeit.testing.apps import config
 
 
 @pytest.fixture
-async def engine(tmp_path: Path, monkeypatch):
+async def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[AppEngine]:
     monkeypatch.setenv("FS_STORAGE_TEST_PATH", str(tmp_path))
     monkeypatch.setattr(stream_batch_storage, "STOP_POLL_SECONDS", 0.05)
     buffers.clear()
@@ -26,6 +28,7 @@ async def engine(tmp_path: Path, monkeypatch):
     app_config.server = ServerConfig(
         streams=StreamsConfig(connection_str=f"test-{uuid.uuid4()}", delay_auto_start_seconds=0)
     )
+    assert app_config.effective_settings is not None
     app_config.effective_settings["save_batch"]["extras"]["_"]["flush_seconds"] = 3600  # only size and stop
     app_config.engine.read_stream_timeout = 50
     app_config.engine.read_stream_interval = 20
@@ -34,10 +37,13 @@ async def engine(tmp_path: Path, monkeypatch):
     buffers.clear()
 
 
-async def test_engine_stop_writes_last_partial_batch(engine: AppEngine, tmp_path: Path):
+async def test_engine_stop_writes_last_partial_batch(engine: AppEngine, tmp_path: Path) -> None:
     settings = engine.event_settings("save_batch").stream
+    assert settings.compression is not None and settings.serialization is not None  # set by the app config
+    manager = engine.stream_manager
+    assert manager is not None  # the engine started
     for i in range(7):  # 3 + 3 flushed by size, the 7th stays buffered until stop
-        await engine.stream_manager.write_stream(
+        await manager.write_stream(
             stream_name="batch_app.items",
             queue="AUTO",
             payload=something(str(i), day=1),
@@ -58,5 +64,5 @@ async def test_engine_stop_writes_last_partial_batch(engine: AppEngine, tmp_path
     assert reader.done() and service.done()
     files = sorted(path.rglob("*.jsonlines"))
     assert len(files) == 3
-    ids = sorted(Something.from_json(line).id for f in files for line in f.read_text().splitlines())
+    ids = sorted(Payload.from_json(line, Something).id for f in files for line in f.read_text().splitlines())
     assert ids == [str(i) for i in range(7)]

@@ -2,6 +2,7 @@
 
 import json
 import sys
+from pathlib import Path
 
 from hopeit.fs_storage import FileStorage
 from hopeit.server.plugins import GROUP_PLUGINS, GROUP_STORAGE, load_plugin_config_path, load_storage_class
@@ -13,7 +14,7 @@ else:  # pragma: no cover
     from importlib_metadata import entry_points
 
 
-def test_storage_entry_point(tmp_path):
+def test_storage_entry_point(tmp_path: Path) -> None:
     names = {ep.name: ep for ep in entry_points(group=GROUP_STORAGE)}
     assert names["fs"].value == "hopeit.fs_storage:FileStorage"
     assert load_storage_class("fs") is FileStorage
@@ -22,7 +23,7 @@ def test_storage_entry_point(tmp_path):
     assert isinstance(storage, ObjectStorage)
 
 
-def test_plugin_app_entry_point():
+def test_plugin_app_entry_point() -> None:
     names = {ep.name for ep in entry_points(group=GROUP_PLUGINS)}
     assert "fs-storage" in names
     path = load_plugin_config_path("fs-storage")

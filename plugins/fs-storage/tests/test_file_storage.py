@@ -8,8 +8,8 @@ from conftest import Something, something
 from hopeit.fs_storage import SUFFIX, FileStorage, FileStorageSettings, ItemLocator
 
 
-async def test_store_get_unpartitioned(base: Path):
-    storage = FileStorage(path=str(base))
+async def test_store_get_unpartitioned(base: Path) -> None:
+    storage: FileStorage[Something] = FileStorage(path=str(base))
     assert base.is_dir()
     path = await storage.store("item-1", something("item-1"))
     assert path == (base / "item-1.json").as_posix()
@@ -20,8 +20,8 @@ async def test_store_get_unpartitioned(base: Path):
     assert storage.partition_key(path) == ""
 
 
-async def test_partitioned_by_event_ts(base: Path):
-    storage = FileStorage(path=str(base), partition_dateformat="%Y/%m/%d/")
+async def test_partitioned_by_event_ts(base: Path) -> None:
+    storage: FileStorage[Something] = FileStorage(path=str(base), partition_dateformat="%Y/%m/%d/")
     assert storage.partition_dateformat == "%Y/%m/%d"
     path = await storage.store("1", something("1", day=1))
     await storage.store("2", something("2", day=2))
@@ -41,13 +41,13 @@ async def test_partitioned_by_event_ts(base: Path):
         await storage.delete("1", partition_key="2024/03/01")
 
 
-async def test_no_event_ts_uses_now(base: Path):
-    storage = FileStorage(path=str(base), partition_dateformat="%Y")
+async def test_no_event_ts_uses_now(base: Path) -> None:
+    storage: FileStorage[Something] = FileStorage(path=str(base), partition_dateformat="%Y")
     path = await storage.store("x", Something(id="x"))
     assert len(storage.partition_key(path)) == 4
 
 
-async def test_settings_and_protocol_constructors(base: Path):
+async def test_settings_and_protocol_constructors(base: Path) -> None:
     settings = FileStorageSettings(path=str(base), partition_dateformat="%Y")
     assert FileStorage.with_settings(settings).partition_dateformat == "%Y"
     assert FileStorage.from_settings(settings).path == base
@@ -57,8 +57,8 @@ async def test_settings_and_protocol_constructors(base: Path):
         FileStorage.from_settings({"partition_dateformat": "%Y"})
 
 
-async def test_files_api(base: Path):
-    storage = FileStorage(path=str(base), partition_dateformat="%Y/%m/%d")
+async def test_files_api(base: Path) -> None:
+    storage: FileStorage[Something] = FileStorage(path=str(base), partition_dateformat="%Y/%m/%d")
     path = await storage.store_file("report.csv", io.BytesIO(b"a,b\n1,2\n"))
     partition = storage.partition_key(path)
     assert Path(path).read_bytes() == b"a,b\n1,2\n"
@@ -69,8 +69,8 @@ async def test_files_api(base: Path):
     assert await storage.list_files("*/*/*/*") == []
 
 
-async def test_files_unpartitioned(base: Path):
-    storage = FileStorage(path=str(base))
+async def test_files_unpartitioned(base: Path) -> None:
+    storage: FileStorage[Something] = FileStorage(path=str(base))
     await storage.store_file("a.bin", io.BytesIO(b"\x00\x01"))
     await storage.store("b", something("b"))
     assert await storage.list_files() == [ItemLocator("a.bin"), ItemLocator("b" + SUFFIX)]
@@ -78,19 +78,20 @@ async def test_files_unpartitioned(base: Path):
     assert await storage.get_file("a.bin") == b"\x00\x01"
 
 
-async def test_overwrite_keeps_one_file(base: Path):
-    storage = FileStorage(path=str(base))
+async def test_overwrite_keeps_one_file(base: Path) -> None:
+    storage: FileStorage[Something] = FileStorage(path=str(base))
     await storage.store("k", something("first"))
     await storage.store("k", something("second"))
-    assert (await storage.get("k", datatype=Something)).id == "second"
+    stored = await storage.get("k", datatype=Something)
+    assert stored is not None and stored.id == "second"
     assert sorted(os.listdir(base)) == ["k.json"]
 
 
-async def test_symlink_escape_refused(base: Path, tmp_path: Path):
+async def test_symlink_escape_refused(base: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.json").write_text(json.dumps({"id": "secret"}))
-    storage = FileStorage(path=str(base), partition_dateformat="%Y")
+    storage: FileStorage[Something] = FileStorage(path=str(base), partition_dateformat="%Y")
     os.symlink(outside, base / "2024")
     os.symlink(outside / "secret.json", base / "linked.json")
     with pytest.raises(ValueError, match="outside"):

@@ -5,6 +5,7 @@ import io
 import json
 import os
 from pathlib import Path
+from typing import List
 
 import pytest
 from conftest import Something, something
@@ -16,16 +17,16 @@ BAD_WILDCARDS = ["", "../*", "/*", "*/../../*", "a//*", "./*", "a\x00", "a\\*"]
 
 
 @pytest.fixture
-def storage(base: Path) -> FileStorage:
+def storage(base: Path) -> FileStorage[Something]:
     return FileStorage(path=str(base))
 
 
-def files_under(path: Path):
+def files_under(path: Path) -> List[str]:
     return sorted(str(p.relative_to(path)) for p in path.rglob("*"))
 
 
 @pytest.mark.parametrize("key", BAD_KEYS)
-async def test_bad_keys_refused_everywhere(storage: FileStorage, base: Path, key: str):
+async def test_bad_keys_refused_everywhere(storage: FileStorage[Something], base: Path, key: str) -> None:
     with pytest.raises(ValueError, match=r"fs-storage (key|file name)"):
         await storage.store(key, something("x"))
     with pytest.raises(ValueError, match="fs-storage key"):
@@ -42,7 +43,7 @@ async def test_bad_keys_refused_everywhere(storage: FileStorage, base: Path, key
 
 
 @pytest.mark.parametrize("partition", BAD_PARTITIONS)
-async def test_bad_partition_keys_refused(storage: FileStorage, partition: str):
+async def test_bad_partition_keys_refused(storage: FileStorage[Something], partition: str) -> None:
     with pytest.raises(ValueError, match="partition key"):
         await storage.get("ok", datatype=Something, partition_key=partition)
     with pytest.raises(ValueError, match="partition key"):
@@ -52,33 +53,34 @@ async def test_bad_partition_keys_refused(storage: FileStorage, partition: str):
 
 
 @pytest.mark.parametrize("wildcard", BAD_WILDCARDS)
-async def test_bad_wildcards_refused(storage: FileStorage, wildcard: str):
+async def test_bad_wildcards_refused(storage: FileStorage[Something], wildcard: str) -> None:
     with pytest.raises(ValueError, match="wildcard"):
         await storage.list_objects(wildcard)
     with pytest.raises(ValueError, match="wildcard"):
         await storage.list_files(wildcard)
 
 
-async def test_bad_partition_format_refused(base: Path):
-    storage = FileStorage(path=str(base), partition_dateformat="../%Y")
+async def test_bad_partition_format_refused(base: Path) -> None:
+    storage: FileStorage[Something] = FileStorage(path=str(base), partition_dateformat="../%Y")
     with pytest.raises(ValueError, match="partition key"):
         await storage.store("x", something("x"))
     assert not (base.parent / "2024").exists()
 
 
-async def test_concurrent_writers_same_key(storage: FileStorage, base: Path):
+async def test_concurrent_writers_same_key(storage: FileStorage[Something], base: Path) -> None:
     values = [something(f"v{i}") for i in range(60)]
     await asyncio.gather(*(storage.store("same", value) for value in values))
     stored = await storage.get("same", datatype=Something)
+    assert stored is not None
     assert stored in values  # one complete object, whichever write came last
     assert json.loads((base / "same.json").read_text())["id"] == stored.id
     assert sorted(os.listdir(base)) == ["same.json"]  # no temp files left
 
 
-async def test_concurrent_writers_and_readers(storage: FileStorage, base: Path):
+async def test_concurrent_writers_and_readers(storage: FileStorage[Something], base: Path) -> None:
     await storage.store("same", something("v0"))
 
-    async def read_many():
+    async def read_many() -> None:
         for _ in range(30):
             value = await storage.get("same", datatype=Something)
             assert value is not None and value.id.startswith("v")  # never a half file
@@ -93,10 +95,12 @@ async def test_concurrent_writers_and_readers(storage: FileStorage, base: Path):
     assert not [name for name in os.listdir(base) if name.startswith(".")]
 
 
-async def test_crash_between_write_and_rename(storage: FileStorage, base: Path, monkeypatch):
+async def test_crash_between_write_and_rename(
+    storage: FileStorage[Something], base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     await storage.store("kept", something("old"))
 
-    def crash(src, dst):
+    def crash(src: str, dst: str) -> None:
         assert Path(src).name.startswith(".") and Path(src).read_bytes()  # the temp file was fully written
         raise OSError("simulated crash before rename")
 
@@ -116,10 +120,10 @@ async def test_crash_between_write_and_rename(storage: FileStorage, base: Path, 
     assert await storage.get("new", datatype=Something) is None
 
 
-async def test_crash_during_write(storage: FileStorage, base: Path, monkeypatch):
+async def test_crash_during_write(storage: FileStorage[Something], base: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real_fsync = os.fsync
 
-    def failing_fsync(fd):
+    def failing_fsync(fd: int) -> None:
         real_fsync(fd)
         raise OSError("disk full")
 
@@ -130,7 +134,7 @@ async def test_crash_during_write(storage: FileStorage, base: Path, monkeypatch)
     assert os.listdir(base) == []
 
 
-async def test_cancelled_store_leaves_no_temp_file(storage: FileStorage, base: Path):
+async def test_cancelled_store_leaves_no_temp_file(storage: FileStorage[Something], base: Path) -> None:
     tasks = [asyncio.ensure_future(storage.store(f"c{i}", something("c"))) for i in range(20)]
     await asyncio.sleep(0)
     for task in tasks:

@@ -3,11 +3,12 @@
 import asyncio
 import uuid
 from pathlib import Path
-from typing import List
+from typing import Any, Dict, Iterator, List
 
 import pytest
 from batch_app import CONFIG, Something, something
 from hopeit.app.config import AppConfig
+from hopeit.dataobjects.payload import Payload
 from hopeit.fs_storage.events import stream_batch_storage
 from hopeit.fs_storage.events._buffers import buffers
 from hopeit.fs_storage.events.stream_batch_storage import FlushSignal
@@ -15,16 +16,18 @@ from hopeit.testing.apps import config, create_test_context, execute_event, exec
 
 
 @pytest.fixture
-def app_config(tmp_path: Path, monkeypatch) -> AppConfig:
+def app_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppConfig]:
     monkeypatch.setenv("FS_STORAGE_TEST_PATH", str(tmp_path))
     buffers.clear()
     yield config(CONFIG)
     buffers.clear()
 
 
-def batch_settings(app_config: AppConfig, event: str = "save_batch") -> dict:
+def batch_settings(app_config: AppConfig, event: str = "save_batch") -> Dict[str, Any]:
     """The event's own settings section, as its contexts read it."""
-    return app_config.effective_settings[event]["extras"]["_"]
+    assert app_config.effective_settings is not None
+    section: Dict[str, Any] = app_config.effective_settings[event]["extras"]["_"]
+    return section
 
 
 def batch_path(app_config: AppConfig, event: str = "save_batch") -> Path:
@@ -36,14 +39,10 @@ def batch_files(path: Path) -> List[Path]:
 
 
 def read_items(files: List[Path]) -> List[Something]:
-    return [
-        Something.from_json(line)
-        for file in files
-        for line in file.read_text().splitlines()  # type: ignore[attr-defined]
-    ]
+    return [Payload.from_json(line, Something) for file in files for line in file.read_text().splitlines()]
 
 
-async def test_flush_by_batch_size(app_config: AppConfig):
+async def test_flush_by_batch_size(app_config: AppConfig) -> None:
     path = batch_path(app_config)
     assert path.name == "batch_app.1x0.save_batch.path"  # {auto} expanded
     assert await execute_event(app_config, "save_batch", something("1", day=1)) is None
@@ -61,7 +60,7 @@ async def test_flush_by_batch_size(app_config: AppConfig):
     assert list(buffers[("batch_app.1x0", "save_batch")].partitions) == ["2024/03/02/"]
 
 
-async def test_flush_by_time_from_service(app_config: AppConfig):
+async def test_flush_by_time_from_service(app_config: AppConfig) -> None:
     path = batch_path(app_config)
     for i, day in enumerate([1, 1, 2]):
         await execute_event(app_config, "save_batch", something(str(i), day=day))
@@ -77,7 +76,7 @@ async def test_flush_by_time_from_service(app_config: AppConfig):
     assert not buffers[("batch_app.1x0", "save_batch")].partitions
 
 
-async def test_no_partition_format_writes_into_path_not_root(app_config: AppConfig):
+async def test_no_partition_format_writes_into_path_not_root(app_config: AppConfig) -> None:
     path = batch_path(app_config, "save_flat")
     for i in range(5):
         await execute_event(app_config, "save_flat", something(str(i)))
@@ -87,12 +86,12 @@ async def test_no_partition_format_writes_into_path_not_root(app_config: AppConf
     assert [i.id for i in read_items(files)] == ["0", "1", "2", "3", "4"]
 
 
-async def test_flush_of_missing_partition_is_a_no_op(app_config: AppConfig):
+async def test_flush_of_missing_partition_is_a_no_op(app_config: AppConfig) -> None:
     assert await execute_event(app_config, "save_batch", FlushSignal(partition_key="2030/01/01/")) is None
     assert batch_files(batch_path(app_config)) == []
 
 
-async def test_service_stop_flushes_partial_batches(app_config: AppConfig, monkeypatch):
+async def test_service_stop_flushes_partial_batches(app_config: AppConfig, monkeypatch: pytest.MonkeyPatch) -> None:
     path = batch_path(app_config)
     await execute_event(app_config, "save_batch", something("a", day=1))
     await execute_event(app_config, "save_batch", something("b", day=2))
@@ -102,7 +101,7 @@ async def test_service_stop_flushes_partial_batches(app_config: AppConfig, monke
     batch_settings(app_config)["flush_seconds"] = 3600  # never by time in this test
     context = create_test_context(app_config, "save_batch$__service__")
 
-    async def run_service():
+    async def run_service() -> List[FlushSignal]:
         return [signal async for signal in stream_batch_storage.__service__(context)]
 
     task = asyncio.ensure_future(run_service())
@@ -116,7 +115,7 @@ async def test_service_stop_flushes_partial_batches(app_config: AppConfig, monke
     assert "late" in [i.id for i in read_items(batch_files(path))]
 
 
-async def test_failed_write_keeps_items_for_next_flush(app_config: AppConfig, tmp_path: Path):
+async def test_failed_write_keeps_items_for_next_flush(app_config: AppConfig, tmp_path: Path) -> None:
     blocker = tmp_path / "flat"
     blocker.write_text("a file where the folder should be")
     for i in range(2):
@@ -130,7 +129,7 @@ async def test_failed_write_keeps_items_for_next_flush(app_config: AppConfig, tm
     assert [i.id for i in read_items(batch_files(blocker))] == ["0", "1", "2"]
 
 
-async def test_unsafe_partition_format_refused(app_config: AppConfig, tmp_path: Path):
+async def test_unsafe_partition_format_refused(app_config: AppConfig, tmp_path: Path) -> None:
     batch_settings(app_config)["partition_dateformat"] = "../../%Y"
     batch_settings(app_config)["flush_max_size"] = 1
     with pytest.raises(ValueError, match="partition key"):
@@ -138,7 +137,7 @@ async def test_unsafe_partition_format_refused(app_config: AppConfig, tmp_path: 
     assert batch_files(tmp_path) == []
 
 
-async def test_plugin_app_events(app_config: AppConfig):
+async def test_plugin_app_events(app_config: AppConfig) -> None:
     from hopeit.fs_storage.events.flush_batches import FlushedBatches, FlushRequest
     from hopeit.fs_storage.plugin import config_path
 

@@ -1,10 +1,13 @@
 from dataclasses import field
 from datetime import datetime, timezone
-from typing import Any, AsyncIterator, List, Optional
+from typing import TYPE_CHECKING, AsyncIterator, List, Optional
 
 import pytest
 from hopeit.dataobjects import dataclass, dataobject
 from hopeit.redis_storage import RedisStorage
+
+if TYPE_CHECKING:  # imported for real by pytest_plugins, which must load it first (assertion rewriting)
+    from hopeit.testing.redis import RedisServer
 
 pytest_plugins = ["hopeit.testing.redis"]
 
@@ -31,8 +34,8 @@ def something(item_id: str) -> Something:
 
 
 @pytest.fixture
-async def storage(redis_server: Any) -> AsyncIterator[RedisStorage]:
-    store = RedisStorage().connect(address=f"{redis_server.url}/0")
+async def storage(redis_server: "RedisServer") -> AsyncIterator[RedisStorage[Something]]:
+    store: RedisStorage[Something] = RedisStorage().connect(address=f"{redis_server.url}/0")
     await store._client().flushdb()
     yield store
     await store.close()

@@ -15,13 +15,13 @@ else:  # pragma: no cover
     from importlib_metadata import entry_points
 
 
-def test_entry_point():
+def test_entry_point() -> None:
     names = {ep.name: ep for ep in entry_points(group=GROUP_STORAGE)}
     assert names["redis"].value == "hopeit.redis_storage:RedisStorage"
     assert load_storage_class("redis") is RedisStorage
 
 
-async def test_create_storage_and_protocol(redis_server: RedisServer):
+async def test_create_storage_and_protocol(redis_server: RedisServer) -> None:
     storage = create_storage("redis", {"address": f"{redis_server.url}/3"})
     assert isinstance(storage, RedisObjectStorage)
     assert isinstance(storage, ObjectStorage)
@@ -45,7 +45,7 @@ async def test_create_storage_and_protocol(redis_server: RedisServer):
         await storage.close()
 
 
-def test_settings_checked():
+def test_settings_checked() -> None:
     with pytest.raises(ValueError, match="exactly 'address'"):
         RedisObjectStorage.from_settings({})
     with pytest.raises(ValueError, match="exactly 'address'"):

@@ -1,14 +1,16 @@
 import uuid
-from typing import Any, AsyncIterator, Awaitable, Callable, List
+from typing import TYPE_CHECKING, Any, AsyncIterator, List
 
 import pytest
 import redis.asyncio as aioredis
 from hopeit.app._server_models import StreamsConfig
 from hopeit.redis_streams import RedisStreamManager
 
-pytest_plugins = ["hopeit.testing.redis"]
+if TYPE_CHECKING:  # imported at run time, before pytest_plugins, they would escape assertion rewriting
+    from hopeit.testing.redis import RedisServer
+    from redis_streams_support import ManagerFactory
 
-ManagerFactory = Callable[..., Awaitable[RedisStreamManager]]
+pytest_plugins = ["hopeit.testing.redis"]
 
 
 @pytest.fixture
@@ -17,8 +19,8 @@ def stream_name() -> str:
 
 
 @pytest.fixture
-async def raw(redis_server: Any) -> AsyncIterator["aioredis.Redis"]:
-    client = aioredis.from_url(redis_server.url)
+async def raw(redis_server: "RedisServer") -> AsyncIterator["aioredis.Redis"]:
+    client = aioredis.Redis.from_url(redis_server.url)
     yield client
     await client.aclose()
 
@@ -34,7 +36,7 @@ def streams_config(url: str, **settings: Any) -> StreamsConfig:
 
 
 @pytest.fixture
-async def make_manager(redis_server: Any) -> AsyncIterator[ManagerFactory]:
+async def make_manager(redis_server: "RedisServer") -> AsyncIterator["ManagerFactory"]:
     """Connected managers (on the session server unless ``url=`` says otherwise), closed at teardown."""
     created: List[RedisStreamManager] = []
 

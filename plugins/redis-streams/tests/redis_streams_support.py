@@ -9,13 +9,20 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Union
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Protocol, Sequence, Union
 
 from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects import dataobject
+from hopeit.redis_streams import RedisStreamManager
 from hopeit.streams import StreamEvent, StreamManager
 from hopeit.streams.messages import payload_type_name
 from hopeit.testing.redis import RedisServer, find_redis_server_binary
+
+
+class ManagerFactory(Protocol):
+    """The ``make_manager`` fixture: a connected manager (``connect=False``: not yet), ``settings`` as in config."""
+
+    def __call__(self, url: str = "", connect: bool = True, **settings: Any) -> Awaitable[RedisStreamManager]: ...
 
 
 class Color(str, Enum):
@@ -124,6 +131,20 @@ async def read(
         timeout=timeout,
         batch_interval=5000,
     )
+
+
+def events_of(items: Sequence[Union[StreamEvent, Exception]]) -> List[StreamEvent]:
+    """The items of a read, checked to be all events (no read errors)."""
+    events = [item for item in items if isinstance(item, StreamEvent)]
+    assert len(events) == len(items), items
+    return events
+
+
+async def read_events(
+    manager: StreamManager, stream_name: str, group: str, *, batch_size: int = 100, timeout: int = 100
+) -> List[StreamEvent]:
+    """``read``, for tests that expect only events."""
+    return events_of(await read(manager, stream_name, group, batch_size=batch_size, timeout=timeout))
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 15.0, interval: float = 0.02) -> None:

@@ -7,9 +7,12 @@ from typing import Any, AsyncIterator, Dict
 import pytest
 import redis.asyncio as aioredis
 from hopeit.app._server_models import LoggingConfig, ServerConfig, StreamsConfig
+from hopeit.app.context import EventContext
 from hopeit.redis_streams import RedisStreamManager
 from hopeit.server.engine import AppEngine
+from hopeit.streams.circuit_breaker import StreamCircuitBreaker
 from hopeit.testing.apps import config
+from hopeit.testing.redis import RedisServer
 from redis_streams_e2e import Order
 from redis_streams_e2e.events import consume
 from redis_streams_support import eventually
@@ -30,8 +33,8 @@ async def start_engine(url: str, log_path: Path, **settings: Any) -> AppEngine:
 
 
 @pytest.fixture
-async def clean(redis_server) -> AsyncIterator["aioredis.Redis"]:
-    client = aioredis.from_url(redis_server.url)
+async def clean(redis_server: RedisServer) -> AsyncIterator["aioredis.Redis"]:
+    client = aioredis.Redis.from_url(redis_server.url)
     await client.flushall()
     consume.SEEN.clear()
     consume.SESSIONS.clear()
@@ -39,7 +42,7 @@ async def clean(redis_server) -> AsyncIterator["aioredis.Redis"]:
     await client.aclose()
 
 
-def context(engine: AppEngine) -> Any:
+def context(engine: AppEngine) -> EventContext:
     track_ids: Dict[str, str] = {
         "track.request_id": "r1", "track.request_ts": "2024-01-01T00:00:00+00:00",
         "track.operation_id": "op", "track.session_id": "session-1",
@@ -47,11 +50,16 @@ def context(engine: AppEngine) -> Any:
     return engine.create_context("publish", track_ids, {"auth_type": "Unsecured", "allowed": "true"})
 
 
-async def test_publish_from_event_and_consume_with_stream_event(redis_server, clean, tmp_path):
+async def test_publish_from_event_and_consume_with_stream_event(
+    redis_server: RedisServer, clean: "aioredis.Redis", tmp_path: Path
+) -> None:
     engine = await start_engine(redis_server.url, tmp_path)
     try:
-        assert isinstance(engine.stream_manager.stream_manager, RedisStreamManager)  # inside the engine's breaker
+        breaker = engine.stream_manager
+        assert isinstance(breaker, StreamCircuitBreaker)
+        assert isinstance(breaker.stream_manager, RedisStreamManager)  # inside the engine's breaker
         stream = engine.effective_events["consume"].read_stream
+        assert stream is not None
         last = await engine.execute(context=context(engine), query_args=None, payload=Order(count=120))
         assert last.index == 119
         assert await clean.xlen(stream.name) == 120
@@ -63,15 +71,19 @@ async def test_publish_from_event_and_consume_with_stream_event(redis_server, cl
         await engine.stop()
 
 
-async def test_poison_message_through_the_engine(redis_server, clean, tmp_path):
+async def test_poison_message_through_the_engine(
+    redis_server: RedisServer, clean: "aioredis.Redis", tmp_path: Path
+) -> None:
     engine = await start_engine(redis_server.url, tmp_path, max_deliveries=2, claim_idle_ms=200, claim_interval_ms=50)
     try:
         stream = engine.effective_events["consume"].read_stream
+        assert stream is not None
         await engine.execute(context=context(engine), query_args=None, payload=Order(count=30, poison=7))
         reading = asyncio.ensure_future(engine.read_stream(event_name="consume", wait_start=False))
 
         async def dead_lettered() -> bool:
-            return await clean.xlen(stream.name + ".dlq") == 1
+            length: int = await clean.xlen(stream.name + ".dlq")
+            return length == 1
 
         await eventually(dead_lettered, timeout=20)
         await engine.stop_event("consume")

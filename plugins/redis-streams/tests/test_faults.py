@@ -3,31 +3,43 @@
 import asyncio
 import signal
 import time
+from pathlib import Path
+from typing import Iterator, List, Set
 
 import pytest
 import redis.asyncio as aioredis
 from hopeit.streams import StreamEvent, StreamOSError
 from hopeit.testing.redis import RedisServer
-from redis_streams_support import eventually, persistent_redis, publish, read, something
+from redis_streams_support import (
+    ManagerFactory,
+    eventually,
+    persistent_redis,
+    publish,
+    read,
+    read_events,
+    something,
+)
 
 
 @pytest.fixture
-def aof_server(tmp_path):
+def aof_server(tmp_path: Path) -> Iterator[RedisServer]:
     server = persistent_redis(tmp_path).start()
     yield server
     server.close()
 
 
-async def test_kill_redis_mid_stream_loses_nothing(make_manager, aof_server, stream_name):
+async def test_kill_redis_mid_stream_loses_nothing(
+    make_manager: ManagerFactory, aof_server: RedisServer, stream_name: str
+) -> None:
     total = 1000
     producer = await make_manager(url=aof_server.url, consumer_name="producer")
     consumer = await make_manager(
         url=aof_server.url, consumer_name="consumer", claim_idle_ms=500, claim_interval_ms=100
     )
     await consumer.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
-    received = set()
-    read_errors = []
-    write_errors = []
+    received: Set[int] = set()
+    read_errors: List[Exception] = []
+    write_errors: List[StreamOSError] = []
     done = asyncio.Event()
 
     async def consume() -> None:
@@ -76,7 +88,9 @@ async def test_kill_redis_mid_stream_loses_nothing(make_manager, aof_server, str
     assert read_errors and all(isinstance(e, StreamOSError) for e in read_errors)
 
 
-async def test_write_fails_fast_while_backing_off_then_recovers(make_manager, tmp_path, stream_name):
+async def test_write_fails_fast_while_backing_off_then_recovers(
+    make_manager: ManagerFactory, tmp_path: Path, stream_name: str
+) -> None:
     server = persistent_redis(tmp_path).start()
     try:
         manager = await make_manager(url=server.url)
@@ -98,14 +112,16 @@ async def test_write_fails_fast_while_backing_off_then_recovers(make_manager, tm
             return True
 
         await eventually(written, timeout=10)
-        client = aioredis.from_url(server.url)
+        client = aioredis.Redis.from_url(server.url)
         assert await client.xlen(stream_name) == 2
         await client.aclose()
     finally:
         server.close()
 
 
-async def test_reads_back_off_and_return_the_error(make_manager, tmp_path, stream_name):
+async def test_reads_back_off_and_return_the_error(
+    make_manager: ManagerFactory, tmp_path: Path, stream_name: str
+) -> None:
     server = persistent_redis(tmp_path).start()
     try:
         manager = await make_manager(url=server.url)
@@ -122,17 +138,17 @@ async def test_reads_back_off_and_return_the_error(make_manager, tmp_path, strea
 
         await eventually(readable, timeout=10)
         await publish(manager, stream_name, [something(9)])
-        assert [e.payload.value for e in await read(manager, stream_name, "g")] == [9]
+        assert [e.payload.value for e in await read_events(manager, stream_name, "g")] == [9]
     finally:
         server.close()
 
 
-async def test_a_blocked_read_never_holds_up_writes(make_manager, stream_name):
+async def test_a_blocked_read_never_holds_up_writes(make_manager: ManagerFactory, stream_name: str) -> None:
     manager = await make_manager()
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
     other = stream_name + ".other"
     await manager.ensure_consumer_group(stream_name=other, consumer_group="g")
-    blocked = asyncio.ensure_future(read(manager, other, "g", timeout=2000))
+    blocked = asyncio.ensure_future(read_events(manager, other, "g", timeout=2000))
     await asyncio.sleep(0.05)
     start = time.monotonic()
     await publish(manager, stream_name, [something(i) for i in range(20)])
@@ -141,13 +157,15 @@ async def test_a_blocked_read_never_holds_up_writes(make_manager, stream_name):
     assert [e.payload.value for e in await blocked] == [1]
 
 
-async def test_ack_error_leaves_the_message_pending(make_manager, tmp_path, stream_name):
+async def test_ack_error_leaves_the_message_pending(
+    make_manager: ManagerFactory, tmp_path: Path, stream_name: str
+) -> None:
     server = persistent_redis(tmp_path).start()
     try:
         manager = await make_manager(url=server.url, consumer_name="acker")
         await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
         await publish(manager, stream_name, [something(1)])
-        (event,) = await read(manager, stream_name, "g")
+        (event,) = await read_events(manager, stream_name, "g")
         server.kill()
         with pytest.raises(StreamOSError, match=r"Cannot acknowledge message [0-9-]+ of .* left pending"):
             await manager.ack_read_stream(stream_name=stream_name, consumer_group="g", stream_event=event)
@@ -164,7 +182,7 @@ async def test_ack_error_leaves_the_message_pending(make_manager, tmp_path, stre
         server.close()
 
 
-async def test_a_hung_redis_times_out_instead_of_hanging(make_manager, stream_name):
+async def test_a_hung_redis_times_out_instead_of_hanging(make_manager: ManagerFactory, stream_name: str) -> None:
     """A frozen server (as behind a network cut: no reply, no reset) costs at most the socket timeout."""
     server = RedisServer().start()
     try:
@@ -182,7 +200,7 @@ async def test_a_hung_redis_times_out_instead_of_hanging(make_manager, stream_na
         finally:
             server.process.send_signal(signal.SIGCONT)
 
-        seen = set()
+        seen: Set[int] = set()
 
         async def flowing() -> bool:
             try:

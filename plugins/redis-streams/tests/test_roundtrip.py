@@ -1,34 +1,38 @@
 import asyncio
 import time
 from datetime import datetime
+from typing import List
 
 import pytest
+import redis.asyncio as aioredis
 from hopeit.app.config import Compression, Serialization
-from hopeit.streams import StreamEvent
 from redis_streams_support import (
     AUTH_INFO,
     DATATYPES,
     TRACK_HEADERS,
     TRACK_IDS,
     Info,
+    ManagerFactory,
     Minimal,
     Nested,
     Something,
     publish,
     read,
+    read_events,
     something,
 )
 
 
 @pytest.mark.parametrize("serialization", list(Serialization))
 @pytest.mark.parametrize("compression", list(Compression))
-async def test_round_trip_every_payload_type(make_manager, stream_name, compression, serialization):
+async def test_round_trip_every_payload_type(
+    make_manager: ManagerFactory, stream_name: str, compression: Compression, serialization: Serialization
+) -> None:
     manager = await make_manager()
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
     payloads = [something(1), Minimal(value="x"), Nested(info=Info(key="k1", when="2024-05-06"), blob="é" * 300)]
     await publish(manager, stream_name, payloads, compression=compression, serialization=serialization)
-    events = await read(manager, stream_name, "g")
-    assert all(isinstance(e, StreamEvent) for e in events), events
+    events = await read_events(manager, stream_name, "g")  # all events: no read errors
     assert [e.payload for e in events] == payloads
     first, second, third = events
     assert first.track_ids["stream.event_id"] == "id-1"
@@ -41,7 +45,9 @@ async def test_round_trip_every_payload_type(make_manager, stream_name, compress
         assert await manager.ack_read_stream(stream_name=stream_name, consumer_group="g", stream_event=event) == 1
 
 
-async def test_batch_write_in_order(make_manager, raw, stream_name):
+async def test_batch_write_in_order(
+    make_manager: ManagerFactory, raw: "aioredis.Redis", stream_name: str
+) -> None:
     manager = await make_manager()
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
     written = await manager.write_stream_batch(
@@ -54,9 +60,9 @@ async def test_batch_write_in_order(make_manager, raw, stream_name):
         serialization=Serialization.JSON_BASE64,
     )
     assert written == 1000 and await raw.xlen(stream_name) == 1000
-    values = []
+    values: List[int] = []
     while len(values) < 1000:
-        events = await read(manager, stream_name, "g", batch_size=300)
+        events = await read_events(manager, stream_name, "g", batch_size=300)
         values.extend(e.payload.value for e in events)
     assert values == list(range(1000))
     assert await manager.write_stream_batch(
@@ -65,7 +71,9 @@ async def test_batch_write_in_order(make_manager, raw, stream_name):
     ) == 0
 
 
-async def test_concurrent_writes_share_round_trips(make_manager, raw, stream_name):
+async def test_concurrent_writes_share_round_trips(
+    make_manager: ManagerFactory, raw: "aioredis.Redis", stream_name: str
+) -> None:
     manager = await make_manager()
     before = (await raw.info("stats"))["total_commands_processed"]
     results = await asyncio.gather(*(publish(manager, stream_name, [something(i)]) for i in range(200)))
@@ -74,7 +82,9 @@ async def test_concurrent_writes_share_round_trips(make_manager, raw, stream_nam
     assert commands < 215  # 200 XADD + a few INFO/XLEN: no per-write connection setup
 
 
-async def test_target_max_len_trims_approximately(make_manager, raw, stream_name):
+async def test_target_max_len_trims_approximately(
+    make_manager: ManagerFactory, raw: "aioredis.Redis", stream_name: str
+) -> None:
     manager = await make_manager()
     for _ in range(10):
         await manager.write_stream_batch(
@@ -89,59 +99,61 @@ async def test_target_max_len_trims_approximately(make_manager, raw, stream_name
     assert 100 <= await raw.xlen(stream_name) < 500
 
 
-async def test_only_dataobjects_are_published(make_manager, stream_name):
+async def test_only_dataobjects_are_published(make_manager: ManagerFactory, stream_name: str) -> None:
     manager = await make_manager()
     with pytest.raises(NotImplementedError, match="only @dataobject"):
         await publish(manager, stream_name, ["plain string"])
 
 
-async def test_consumer_groups_each_see_every_message(make_manager, stream_name):
+async def test_consumer_groups_each_see_every_message(make_manager: ManagerFactory, stream_name: str) -> None:
     manager = await make_manager()
     for group in ("g1", "g2"):
         await manager.ensure_consumer_group(stream_name=stream_name, consumer_group=group)
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g1")  # exists: no-op
     await publish(manager, stream_name, [something(i) for i in range(5)])
     for group in ("g1", "g2"):
-        events = await read(manager, stream_name, group)
+        events = await read_events(manager, stream_name, group)
         assert [e.payload.value for e in events] == list(range(5))
         assert {e.track_ids["stream.consumer_group"] for e in events} == {group}
 
 
-async def test_group_reads_messages_written_before_it_existed(make_manager, stream_name):
+async def test_group_reads_messages_written_before_it_existed(make_manager: ManagerFactory, stream_name: str) -> None:
     manager = await make_manager()
     await publish(manager, stream_name, [something(1)])
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="late")
-    assert [e.payload.value for e in await read(manager, stream_name, "late")] == [1]
+    assert [e.payload.value for e in await read_events(manager, stream_name, "late")] == [1]
 
 
-async def test_consumers_of_one_group_share_messages(make_manager, stream_name):
+async def test_consumers_of_one_group_share_messages(make_manager: ManagerFactory, stream_name: str) -> None:
     one = await make_manager(consumer_name="one")
     two = await make_manager(consumer_name="two")
     await one.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
     await publish(one, stream_name, [something(i) for i in range(40)])
-    first = await read(one, stream_name, "g", batch_size=15)
-    second = await read(two, stream_name, "g", batch_size=100)
+    first = await read_events(one, stream_name, "g", batch_size=15)
+    second = await read_events(two, stream_name, "g", batch_size=100)
     assert len(first) == 15 and len(second) == 25
     assert sorted(e.payload.value for e in first + second) == list(range(40))
 
 
-async def test_queues_travel_in_the_message(make_manager, stream_name):
+async def test_queues_travel_in_the_message(make_manager: ManagerFactory, stream_name: str) -> None:
     manager = await make_manager()
     queue_stream = f"{stream_name}.custom"
     await manager.ensure_consumer_group(stream_name=queue_stream, consumer_group="g")
     await publish(manager, queue_stream, [something(1)], queue="custom")
     await publish(manager, queue_stream, [something(2)], queue="original")
-    events = await read(manager, queue_stream, "g")
+    events = await read_events(manager, queue_stream, "g")
     assert [(e.queue, e.track_ids["stream.name"]) for e in events] == [
         ("custom", queue_stream), ("original", queue_stream)
     ]
 
 
-async def test_ack_only_what_is_pending(make_manager, raw, stream_name):
+async def test_ack_only_what_is_pending(
+    make_manager: ManagerFactory, raw: "aioredis.Redis", stream_name: str
+) -> None:
     manager = await make_manager()
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
     await publish(manager, stream_name, [something(i) for i in range(3)])
-    events = await read(manager, stream_name, "g")
+    events = await read_events(manager, stream_name, "g")
     assert (await raw.xpending(stream_name, "g"))["pending"] == 3
     acks = await asyncio.gather(
         *(manager.ack_read_stream(stream_name=stream_name, consumer_group="g", stream_event=e) for e in events)
@@ -151,11 +163,13 @@ async def test_ack_only_what_is_pending(make_manager, raw, stream_name):
     assert await manager.ack_read_stream(stream_name=stream_name, consumer_group="g", stream_event=events[0]) == 0
 
 
-async def test_batch_ack_is_one_xack_counting_what_was_pending(make_manager, raw, stream_name):
+async def test_batch_ack_is_one_xack_counting_what_was_pending(
+    make_manager: ManagerFactory, raw: "aioredis.Redis", stream_name: str
+) -> None:
     manager = await make_manager()
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
     await publish(manager, stream_name, [something(i) for i in range(3)])
-    first, second, third = await read(manager, stream_name, "g")
+    first, second, third = await read_events(manager, stream_name, "g")
     before = (await raw.info("commandstats")).get("cmdstat_xack", {}).get("calls", 0)
     acked = await manager.ack_read_stream_batch(
         stream_name=stream_name, consumer_group="g", stream_events=[first, second, first]
@@ -168,7 +182,9 @@ async def test_batch_ack_is_one_xack_counting_what_was_pending(make_manager, raw
     assert await manager.ack_read_stream_batch(stream_name=stream_name, consumer_group="g", stream_events=[]) == 0
 
 
-async def test_empty_read_waits_timeout_without_sleeping_batch_interval(make_manager, stream_name):
+async def test_empty_read_waits_timeout_without_sleeping_batch_interval(
+    make_manager: ManagerFactory, stream_name: str
+) -> None:
     manager = await make_manager()
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
     start = time.monotonic()
@@ -176,13 +192,13 @@ async def test_empty_read_waits_timeout_without_sleeping_batch_interval(make_man
     assert 0.15 < time.monotonic() - start < 1.0
 
 
-async def test_message_on_idle_stream_is_picked_up_within_10ms(make_manager, stream_name):
+async def test_message_on_idle_stream_is_picked_up_within_10ms(make_manager: ManagerFactory, stream_name: str) -> None:
     reader = await make_manager(consumer_name="reader")
     writer = await make_manager()
     await reader.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
-    delays = []
+    delays: List[float] = []
     for i in range(5):
-        waiting = asyncio.ensure_future(read(reader, stream_name, "g", timeout=5000))
+        waiting = asyncio.ensure_future(read_events(reader, stream_name, "g", timeout=5000))
         await asyncio.sleep(0.2)  # the reader is blocked on an idle stream
         assert not waiting.done()
         sent = time.monotonic()
@@ -193,11 +209,11 @@ async def test_message_on_idle_stream_is_picked_up_within_10ms(make_manager, str
     assert sorted(delays)[2] < 0.010, delays  # median from XADD reply to read reply
 
 
-async def test_read_ts_and_new_operation_id(make_manager, stream_name):
+async def test_read_ts_and_new_operation_id(make_manager: ManagerFactory, stream_name: str) -> None:
     manager = await make_manager()
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
     await publish(manager, stream_name, [something(1)])
-    (event,) = await read(manager, stream_name, "g")
+    (event,) = await read_events(manager, stream_name, "g")
     assert event.track_ids["track.operation_id"] not in ("", TRACK_IDS["track.operation_id"])
     assert datetime.fromisoformat(event.track_ids["stream.read_ts"]) >= datetime.fromisoformat(
         event.track_ids["stream.submit_ts"]
@@ -205,10 +221,10 @@ async def test_read_ts_and_new_operation_id(make_manager, stream_name):
     assert DATATYPES and isinstance(event.payload, Something)
 
 
-async def test_timeout_zero_waits_for_the_next_message(make_manager, stream_name):
+async def test_timeout_zero_waits_for_the_next_message(make_manager: ManagerFactory, stream_name: str) -> None:
     reader = await make_manager(consumer_name="reader", socket_timeout=0.2)
     await reader.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
-    waiting = asyncio.ensure_future(read(reader, stream_name, "g", timeout=0))
+    waiting = asyncio.ensure_future(read_events(reader, stream_name, "g", timeout=0))
     await asyncio.sleep(0.6)  # longer than socket_timeout: a blocking read is not a stalled one
     assert not waiting.done()
     await publish(reader, stream_name, [something(3)])

@@ -3,6 +3,8 @@ import socket
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hopeit.app._server_models import StreamsConfig
@@ -13,11 +15,11 @@ from hopeit.streams import StreamConfigError, StreamOSError
 from hopeit.testing.redis import RedisServer
 
 
-def config(url: str, **settings):
+def config(url: str, **settings: Any) -> StreamsConfig:
     return StreamsConfig(stream_manager="redis", connection_str=url, settings=settings)
 
 
-def test_defaults():
+def test_defaults() -> None:
     settings, url = load_settings("redis://localhost:6379", config("redis://localhost:6379"))
     assert url == "redis://localhost:6379"
     assert settings == RedisStreamsSettings()
@@ -26,7 +28,7 @@ def test_defaults():
     assert settings.forget_consumers_idle_ms == 86_400_000
 
 
-def test_settings_from_config_and_query_string():
+def test_settings_from_config_and_query_string() -> None:
     address = "redis://h:1/2?max_deliveries=3&db=2&claim_idle_ms=500&ssl_cert_reqs=none"
     settings, url = load_settings(address, config(address, claim_idle_ms=900, consumer_name="me"))
     assert settings.max_deliveries == 3  # from the URL
@@ -35,7 +37,7 @@ def test_settings_from_config_and_query_string():
     assert url == "redis://h:1/2?db=2&ssl_cert_reqs=none"  # redis-py options stay in the URL
 
 
-def test_unknown_key_is_named():
+def test_unknown_key_is_named() -> None:
     with pytest.raises(StreamConfigError, match=r"\['claim_idle'\].*valid options"):
         load_settings("redis://h", config("redis://h", claim_idle=5))
 
@@ -45,12 +47,12 @@ def test_unknown_key_is_named():
     [("claim_idle_ms", 0), ("max_deliveries", -1), ("socket_timeout", "x"), ("consumer_name", [1]),
      ("forget_consumers_idle_ms", -1)],
 )
-def test_invalid_values_are_named(key, value):
+def test_invalid_values_are_named(key: str, value: object) -> None:
     with pytest.raises(StreamConfigError, match=f"streams.settings.{key}="):
         load_settings("redis://h", config("redis://h", **{key: value}))
 
 
-def test_credentials_from_env(monkeypatch):
+def test_credentials_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOPEIT_REDIS_USERNAME", "user")
     monkeypatch.setenv("HOPEIT_REDIS_PASSWORD", "secret")
     settings, _ = load_settings("redis://h", config("redis://h"))
@@ -60,13 +62,13 @@ def test_credentials_from_env(monkeypatch):
     assert settings.password == "other"
 
 
-def test_safe_address_hides_password():
+def test_safe_address_hides_password() -> None:
     assert safe_address("redis://user:pw@host:6379/0") == "redis://user:***@host:6379/0"
     assert safe_address("redis://:pw@host") == "redis://:***@host"
     assert safe_address("redis://host:6379") == "redis://host:6379"
 
 
-def test_consumer_names(monkeypatch):
+def test_consumer_names(monkeypatch: pytest.MonkeyPatch) -> None:
     host = socket.gethostname()
     assert consumer_name(RedisStreamsSettings(consumer_name="fixed")) == "fixed"
     assert consumer_name(RedisStreamsSettings(worker_id="7")) == f"{host}.7"
@@ -80,7 +82,7 @@ def test_consumer_names(monkeypatch):
     assert a.consumer_id == b.consumer_id == f"{host}.{process_slot()}"
 
 
-def test_process_slots_are_distinct_per_live_process_and_reused(tmp_path):
+def test_process_slots_are_distinct_per_live_process_and_reused(tmp_path: Path) -> None:
     code = textwrap.dedent(
         f"""
         import sys, pathlib
@@ -92,6 +94,7 @@ def test_process_slots_are_distinct_per_live_process_and_reused(tmp_path):
     first = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     second = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
+        assert first.stdout is not None and second.stdout is not None
         first_slot, second_slot = first.stdout.readline().strip(), second.stdout.readline().strip()
         assert {first_slot, second_slot} == {"0", "1"}
         first.communicate("\n", timeout=10)  # the first worker ends: a restarted one takes its slot back
@@ -103,7 +106,7 @@ def test_process_slots_are_distinct_per_live_process_and_reused(tmp_path):
                 process.communicate("\n", timeout=10)
 
 
-async def test_connect_error_names_the_address():
+async def test_connect_error_names_the_address() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -115,18 +118,18 @@ async def test_connect_error_names_the_address():
     assert "running" in str(err.value)
 
 
-async def test_not_connected_is_a_clear_error(redis_server):
+async def test_not_connected_is_a_clear_error(redis_server: RedisServer) -> None:
     manager = RedisStreamManager(address=redis_server.url, config=config(redis_server.url))
     with pytest.raises(StreamOSError, match="not connected: await connect"):
         await manager.ensure_consumer_group(stream_name="s", consumer_group="g")
 
 
-async def test_password_from_env(tmp_path, monkeypatch):
+async def test_password_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     server = RedisServer().start()
     try:
         import redis.asyncio as aioredis
 
-        client = aioredis.from_url(server.url)
+        client = aioredis.Redis.from_url(server.url)
         await client.config_set("requirepass", "s3cret")
         await client.aclose()
         manager = RedisStreamManager(address=server.url, config=config(server.url))

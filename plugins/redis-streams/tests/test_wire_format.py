@@ -3,16 +3,31 @@
 import base64
 import json
 from datetime import datetime, timezone
+from typing import Dict, Optional, Union
 
 import lz4.frame
+import redis.asyncio as aioredis
 from hopeit.app.config import Compression, Serialization
 from hopeit.streams import StreamEvent
-from redis_streams_support import TRACK_HEADERS, TRACK_IDS, Minimal, Something, publish, read, something
+from redis.typing import EncodableT, FieldT
+from redis_streams_support import (
+    TRACK_HEADERS,
+    TRACK_IDS,
+    ManagerFactory,
+    Minimal,
+    Something,
+    publish,
+    read,
+    read_events,
+    something,
+)
 
 SOMETHING_TYPE = "redis_streams_support.Something"
 
 
-async def test_written_fields_match_the_wire_format(make_manager, raw, stream_name):
+async def test_written_fields_match_the_wire_format(
+    make_manager: ManagerFactory, raw: "aioredis.Redis", stream_name: str
+) -> None:
     manager = await make_manager()
     before = datetime.now(tz=timezone.utc)
     await publish(manager, stream_name, [something(7)], queue="q1")
@@ -40,7 +55,9 @@ async def test_written_fields_match_the_wire_format(make_manager, raw, stream_na
     assert msg_id.count(b"-") == 1
 
 
-async def test_default_encoding_is_lz4_over_base64_json(make_manager, raw, stream_name):
+async def test_default_encoding_is_lz4_over_base64_json(
+    make_manager: ManagerFactory, raw: "aioredis.Redis", stream_name: str
+) -> None:
     manager = await make_manager()
     await publish(manager, stream_name, [Minimal(value="v")], compression=Compression.LZ4,
                   serialization=Serialization.JSON_BASE64)
@@ -50,9 +67,9 @@ async def test_default_encoding_is_lz4_over_base64_json(make_manager, raw, strea
     assert fields[b"event_ts"] == b""
 
 
-def original_fields(payload_json: str, **overrides):
+def original_fields(payload_json: str, **overrides: Optional[Union[str, bytes]]) -> Dict[FieldT, EncodableT]:
     """A message as hopeit.engine 0.24 wrote it (spaced JSON, lz4 over base64 by default)."""
-    fields = {
+    fields: Dict[str, Optional[Union[str, bytes]]] = {
         "id": "id-42",
         "type": SOMETHING_TYPE,
         "submit_ts": "2024-03-01T10:00:00.000001+00:00",
@@ -78,7 +95,9 @@ ORIGINAL_JSON = (
 )
 
 
-async def test_reads_messages_written_by_the_original_engine(make_manager, raw, stream_name):
+async def test_reads_messages_written_by_the_original_engine(
+    make_manager: ManagerFactory, raw: "aioredis.Redis", stream_name: str
+) -> None:
     manager = await make_manager()
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
     msg_id = await raw.xadd(stream_name, original_fields(ORIGINAL_JSON, queue=b"custom"))
@@ -101,26 +120,32 @@ async def test_reads_messages_written_by_the_original_engine(make_manager, raw, 
     assert await manager.ack_read_stream(stream_name=stream_name, consumer_group="g", stream_event=event) == 1
 
 
-async def test_missing_queue_and_auth_default(make_manager, raw, stream_name):
+async def test_missing_queue_and_auth_default(
+    make_manager: ManagerFactory, raw: "aioredis.Redis", stream_name: str
+) -> None:
     manager = await make_manager()
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
     fields = original_fields(ORIGINAL_JSON, queue=None, auth_info=None, **{"track.session_id": None})
     await raw.xadd(stream_name, fields)
-    (event,) = await read(manager, stream_name, "g")
+    (event,) = await read_events(manager, stream_name, "g")
     assert event.queue == "AUTO" and event.auth_info == {}
     assert event.track_ids["track.session_id"] == ""
 
 
-async def test_plain_json_written_by_hand(make_manager, raw, stream_name):
+async def test_plain_json_written_by_hand(
+    make_manager: ManagerFactory, raw: "aioredis.Redis", stream_name: str
+) -> None:
     manager = await make_manager()
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
     await raw.xadd(stream_name, original_fields('{"value": "hand"}', type="redis_streams_support.Minimal",
                                                 ser="json", comp="none", payload=b'{"value": "hand"}'))
-    (event,) = await read(manager, stream_name, "g")
+    (event,) = await read_events(manager, stream_name, "g")
     assert event.payload == Minimal(value="hand")
 
 
-async def test_unknown_type_comes_back_as_error_and_stays_pending(make_manager, raw, stream_name):
+async def test_unknown_type_comes_back_as_error_and_stays_pending(
+    make_manager: ManagerFactory, raw: "aioredis.Redis", stream_name: str
+) -> None:
     manager = await make_manager()
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
     await raw.xadd(stream_name, original_fields(ORIGINAL_JSON, type="other_app.Unknown"))
@@ -129,7 +154,9 @@ async def test_unknown_type_comes_back_as_error_and_stays_pending(make_manager, 
     assert (await raw.xpending(stream_name, "g"))["pending"] == 1
 
 
-async def test_corrupt_payload_comes_back_as_error(make_manager, raw, stream_name):
+async def test_corrupt_payload_comes_back_as_error(
+    make_manager: ManagerFactory, raw: "aioredis.Redis", stream_name: str
+) -> None:
     manager = await make_manager()
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
     await raw.xadd(stream_name, original_fields(ORIGINAL_JSON, payload=b"not lz4"))

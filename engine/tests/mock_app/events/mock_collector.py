@@ -9,12 +9,12 @@ __steps__ = [collector_step(payload=MockData).gather("step_a", "step_b", "step_c
 
 
 async def step_a(collector: Collector, context: EventContext) -> str:
-    payload = await collector["payload"]
-    return payload.value + "-a"
+    payload: MockData = await collector["payload"]
+    return f"{payload.value}-a"
 
 
 async def step_b(collector: Collector, context: EventContext) -> str:
-    a = await collector["step_a"]
+    a: str = await collector["step_a"]
     return a + "-b"
 
 

@@ -1,7 +1,7 @@
 """STREAM: record every item read; poison items always fail."""
 
-from collections import Counter
-from typing import Dict
+import collections
+from typing import Counter, Dict
 
 from hopeit.app.context import EventContext
 
@@ -9,7 +9,7 @@ from redis_streams_e2e import Item
 
 __steps__ = ["record"]
 
-SEEN: "Counter[int]" = Counter()
+SEEN: Counter[int] = collections.Counter()
 SESSIONS: Dict[int, str] = {}
 
 
