@@ -10,7 +10,6 @@ and fall back to redis-py for anything hiredis does not take (it raises ``TypeEr
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional, Type
 
-import redis.asyncio as aioredis
 from hopeit.redis_streams.settings import RedisStreamsSettings
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
@@ -76,7 +75,7 @@ def open_client(url: str, settings: RedisStreamsSettings, *, reads: bool) -> "Re
         options["username"] = settings.username
     if settings.password is not None:
         options["password"] = settings.password
-    client: Redis = aioredis.from_url(url, **options)  # type: ignore[no-untyped-call,unused-ignore]
+    client: Redis = Redis.from_url(url, **options)
     use_fast_packing(client)
     return client
 
