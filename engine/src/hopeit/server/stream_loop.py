@@ -132,18 +132,19 @@ class StreamReadLoop:
                 break
         return last
 
-    def _runs_inline(self) -> bool:
-        """Steps are plain functions publishing nothing: a message cannot yield to the loop while it runs."""
+    def _inline_chain(self) -> Optional[StepsChain]:
+        """The chain when its steps are plain functions publishing nothing: a message cannot yield to the loop."""
         loaded = self.engine._handler().event(self.event_name)
-        return loaded.ready and loaded.chain.never_awaits and self.event_info.write_stream is None
+        inline = loaded.ready and loaded.chain.never_awaits and self.event_info.write_stream is None
+        return loaded.chain if inline else None
 
     async def _process_batch(self, batch: List[Tuple[str, Union[StreamEvent, Exception]]]) -> List[Tuple[bool, Any]]:
         """Run the steps for every message of a batch, then acknowledge those that succeeded."""
         runs: List[_Run]
         self._log_info = self.logger.isEnabledFor(logging.INFO)  # once a batch: the level rarely changes
-        if self._runs_inline():
+        chain = self._inline_chain()
+        if chain is not None:
             # one after the other, with no task and no timer: nothing could interrupt them
-            chain = self.engine._handler().event(self.event_name).chain
             runs = [await self._run(stream_name, item, chain) for stream_name, item in batch]
         else:
             runs = list(await asyncio.gather(*(self._run(stream_name, item, None) for stream_name, item in batch)))

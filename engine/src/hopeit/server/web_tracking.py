@@ -10,7 +10,7 @@ from aiohttp import web
 from hopeit.dataobjects._unique import new_id, utc_now_iso
 from hopeit.server.names import snakecase
 
-__all__ = ["new_id", "track_ids", "utc_now_iso"]
+__all__ = ["track_ids"]
 
 _TRACK_PREFIX = b"x-track-"
 _track_keys: Dict[bytes, Optional[str]] = {}

@@ -95,7 +95,6 @@ class MessageReader:
         "datatypes",
         "read_ts",
         "stream_name",
-        "track_headers",
     )
 
     def __init__(
@@ -110,7 +109,6 @@ class MessageReader:
         self.stream_name = stream_name
         self.consumer_group = consumer_group
         self.datatypes = datatypes
-        self.track_headers = track_headers
         self.read_ts = read_ts
         self._str_headers = [(h, h) for h in track_headers]  # (track id, its field name)
         self._bytes_headers = [(h, h.encode()) for h in track_headers]

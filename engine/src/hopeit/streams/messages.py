@@ -23,7 +23,7 @@ once per write (the in-process manager); ``encode_messages`` returns whole messa
 """
 
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects import EventPayload
@@ -37,7 +37,6 @@ __all__ = [
     "MessageFields",
     "MessageReader",
     "decode_message",
-    "decode_messages",
     "encode_message",
     "encode_messages",
     "encode_own",
@@ -184,22 +183,3 @@ def decode_message(
     )
     return reader.decode(msg_id, fields)
 
-
-def decode_messages(
-    entries: Iterable[Tuple[Union[str, bytes], Mapping[Any, Any]]],
-    *,
-    stream_name: str,
-    consumer_group: str,
-    datatypes: Mapping[str, type],
-    track_headers: List[str],
-    read_ts: Optional[datetime] = None,
-) -> List[Union[StreamEvent, Exception]]:
-    """``decode_message`` for every ``(msg_id, fields)`` of one read."""
-    reader = MessageReader(
-        stream_name=stream_name,
-        consumer_group=consumer_group,
-        datatypes=datatypes,
-        track_headers=track_headers,
-        read_ts=utc_now_iso() if read_ts is None else _utc_iso(read_ts),
-    )
-    return [reader.decode(msg_id, fields) for msg_id, fields in entries]
