@@ -2,6 +2,7 @@
 
 import json
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -241,6 +242,19 @@ def test_output_validation_of_wrong_field_types() -> None:
     assert "id: Input should be a valid string" in str(info.value)
     with pytest.raises(ValueError, match="qty"):
         Payload.to_obj(Order(id="o", created=CREATED, items=[Item("i", qty="x")]))  # type: ignore[arg-type]
+
+
+def test_json_bytes_output_validation_of_wrong_field_types() -> None:
+    """The fast writer (web bodies, stream messages, storage) fails the same way, warning nothing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")  # a warning would show here instead of the error
+        with pytest.raises(ValueError) as info:
+            Payload.to_json_bytes(Item(id=123))  # type: ignore[arg-type]
+        assert "Cannot convert to JSON" in str(info.value) and "id: Input should be a valid string" in str(info.value)
+        with pytest.raises(ValueError, match="qty"):
+            Payload.to_json_bytes(Order(id="o", created=CREATED, items=[Item("i", qty="x")]))  # type: ignore[arg-type]
+    assert Payload.to_json_bytes(Lenient(value="raw")) == b'{"value":"raw"}'  # type: ignore[arg-type]
+    assert Payload.to_json_bytes(Item("i", qty=2)) == b'{"id":"i","qty":2}'
 
 
 def test_output_validation_is_skipped_with_validate_false() -> None:

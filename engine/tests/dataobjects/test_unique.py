@@ -39,3 +39,13 @@ def test_utc_now_iso_matches_datetime_isoformat() -> None:
     assert parsed.tzinfo == timezone.utc
     assert abs(datetime.now(tz=timezone.utc) - parsed) < timedelta(seconds=1)
     assert len(text) == len("2024-05-01T10:20:30.123456+00:00")
+
+
+def test_utc_now_iso_across_seconds() -> None:
+    """The date part written once a second follows the clock; microseconds keep six digits."""
+    texts = set()
+    start = datetime.now(tz=timezone.utc)
+    while datetime.now(tz=timezone.utc) - start < timedelta(seconds=1.2):
+        texts.add(_unique.utc_now_iso()[:19])
+    assert len(texts) >= 2
+    assert all(len(_unique.utc_now_iso()) == 32 for _ in range(1000))

@@ -139,6 +139,8 @@ async def test_custom_route_serves_get_and_post(web_client: MakeClient) -> None:
     ("unauthorized", 401, "Not you"),
     ("error", 500, "Internal server error"),
     ("stream_error", 503, "Stream backend unavailable: try again later"),
+    ("http_forbidden", 403, "Not for you"),  # aiohttp's HTTP errors raised by a step keep their status
+    ("http_unavailable", 503, "Down for maintenance"),  # their text is meant for the client
 ])
 async def test_errors_answer_json_without_traceback_or_secrets(
     web_client: MakeClient, kind: str, status: int, msg: str
@@ -189,7 +191,12 @@ async def test_unknown_route_and_method_are_json(web_client: MakeClient) -> None
     assert await resp.json() == {"msg": "Not found: GET /api/nothing/here", "tb": []}
     resp = await client.post(f"{BASE}/pid", json={})
     assert resp.status == 405
+    assert "GET" in resp.headers["Allow"].split(",") and "POST" not in resp.headers["Allow"]
     assert await resp.json() == {"msg": f"Method not allowed: POST {BASE}/pid", "tb": []}
+    for method in ("GET", "POST", "DELETE"):
+        resp = await client.request(method, "/")
+        assert resp.status == 404
+        assert await resp.json() == {"msg": f"Not found: {method} /", "tb": []}
 
 
 async def test_plugin_events_on_app_and_standalone_and_setup(web_client: MakeClient) -> None:

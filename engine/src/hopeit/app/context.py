@@ -39,6 +39,8 @@ class _Shape(NamedTuple):
     """What every context of one event of one app has in common."""
 
     refs: Tuple[Any, ...]  # keeps the keyed objects alive, so their ids cannot be reused
+    app: AppDescriptor
+    settings: EventSettings
     app_key: str
     plugin_key: str
     env: Dict[str, Any]
@@ -50,7 +52,7 @@ _shapes: Dict[Tuple[int, int, str, int], _Shape] = {}
 
 
 def _context_shape(app_config: AppConfig, plugin_config: AppConfig, event_name: str, settings: EventSettings) -> _Shape:
-    # built once per event: contexts are created for every request and stream message
+    """What the contexts of an event share, built once (contexts are made per request and message)."""
     key = (id(app_config), id(plugin_config), event_name, id(settings))
     shape = _shapes.get(key)
     if shape is None:
@@ -63,6 +65,8 @@ def _context_shape(app_config: AppConfig, plugin_config: AppConfig, event_name: 
             _shapes.clear()
         shape = _shapes[key] = _Shape(
             (app_config, plugin_config, settings),
+            app_config.app,
+            settings,
             app_key,
             plugin_key,
             {**plugin_config.env, **app_config.env},
@@ -98,13 +102,24 @@ class EventContext:
         track_ids: Dict[str, str],
         auth_info: Dict[str, Any],
     ) -> None:
-        shape = _context_shape(app_config, plugin_config, event_name, settings)
+        self._fill(_context_shape(app_config, plugin_config, event_name, settings), event_name, track_ids, auth_info)
+
+    @classmethod
+    def _of_shape(
+        cls, shape: _Shape, event_name: str, track_ids: Dict[str, str], auth_info: Dict[str, Any]
+    ) -> "EventContext":
+        """A context of an event whose shape the caller keeps (the web routes and stream loops)."""
+        context = cls.__new__(cls)
+        context._fill(shape, event_name, track_ids, auth_info)
+        return context
+
+    def _fill(self, shape: _Shape, event_name: str, track_ids: Dict[str, str], auth_info: Dict[str, Any]) -> None:
         self.app_key = shape.app_key
-        self.app: AppDescriptor = app_config.app
+        self.app: AppDescriptor = shape.app
         self.plugin_key = shape.plugin_key
         self.env = dict(shape.env)
         self.event_name = event_name
-        self.settings = settings
+        self.settings: EventSettings = shape.settings
         self.event_info: EventDescriptor = shape.event_info
         self._created = time.time()
         self.auth_info = auth_info

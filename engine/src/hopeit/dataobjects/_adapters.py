@@ -1,5 +1,6 @@
 """pydantic adapters per payload type, and validation errors a person can read."""
 
+import functools
 import typing
 from typing import Any, Callable, Dict, List, Tuple
 
@@ -47,14 +48,23 @@ def json_reader(datatype: Any) -> Callable[..., Any]:
 
 
 def json_writer(datatype: Any) -> Callable[..., bytes]:
-    """``to_json`` of the compiled serializer of ``datatype`` (see ``json_reader``)."""
+    """``to_json`` of the compiled serializer of ``datatype`` (see ``json_reader``).
+
+    Until the type is complete, the adapter's ``dump_json`` is used, with ``warnings=True`` turned
+    into ``"error"``: the warnings filter of ``hopeit.dataobjects.payload`` only sees calls made from
+    that module, not from pydantic's.
+    """
     found = _writers.get(datatype)
     if found is None:
         built = adapter(datatype)
         if not getattr(built, "pydantic_complete", False):
-            return built.dump_json
+            return functools.partial(_dump_json, built)
         found = _writers[datatype] = built.serializer.to_json
     return found
+
+
+def _dump_json(built: "TypeAdapter[Any]", value: Any, *, warnings: bool = True, **options: Any) -> bytes:
+    return built.dump_json(value, warnings="error" if warnings else "none", **options)
 
 
 def _field_path(loc: Tuple[Any, ...]) -> str:

@@ -9,6 +9,7 @@ JSON text keep passing.
 import dataclasses
 import json
 import re
+import warnings
 from typing import Any, Dict, Optional, Type, TypeVar, Union
 
 from hopeit.dataobjects._adapters import (
@@ -30,6 +31,32 @@ _COLLECTIONS = (dict, list, set)
 _SERIALIZATION_PROBLEM = re.compile(
     r"Expected `(?P<expected>[^`]+)`.*?field_name='(?P<field>[^']+)'.*?input_type=(?P<got>\w+)"
 )
+
+
+# Data objects are written with pydantic's type checks on (``validate=True``, the default): a field
+# holding a value of another type must fail, not be written as it is. pydantic-core raises on such
+# a value when called with ``warnings="error"``, but any string there costs about 1 us per call (its
+# argument parsing tries a bool first and builds an exception). So ``to_json_bytes`` passes
+# ``warnings=True``, and a warnings filter turns the warnings pydantic then emits for calls made from
+# this module into exceptions. The filter is kept first in ``warnings.filters``: filters added later
+# (``simplefilter("ignore")``, ``catch_warnings``) would otherwise silence the check.
+_SERIALIZER_WARNINGS = "Pydantic serializer warnings"
+
+
+def _errors_filter() -> Any:
+    warnings.filterwarnings(
+        "error", message=_SERIALIZER_WARNINGS, category=UserWarning, module=r"hopeit\.dataobjects\.payload\Z"
+    )
+    return warnings.filters[0]
+
+
+_errors = _errors_filter()
+
+
+def _restore_errors_filter() -> None:
+    """Put the filter back in front: something was put before it, or the filters were reset."""
+    global _errors
+    _errors = _errors_filter()
 
 
 def _is_structured(obj: Any) -> bool:
@@ -127,12 +154,14 @@ class Payload:
         :raises ValueError: when a data object holds a value that does not match its field type.
         """
         options = getattr(payload, "__data_object__", None)
-        if options is not None and _is_structured(payload):
+        if options is not None and hasattr(payload, "__dataclass_fields__"):
+            filters = warnings.filters
+            if not filters or filters[0] is not _errors:
+                _restore_errors_filter()
             try:
-                return json_writer(type(payload))(
-                    payload, exclude_none=True, warnings="error" if options["validate"] else "none"
-                )
-            except PydanticSerializationError:
+                # warnings=True, not "error": the filter below makes them errors, for less time per call
+                return json_writer(type(payload))(payload, exclude_none=True, warnings=options["validate"])
+            except (PydanticSerializationError, UserWarning):
                 _dump(payload)  # raises the error naming the field
                 raise
         if isinstance(payload, _ATOMIC):

@@ -300,6 +300,7 @@ class StepsChain:
         if index < 0:
             return []
         value, kwargs, copy = payload, query_args, not owned
+        last = len(self.steps) - 1  # nothing can follow the last step: no need to look
         if self.never_awaits:
             # plain functions, no collector, no delay: call them here rather than through _call
             for _ in range(MAX_STEPS):
@@ -309,14 +310,14 @@ class StepsChain:
                 if _is_coroutine(value):  # a plain function may still hand back a coroutine
                     value = await value
                 kwargs, copy = {}, True
-                index = self.find_next(index + 1, value)
+                index = -1 if index == last else self.find_next(index + 1, value)
                 if index < 0:
                     return [value]
         else:
             for _ in range(MAX_STEPS):
                 value = await self._call(self.steps[index][1], value, context, kwargs, copy)
                 kwargs, copy = {}, True
-                index = self.find_next(index + 1, value)
+                index = -1 if index == last else self.find_next(index + 1, value)
                 if index < 0:
                     return [value]
         raise RuntimeError(f"event {context.event_name} ran more than {MAX_STEPS} steps: check step types")

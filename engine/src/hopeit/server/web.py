@@ -12,6 +12,7 @@ stops the loops after their current batch and exits 0.
 """
 
 import argparse
+import logging
 import sys
 import warnings
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence
@@ -24,12 +25,13 @@ from hopeit.server.config import ServerConfig
 from hopeit.server.config_files import load_config_files, split_config_files
 from hopeit.server.logger import EngineLoggerWrapper
 from hopeit.server.web_mgmt import StreamControl
-from hopeit.server.web_response import error_middleware
+from hopeit.server.web_response import AccessLine, UnknownRoute
 from hopeit.server.web_routes import add_app_routes
 
 __all__ = [
     "ServeArgs",
     "WebState",
+    "access_log_options",
     "add_serve_arguments",
     "app_startup_hook",
     "init_web_server",
@@ -60,7 +62,7 @@ class WebState:
 
 
 class _PendingLogger:
-    """Stands for the engine logger until the server starts (only answers ``isEnabledFor``)."""
+    """Stands for the engine logger, which exists once the server started, in access lines."""
 
     def __init__(self, state: WebState) -> None:
         self.state = state
@@ -72,9 +74,19 @@ class _PendingLogger:
         if self.state.logger is not None:
             self.state.logger.info(context, msg)
 
-    def error(self, context: Any, msg: Any) -> None:
-        if self.state.logger is not None:
-            self.state.logger.error(context, msg)
+
+def access_log_options(web_app: web.Application) -> Dict[str, Any]:
+    """``web.AppRunner`` options writing access lines when the server config logs at INFO or below.
+
+    At WARNING and above aiohttp is given no access logger at all, so requests pay nothing for it.
+    """
+    state = web_app.get(STATE_KEY)
+    if state is None:
+        return {"access_log": None}
+    level = logging.getLevelName(state.server_config.logging.log_level)
+    if isinstance(level, int) and level <= logging.INFO:
+        return {"access_log": _PendingLogger(state), "access_log_class": AccessLine}
+    return {"access_log": None}
 
 
 #: The aiohttp app of this process, once ``init_web_server`` built it.
@@ -155,10 +167,9 @@ def init_web_server(
     global web_server
     server_config, apps = load_config_files(list(config_files))
     state = WebState(server_config, apps, list(enabled_groups or []))
-    web_app = web.Application(
-        middlewares=[error_middleware(_PendingLogger(state), server_config.errors_traceback)],
-        client_max_size=1024**3,  # bodies are limited per event while they are read
-    )
+    # no middleware: aiohttp would run it around every request. Event handlers answer their own
+    # errors as JSON, and a catch-all route added last answers unknown routes and methods.
+    web_app = web.Application(client_max_size=1024**3)  # bodies are limited per event while read
     web_app[STATE_KEY] = state
     prepare_engine(web_app, state, api_file=api_file, api_auto=list(api_auto or []), start_streams=start_streams)
     web_server = web_app
@@ -191,6 +202,13 @@ def prepare_engine(
     if start_streams:
         for app_config in state.apps:
             web_app.on_startup.append(_stream_hook(state, app_config))
+
+    unknown_route = UnknownRoute()
+
+    async def on_routes_added(app: web.Application) -> None:
+        unknown_route.install(app)  # after the routes of every app, so it takes only what they do not
+
+    web_app.on_startup.append(on_routes_added)
 
     async def on_cleanup(app: web.Application) -> None:
         await stop_server(state)

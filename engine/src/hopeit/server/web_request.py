@@ -113,6 +113,8 @@ class QueryArgs:
 
         :raises BadRequest: a declared arg cannot be converted (the message names it).
         """
+        if "?" not in request.raw_path:
+            return {}  # no query string: no need for aiohttp to parse one
         query = request.query
         if not query:
             return {}

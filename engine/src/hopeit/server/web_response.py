@@ -1,11 +1,11 @@
 """Writing a response: bodies, track headers, hook headers and cookies, files, streams, errors."""
 
 import json
-import logging
-import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web_request import BaseRequest
 from hopeit.app._hooks import PostprocessHook
 from hopeit.app.context import EventContext
 from hopeit.app.errors import ErrorInfo
@@ -15,10 +15,14 @@ from hopeit.server.names import titlecase
 
 __all__ = [
     "CONTEXT_KEY",
-    "error_middleware",
+    "AccessLine",
+    "UnknownRoute",
     "error_response",
     "event_response",
     "header_name",
+    "http_error_message",
+    "http_error_response",
+    "json_http_errors",
     "track_headers",
 ]
 
@@ -71,7 +75,7 @@ def event_response(context: EventContext, body: Any, hook: Optional[PostprocessH
     headers = track_headers(context)
     if hook is None:
         headers["Content-Type"] = _JSON
-        return web.Response(body=json_body(body, context.event_name), headers=headers)
+        return web.Response(body=Payload.to_json_bytes(body, context.event_name), headers=headers)
     if hook.stream_response is not None:
         resp: web.StreamResponse = hook.stream_response.resp
         return resp
@@ -119,7 +123,8 @@ def error_response(
     return web.Response(body=json_body(info, "error"), status=status, headers=headers)
 
 
-def _http_error_message(request: web.Request, exc: web.HTTPException) -> str:
+def http_error_message(request: web.Request, exc: web.HTTPException) -> str:
+    """What an aiohttp HTTP error says to the client: the invalid values, or the route and method."""
     errors = getattr(exc, "errors", None)
     if isinstance(errors, dict):  # aiohttp-swagger3 validation: {"name": "problem", ...}
         return "Invalid request: " + json.dumps(errors)
@@ -129,7 +134,7 @@ def _http_error_message(request: web.Request, exc: web.HTTPException) -> str:
         return f"Method not allowed: {request.method} {request.path}"
     if exc.status == 413:
         return f"Request body too large: {exc.text}"
-    return exc.reason
+    return exc.text or exc.reason
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -144,39 +149,80 @@ def _credential_names() -> Set[str]:
     return {"authorization", *(n for n in names if isinstance(n, str))}
 
 
-def error_middleware(access_logger: Any, traceback: bool) -> Any:
-    """Middleware answering every HTTP error with JSON ``ErrorInfo`` and writing access lines.
+def http_error_response(
+    request: web.Request, exc: web.HTTPException, context: Optional[EventContext] = None
+) -> web.Response:
+    """JSON ``ErrorInfo`` of an aiohttp HTTP error (status 400 or more) raised while serving ``request``.
 
-    Unknown routes, wrong methods, validation failures and failures of non-event handlers (docs)
-    become ``{"msg": ..., "tb": []}`` responses. At INFO every request gets one access line: for
-    event requests it is the event's DONE (IGNORED, FAILED) line, which carries ``http.request``
-    and ``http.peer``; other requests get ``<peer> "<METHOD> <path>" <status> <bytes> <ms>ms``.
+    Validation failures of aiohttp-swagger3 name the invalid values; those about missing
+    credentials of a documented auth scheme answer 401.
     """
+    status = exc.status
+    errors = getattr(exc, "errors", None)
+    if isinstance(errors, dict) and errors and set(errors) <= _credential_names():
+        status = 401
+    resp = error_response(exc, status, context=context, message=http_error_message(request, exc))
+    allow = exc.headers.get("Allow")
+    if allow:
+        resp.headers["Allow"] = allow
+    return resp
 
-    @web.middleware
-    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        log = access_logger.isEnabledFor(logging.INFO)
-        started = time.perf_counter() if log else 0.0
+
+def json_http_errors(handler: Handler) -> Handler:
+    """``handler`` answering the aiohttp HTTP errors it raises (4xx, 5xx) as JSON ``ErrorInfo``."""
+
+    async def call(request: web.Request) -> web.StreamResponse:
         try:
-            resp = await handler(request)
+            return await handler(request)
         except web.HTTPException as exc:
             if exc.status < 400:
-                raise
-            status = exc.status
-            errors = getattr(exc, "errors", None)
-            if isinstance(errors, dict) and errors and set(errors) <= _credential_names():
-                status = 401  # credentials missing in a documented auth scheme
-            resp = error_response(exc, status, message=_http_error_message(request, exc))
-        except Exception as exc:  # noqa: BLE001 - a failing non-event handler must still answer JSON
-            access_logger.error(None, exc)
-            resp = error_response(exc, 500, traceback=traceback, message=None if traceback else "Internal server error")
-        if log and CONTEXT_KEY not in request:
-            elapsed = (time.perf_counter() - started) * 1000.0
-            access_logger.info(
-                None,
-                f'{request.remote} "{request.method} {request.path_qs}" {resp.status} '
-                f"{resp.body_length if resp.prepared else getattr(resp, 'content_length', 0) or 0} {elapsed:.3f}ms",
-            )
-        return resp
+                raise  # redirects and other non-errors answer as aiohttp makes them
+            return http_error_response(request, exc)
 
-    return middleware
+    return call
+
+
+class UnknownRoute:
+    """Handler of the catch-all route added after every other one: JSON 404, or 405 with ``Allow``.
+
+    A catch-all route instead of a middleware: aiohttp runs middlewares around every request,
+    while this runs only for requests no other route takes.
+    """
+
+    def __init__(self) -> None:
+        self.resource: Any = None
+
+    def install(self, app: web.Application) -> None:
+        """Add the catch-all route (every method, every path); call it after every other route."""
+        self.resource = app.router.add_route("*", "/{_unknown_path:.*}", self.__call__).resource
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        """Answer a request that matched no route of the app."""
+        allowed: Set[str] = set()
+        for resource in request.app.router.resources():
+            if resource is not self.resource:
+                _, methods = await resource.resolve(request)
+                allowed |= methods
+        if allowed:
+            exc: web.HTTPException = web.HTTPMethodNotAllowed(request.method, allowed)
+        else:
+            exc = web.HTTPNotFound()
+        return http_error_response(request, exc)
+
+
+class AccessLine(AbstractAccessLogger):
+    """aiohttp access logger writing one INFO line per request that is not an event request.
+
+    Event requests already log their access line: the event's DONE (IGNORED, FAILED) line, which
+    carries ``http.request`` and ``http.peer``. Other requests (unknown routes, docs, management)
+    get ``<peer> "<METHOD> <path>" <status> <bytes> <ms>ms`` here. ``logger`` is the engine logger
+    (anything with ``info(context, message)``); the aiohttp log format is not used.
+    """
+
+    def log(self, request: BaseRequest, response: web.StreamResponse, time: float) -> None:
+        """Write the access line of ``request``, unless it is an event request."""
+        if CONTEXT_KEY in request:
+            return
+        length = response.body_length if response.prepared else getattr(response, "content_length", 0) or 0
+        line = f'{request.remote} "{request.method} {request.path_qs}" {response.status} {length} {time * 1000:.3f}ms'
+        self.logger.info(None, line)

@@ -23,7 +23,7 @@ import time
 from typing import Any, List, Optional
 
 from aiohttp import web
-from hopeit.server.web import ServeArgs, serve
+from hopeit.server.web import ServeArgs, access_log_options, serve
 
 __all__ = ["max_workers", "run_app", "run_cli", "run_workers", "serve_app", "worker_main"]
 
@@ -72,7 +72,9 @@ async def _serve_until_signalled(
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, on_signal)
-    runner = web.AppRunner(web_app, handle_signals=False, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    runner = web.AppRunner(
+        web_app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT, **access_log_options(web_app)
+    )
     stopped = asyncio.ensure_future(stop.wait())
     supervisor = os.getenv(_SUPERVISOR_ENV)
     watchdog = asyncio.ensure_future(_watch_supervisor(int(supervisor), stop)) if supervisor else None
