@@ -189,6 +189,28 @@ async def test_plain_function_handing_back_a_coroutine_is_awaited() -> None:
     assert [r async for r in chain.run(4, CTX, {})] == [41]
 
 
+async def test_single_plain_step_is_called_as_run_all_would_run_it() -> None:
+    """``call_single`` gives ``run_all``'s last result for one plain step, without a coroutine of its own."""
+    only = chain_of(takes_item)
+    assert only.single
+    item = Item("a")
+    assert only.call_single(item, CTX, {}) == (await only.run_all(Item("a"), CTX, {}))[-1]
+    assert only.call_single("not an item", CTX, {}) is None and await only.run_all("not an item", CTX, {}) == []
+    assert not chain_of(takes_item, takes_union).single  # two steps
+    assert not chain_of(spawner).single  # a generator
+
+    async def later(value: int) -> int:
+        return value * 10
+
+    def delegate(payload: int, context: Any) -> Any:
+        return later(payload)
+
+    handed_back = chain_of(delegate).call_single(4, CTX, {})
+    assert steps_module.is_coroutine(handed_back)
+    assert await handed_back == 40
+    assert not steps_module.is_coroutine(40) and not steps_module.is_coroutine(None)
+
+
 async def test_next_step_lookups_are_cached_per_type() -> None:
     """The scan result is remembered per (position, payload type)."""
     chain = chain_of(takes_item, takes_union)

@@ -43,6 +43,7 @@ __all__ = [
     "extract_module_steps",
     "extract_postprocess_handler",
     "extract_preprocess_handler",
+    "is_coroutine",
     "split_event_stages",
 ]
 
@@ -240,7 +241,7 @@ def extract_postprocess_handler(module: ModuleType) -> Optional[StepInfo]:
 class StepsChain:
     """Runs a list of steps over a payload, yielding every final result."""
 
-    __slots__ = ("_next", "never_awaits", "spawns", "step_delay", "steps")
+    __slots__ = ("_next", "never_awaits", "single", "spawns", "step_delay", "steps")
 
     def __init__(self, steps: List[Tuple[str, StepInfo]], *, step_delay_ms: int = 0) -> None:
         self.steps = steps
@@ -253,6 +254,8 @@ class StepsChain:
         )
         self.step_delay = step_delay_ms / 1000.0
         self._next: Dict[Tuple[int, type], int] = {}
+        #: one plain step: ``call_single`` runs it without a coroutine of its own
+        self.single = len(steps) == 1 and self.never_awaits and not self.spawns
 
     def find_next(self, start: int, payload: Any) -> int:
         """Index of the step that takes ``payload`` scanning from ``start``, or -1 when the chain ends."""
@@ -279,6 +282,16 @@ class StepsChain:
                 if steps[i][1].input_type is DataObject:
                     return i
         return -1
+
+    def call_single(self, payload: Any, context: Any, query_args: Dict[str, Any]) -> Any:
+        """What ``run_all`` gives for a ``single`` chain and a payload nobody else holds, as a value.
+
+        ``None`` when the step does not take ``payload``. A plain function may still hand back a
+        coroutine: the caller awaits it (``is_coroutine``).
+        """
+        if self.find_next(0, payload) < 0:
+            return None
+        return self.steps[0][1].func(payload, context, **query_args)
 
     def run(self, payload: Any, context: Any, query_args: Dict[str, Any]) -> AsyncIterator[Any]:
         """Run the chain from the first step that accepts ``payload``; nothing is yielded if none does."""
@@ -307,7 +320,7 @@ class StepsChain:
                 if copy:
                     value = copy_payload(value)
                 value = self.steps[index][1].func(value, context, **kwargs)
-                if _is_coroutine(value):  # a plain function may still hand back a coroutine
+                if is_coroutine(value):  # a plain function may still hand back a coroutine
                     value = await value
                 kwargs, copy = {}, True
                 index = -1 if index == last else self.find_next(index + 1, value)
@@ -331,7 +344,7 @@ class StepsChain:
             value = await _run_collector(value, context, info=info)
         else:
             value = info.func(value, context, **kwargs)
-            if _is_coroutine(value):
+            if is_coroutine(value):
                 value = await value
         if self.step_delay:
             await asyncio.sleep(self.step_delay)
@@ -373,7 +386,8 @@ async def _nothing() -> AsyncIterator[Any]:
 _NOT_COROUTINES: Set[type] = set()
 
 
-def _is_coroutine(value: Any) -> bool:
+def is_coroutine(value: Any) -> bool:
+    """True for a coroutine (results of types seen not to be coroutines are remembered)."""
     kind = type(value)
     if kind in _NOT_COROUTINES:
         return False

@@ -19,6 +19,7 @@ from hopeit.server.engine import AppEngine
 from hopeit.server.logger import EngineLoggerWrapper
 from hopeit.server.metrics import duration_ms
 from hopeit.server.names import app_route_name
+from hopeit.server.steps import is_coroutine
 from hopeit.server.web_mgmt import StreamControl, mgmt_route_name
 from hopeit.server.web_request import (
     DEFAULT_MAX_BODY_SIZE,
@@ -132,7 +133,28 @@ class EventRoute:
             self.logger.start(context)
         try:
             if self.plain and self.loaded.ready:
-                resp = await self._run_plain(context, request)
+                # the plain case, inline: no coroutine of its own, no engine indirections
+                auth_info = context.auth_info
+                auth_info["auth_type"] = AuthType.UNSECURED
+                auth_info["allowed"] = True
+                payload: Any = None
+                if self.event_type == EventType.GET:
+                    query_args = self.query_args.parse(request, skip="payload")
+                    if "?" in request.raw_path:
+                        payload = request.query.get("payload")
+                else:
+                    query_args = self.query_args.parse(request)
+                    if self.input_type is not None:
+                        payload = parse_json_payload(await read_body(request, self.max_body_size), self.input_type)
+                chain = self.loaded.chain
+                if chain.single:
+                    result = chain.call_single(payload, context, query_args)
+                    if is_coroutine(result):
+                        result = await result
+                else:
+                    results = await chain.run_all(payload, context, query_args, owned=True)
+                    result = results[-1] if results else None
+                resp = event_response(context, result, None)
             else:
                 resp = await self._run(context, request)
         except Unauthorized as exc:
@@ -154,23 +176,6 @@ class EventRoute:
         if info:
             self.logger.done(context, extra=_access(context, request, resp.status))
         return resp
-
-    async def _run_plain(self, context: EventContext, request: web.Request) -> web.StreamResponse:
-        """``_run`` of a plain event: the steps run here, as ``AppEngine.execute`` would run them."""
-        auth_info = context.auth_info
-        auth_info["auth_type"] = AuthType.UNSECURED
-        auth_info["allowed"] = True
-        payload: Any = None
-        if self.event_type == EventType.GET:
-            query_args = self.query_args.parse(request, skip="payload")
-            if "?" in request.raw_path:
-                payload = request.query.get("payload")
-        else:
-            query_args = self.query_args.parse(request)
-            if self.input_type is not None:
-                payload = parse_json_payload(await read_body(request, self.max_body_size), self.input_type)
-        results = await self.loaded.chain.run_all(payload, context, query_args, owned=True)
-        return event_response(context, results[-1] if results else None, None)
 
     async def _run(self, context: EventContext, request: web.Request) -> web.StreamResponse:
         authorize(context, request, self.auth_methods)
