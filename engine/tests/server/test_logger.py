@@ -16,7 +16,7 @@ import pytest
 from hopeit.app._server_models import LoggingConfig, ServerConfig
 from hopeit.app.config import AppConfig, AppDescriptor, EventLoggingConfig, EventSettings
 from hopeit.server import logger as logger_module
-from hopeit.server._log_lines import LineStreamHandler
+from hopeit.server._log_lines import LineStreamHandler, asctime
 from hopeit.server.logger import (
     EngineLoggerWrapper,
     combined,
@@ -267,6 +267,18 @@ def test_records_without_extra_format_an_empty_column(log_dir: Path) -> None:
     [line] = lines(log_dir, name)
     found = LINE.match(line)
     assert found is not None and found["msg"] == "plain record" and found["extra"] == ""
+
+
+def test_time_column_text_per_millisecond() -> None:
+    """Times in one millisecond share a text; the next millisecond and second get their own."""
+    reference = logging.Formatter("%(asctime)s")
+    reference.converter = time.gmtime  # type: ignore[assignment]
+    base = 1_700_000_000.0
+    for now in (base + 0.1234, base + 0.12349, base + 0.1239, base + 0.9999, base + 1.0001, base + 86400.5):
+        record = logging.LogRecord("n", logging.INFO, "p", 1, "m", None, None)
+        record.created, record.msecs = now, int((now - int(now)) * 1000)
+        assert asctime(now) == reference.formatTime(record)
+    assert asctime(base + 0.1231) == asctime(base + 0.1238) != asctime(base + 0.1241)
 
 
 def test_time_column_matches_logging_default_in_utc(log_dir: Path) -> None:

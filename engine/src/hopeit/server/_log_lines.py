@@ -21,15 +21,25 @@ __all__ = ["LineFileHandler", "LineStreamHandler", "asctime", "line_handlers"]
 
 _second = -1
 _second_text = ""
+_milli = -1
+_milli_text = ""
 
 
 def asctime(now: float) -> str:
-    """``2024-05-01 10:20:30,123`` in UTC, as ``logging``'s default time format (date part cached a second)."""
-    global _second, _second_text
+    """``2024-05-01 10:20:30,123`` in UTC, as ``logging``'s default time format.
+
+    The text is kept for the millisecond it names (a busy server writes many lines in each) and the
+    date part for the second.
+    """
+    global _second, _second_text, _milli, _milli_text
     second = int(now)
+    milli = int((now - second) * 1000) + second * 1000  # the milliseconds as logging computes them
+    if milli == _milli:
+        return _milli_text
     if second != _second:
         _second, _second_text = second, time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(second))
-    return "%s,%03d" % (_second_text, (now - second) * 1000)  # noqa: UP031 - faster than the f-string, per line
+    _milli, _milli_text = milli, "%s,%03d" % (_second_text, milli - second * 1000)  # noqa: UP031 - faster
+    return _milli_text
 
 
 class _LineWriter:

@@ -6,7 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
 
 from hopeit.app.config import EventSettings, StreamQueue
-from hopeit.app.context import EventContext
+from hopeit.app.context import EventContext, _context_shape
 from hopeit.app.errors import BadRequest, Unauthorized
 from hopeit.dataobjects import DataObject
 from hopeit.server.metrics import StreamStats, duration_ms, metrics, stream_metrics
@@ -66,6 +66,7 @@ class StreamReadLoop:
             raise ValueError(f"event {event_name} has no read_stream configured")
         self.read_stream = self.event_info.read_stream
         self.settings: EventSettings = engine.event_settings(event_name)
+        self._shape = _context_shape(engine.app_config, engine.app_config, event_name, self.settings)
         self.stats = StreamStats()
         self.logger = engine.logger
         self._log_info = True
@@ -170,14 +171,7 @@ class StreamReadLoop:
             self.logger.error(self.event_name, item)
             self.stats.inc(error=True)
             return stream_name, item, None, False, None
-        context = EventContext(
-            app_config=self.engine.app_config,
-            plugin_config=self.engine.app_config,
-            event_name=self.event_name,
-            settings=self.settings,
-            track_ids=item.track_ids,
-            auth_info=stream_auth_info(item),
-        )
+        context = EventContext._of_shape(self._shape, self.event_name, item.track_ids, stream_auth_info(item))
         if self._log_info:
             self.logger.start(context, extra={"stream.queue": item.queue})
         try:

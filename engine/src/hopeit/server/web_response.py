@@ -3,7 +3,7 @@
 import json
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_request import BaseRequest
 from hopeit.app._hooks import PostprocessHook
@@ -12,6 +12,7 @@ from hopeit.app.errors import ErrorInfo
 from hopeit.dataobjects.payload import Payload
 from hopeit.server.errors import format_exc
 from hopeit.server.names import titlecase
+from multidict import istr
 
 __all__ = [
     "CONTEXT_KEY",
@@ -32,17 +33,20 @@ CONTEXT_KEY: Any = (
     web.RequestKey("hopeit.context", EventContext) if hasattr(web, "RequestKey") else "hopeit.context"
 )
 
+# header names are multidict ``istr`` values, as aiohttp's own (``hdrs``): the case-insensitive
+# headers of a response then need no lower-cased copy of each name, on every request
 _header_names: Dict[str, str] = {}
 
 #: aiohttp adds ``Server: Python/x aiohttp/y`` unless the header is present: present and empty here.
-_SERVER = "Server"
+_SERVER = hdrs.SERVER
+_CONTENT_TYPE = hdrs.CONTENT_TYPE
 
 
 def header_name(key: str) -> str:
     """Response header of a track id: ``track.request_id`` -> ``X-Track-Request-Id``."""
     name = _header_names.get(key)
     if name is None:
-        name = _header_names[key] = "X-" + titlecase(key).replace(" ", "-")
+        name = _header_names[key] = istr("X-" + titlecase(key).replace(" ", "-"))
     return name
 
 
@@ -74,7 +78,7 @@ def event_response(context: EventContext, body: Any, hook: Optional[PostprocessH
     """
     headers = track_headers(context)
     if hook is None:
-        headers["Content-Type"] = _JSON
+        headers[_CONTENT_TYPE] = _JSON
         return web.Response(body=Payload.to_json_bytes(body, context.event_name), headers=headers)
     if hook.stream_response is not None:
         resp: web.StreamResponse = hook.stream_response.resp
@@ -83,10 +87,10 @@ def event_response(context: EventContext, body: Any, hook: Optional[PostprocessH
         headers = {**hook.headers, **headers}
     content_type = hook.content_type
     if hook.file_response is not None:
-        headers["Content-Type"] = content_type
+        headers[_CONTENT_TYPE] = content_type
         resp = web.FileResponse(hook.file_response, headers=headers)
     elif content_type == "application/json":
-        headers.setdefault("Content-Type", _JSON)
+        headers.setdefault(_CONTENT_TYPE, _JSON)
         resp = web.Response(body=json_body(body, context.event_name), headers=headers)
     else:
         text = "" if body is None else str(body)
