@@ -147,6 +147,22 @@ def test_lifecycle_helpers(log_dir: Path) -> None:
     ]
 
 
+def test_request_lines_are_the_start_and_done_lines(log_dir: Path, mock_app_config: AppConfig) -> None:
+    """``start_request`` / ``done_request`` (web requests at INFO) write what ``start`` / ``done`` write."""
+    _, wrapper, name = app_wrapper()
+    context = create_test_context(mock_app_config, "mock_get")
+    track = wrapper.start_request(context)
+    wrapper.done_request(context, track, "response.status=200 | http.peer=127.0.0.1")
+    wrapper.start(context)
+    wrapper.done(context, extra={"extra": "response.status=200 | http.peer=127.0.0.1"})
+    found = [LINE.match(line) for line in lines(log_dir, name)]
+    assert all(m is not None for m in found) and len(found) == 4
+    columns = [(m["level"], m["msg"], m["extra"]) for m in found if m is not None]
+    assert columns[:2] == columns[2:]
+    assert columns[1] == ("INFO", "DONE", f"response.status=200 | http.peer=127.0.0.1 | {track}")
+    assert track.startswith("track.operation_id=test_operation_id | ") and track.endswith("event.app=mock_app.1x0")
+
+
 def test_nothing_is_formatted_when_the_level_is_off(log_dir: Path) -> None:
     """Below the logger level neither the message nor the context are touched."""
     _, wrapper, name = app_wrapper()

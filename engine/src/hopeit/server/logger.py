@@ -143,9 +143,16 @@ class EngineLoggerWrapper:
                 extra = f"{extra} | {track}" if extra else track
         if trace:
             extra = f"{extra} | {trace}" if extra else trace
-        handlers = None if kwargs else line_handlers(logger)
-        if handlers is None:
+        if kwargs:
             logger.log(level, msg, *args, extra={"extra": extra}, **kwargs)
+        else:
+            self._line(level, msg, args, extra)
+
+    def _line(self, level: int, msg: Any, args: Any, extra: str) -> None:
+        logger = self.logger
+        handlers = line_handlers(logger)
+        if handlers is None:
+            logger.log(level, msg, *args, extra={"extra": extra})
             return
         # the line logging would write for this call, without a LogRecord
         text = (msg % args if args else msg) if msg.__class__ is str else str(msg)
@@ -156,6 +163,20 @@ class EngineLoggerWrapper:
         for handler in handlers:
             if level >= handler.level:
                 handler.write_line(line, level)
+
+    def start_request(self, context: Any) -> str:
+        """``START`` of a web request, once the caller saw INFO enabled; returns the track column.
+
+        The same line as ``start(context)``. The request's ``done_request`` reuses the returned
+        text: its track ids were fixed when the request began.
+        """
+        track = format_extra_values(context.track_ids)
+        self._line(logging.INFO, "START", (), track)
+        return track
+
+    def done_request(self, context: Any, track: str, access: str) -> None:
+        """``DONE`` of a web request with its access values: ``done(context, extra={"extra": access})``."""
+        self._line(logging.INFO, "DONE", (), f"{access} | {track}" if track else access)
 
     def debug(self, context: Any, msg: Any, *args: Any, **kwargs: Any) -> None:
         """Log at DEBUG."""

@@ -130,7 +130,7 @@ class EventRoute:
         info = self.log.isEnabledFor(logging.INFO)
         if info:
             request[CONTEXT_KEY] = context  # this request's DONE line is its access line
-            self.logger.start(context)
+            track = self.logger.start_request(context)
         try:
             if self.plain and self.loaded.ready:
                 # the plain case, inline: no coroutine of its own, no engine indirections
@@ -174,7 +174,7 @@ class EventRoute:
         except Exception as exc:  # noqa: BLE001 - any failure of the app answers 500
             return self._fail(context, request, exc, 500)
         if info:
-            self.logger.done(context, extra=_access(context, request, resp.status))
+            self.logger.done_request(context, track, _access(context, request, resp.status))
         return resp
 
     async def _run(self, context: EventContext, request: web.Request) -> web.StreamResponse:
@@ -230,25 +230,25 @@ class EventRoute:
         if ignored:
             if logger.isEnabledFor(logging.WARNING):
                 logger.warning(context, f"{type(exc).__name__}: {exc}")
-                logger.ignored(context, extra=_access(context, request, status))
+                logger.ignored(context, extra={"extra": _access(context, request, status)})
             resp = error_response(exc, status, context=context, traceback=self.traceback, message=message)
             if status == 413:
                 resp.force_close()  # the rest of the body is not read: do not reuse the connection
             return resp
         logger.error(context, exc)
-        logger.failed(context, extra=_access(context, request, status))
+        logger.failed(context, extra={"extra": _access(context, request, status)})
         if message is None and not self.traceback:
             message = "Internal server error"
         return error_response(exc, status, context=context, traceback=self.traceback, message=message)
 
 
-def _access(context: EventContext, request: web.Request, status: int) -> Dict[str, str]:
+def _access(context: EventContext, request: web.Request, status: int) -> str:
     """Extra column of the DONE / IGNORED / FAILED line, which is also the access line of the request."""
     # formatted here, as the logger would format the same values: this runs for every request at INFO
-    text = "response.status=%d | metrics.duration=%.3f | http.request=%s %s | http.peer=%s" % (  # noqa: UP031
+    # (%-formatting: about a third less time than the f-string with a float format)
+    return "response.status=%d | metrics.duration=%.3f | http.request=%s %s | http.peer=%s" % (  # noqa: UP031
         status, duration_ms(context), request.method, request.raw_path, request.remote,
-    )  # %-formatting: about a third less time than the f-string with a float format
-    return {"extra": text}
+    )
 
 
 def _add(router: web.UrlDispatcher, method: str, path: str, handler: Any, label: str, added: Set[Any],
