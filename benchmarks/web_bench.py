@@ -9,10 +9,12 @@ The bare server is plain aiohttp with pydantic ``TypeAdapter`` validation and JS
 runs at WARNING and at INFO level (logging to files). Load comes from a second process on loopback
 (``wrk`` when installed, else a small aiohttp-client load generator), in interleaved rounds so
 that noise from other processes spreads over every target. Printed per target and endpoint:
-requests per second (median of rounds), ratio to bare aiohttp, server CPU milliseconds per
-request; then resident memory after the load and start-to-first-answer time.
+requests per second (median of rounds), ratio to bare aiohttp (the median of the per-round ratios:
+each round measures every target back to back, so a slow stretch of the machine hits both sides of
+a ratio), server CPU milliseconds per request; then resident memory after the load and
+start-to-first-answer time.
 
-Run: ``.venv/bin/python benchmarks/web_bench.py [--rounds 3] [--seconds 5] [--connections 32]``
+Run: ``.venv/bin/python benchmarks/web_bench.py [--rounds 5] [--seconds 5] [--connections 32]``
 """
 
 import argparse
@@ -268,7 +270,7 @@ def write_app(work: Path) -> Dict[str, Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=32)
     options = parser.parse_args()
@@ -313,14 +315,14 @@ def main() -> None:
             for target in targets:
                 target.stop()
 
-        print(f"\n{'target':<16}{'endpoint':<9}{'req/s':>10}{'rounds':>28}{'ratio':>8}{'cpu ms/req':>12}")
+        print(f"\n{'target':<16}{'endpoint':<9}{'req/s':>10}{'rounds':>36}{'ratio':>8}{'cpu ms/req':>12}")
         for endpoint in ("GET", "POST"):
-            base = statistics.median(rps[("bare aiohttp", endpoint)])
+            base = rps[("bare aiohttp", endpoint)]
             for target in targets:
                 values = rps[(target.name, endpoint)]
-                median = statistics.median(values)
+                ratio = statistics.median(v / b for v, b in zip(values, base))
                 rounds = " ".join(f"{v:.0f}" for v in values)
-                print(f"{target.name:<16}{endpoint:<9}{median:>10.0f}{rounds:>28}{median / base:>8.2f}"
+                print(f"{target.name:<16}{endpoint:<9}{statistics.median(values):>10.0f}{rounds:>36}{ratio:>8.2f}"
                       f"{statistics.median(cpu[(target.name, endpoint)]):>12.3f}")
         print("\nmemory after load (RSS / private, MiB):")
         for name, (rss, private) in memory.items():
