@@ -123,7 +123,7 @@ def error_response(
     lines: List[str] = format_exc(exc) if traceback else []
     info = ErrorInfo(msg=str(exc) if message is None else message, tb=lines)
     headers = track_headers(context) if context is not None else {_SERVER: ""}
-    headers["Content-Type"] = _JSON
+    headers[_CONTENT_TYPE] = _JSON
     return web.Response(body=json_body(info, "error"), status=status, headers=headers)
 
 
@@ -190,7 +190,9 @@ class UnknownRoute:
     """Handler of the catch-all route added after every other one: JSON 404, or 405 with ``Allow``.
 
     A catch-all route instead of a middleware: aiohttp runs middlewares around every request,
-    while this runs only for requests no other route takes.
+    while this runs only for requests no other route takes. aiohttp resolves paths from the longest
+    prefix down to ``/``, where this route sits: routes added after it still win, except routes on
+    ``/`` itself or with a variable right after it (``/{name}``), which it shadows.
     """
 
     def __init__(self) -> None:
