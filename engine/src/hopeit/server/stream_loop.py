@@ -52,6 +52,9 @@ def stream_datatypes(engine: "AppEngine", event_name: str) -> Dict[str, type]:
 
 #: The outcome of running the steps for one message of a batch: ``(stream name, item, context, ok,
 #: result)``; a plain tuple, as one is made for every message.
+#: How long (ms) the other queues of a read round are waited for once one of them gave messages.
+_GLANCE_MS = 1
+
 _Run = Tuple[str, Union[StreamEvent, Exception], Optional[EventContext], bool, Any]
 
 
@@ -115,7 +118,9 @@ class StreamReadLoop:
                     track_headers=engine_config.track_headers,
                     offset=">",
                     batch_size=self.settings.stream.batch_size,
-                    timeout=engine_config.read_stream_timeout,
+                    # once a queue gave messages, the others are only looked at: waiting the full
+                    # timeout on each would hold the messages read (up to a timeout per queue)
+                    timeout=_GLANCE_MS if batch else engine_config.read_stream_timeout,
                     batch_interval=engine_config.read_stream_interval,
                 )
                 batch.extend((stream_name, item) for item in items)
