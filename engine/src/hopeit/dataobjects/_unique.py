@@ -52,4 +52,3 @@ def utc_now_iso() -> str:
         _second_text = datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.")
         _second = seconds
     return "%s%06d+00:00" % (_second_text, (now - seconds) * 1_000_000)  # noqa: UP031 - as in new_id
-

@@ -159,7 +159,7 @@ class Payload:
             if not filters or filters[0] is not _errors:
                 _restore_errors_filter()
             try:
-                # warnings=True, not "error": the filter below makes them errors, for less time per call
+                # warnings=True, not "error": the module's warnings filter makes them errors, for less time
                 return json_writer(type(payload))(payload, exclude_none=True, warnings=options["validate"])
             except (PydanticSerializationError, UserWarning):
                 _dump(payload)  # raises the error naming the field

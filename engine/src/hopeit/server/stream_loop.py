@@ -50,11 +50,11 @@ def stream_datatypes(engine: "AppEngine", event_name: str) -> Dict[str, type]:
     return result
 
 
-#: The outcome of running the steps for one message of a batch: ``(stream name, item, context, ok,
-#: result)``; a plain tuple, as one is made for every message.
 #: How long (ms) the other queues of a read round are waited for once one of them gave messages.
 _GLANCE_MS = 1
 
+#: The outcome of running the steps for one message of a batch: ``(stream name, item, context, ok,
+#: result)``; a plain tuple, as one is made for every message.
 _Run = Tuple[str, Union[StreamEvent, Exception], Optional[EventContext], bool, Any]
 
 
