@@ -5,7 +5,9 @@ Two endpoints, served by each server:
 * GET returning a small data object (``{"id": ..., "count": ..., "label": ...}``);
 * POST validating a ~1 KB nested data object with pydantic and echoing it.
 
-The bare server is plain aiohttp with pydantic ``TypeAdapter`` validation and JSON output. hopeit
+The bare server is plain aiohttp with pydantic ``TypeAdapter`` validation and JSON output; a second
+copy of it (``bare + track``) also answers the headers hopeit echoes for tracking (two new ids, a
+timestamp and the app), to tell what that part of the contract costs apart from the rest. hopeit
 runs at WARNING and at INFO level (logging to files). Load comes from a second process on loopback
 (``wrk`` when installed, else a small aiohttp-client load generator), in interleaved rounds so
 that noise from other processes spreads over every target. Printed per target and endpoint:
@@ -97,18 +99,34 @@ def echo(payload: Nested, context: EventContext) -> Nested:
 '''
 
 BARE_SERVER = '''
+import itertools
 import sys
+from datetime import datetime, timezone
 from aiohttp import web
 from pydantic import TypeAdapter
 from bench_app import Nested, Small
 
 SMALL = TypeAdapter(Small)
 NESTED = TypeAdapter(Nested)
+TRACK = "--track" in sys.argv  # answer with the headers hopeit echoes: new ids, a timestamp, the app
+COUNTER = itertools.count()
+
+
+def json_response(body):
+    if not TRACK:
+        return web.Response(body=body, content_type="application/json")
+    return web.Response(body=body, headers={
+        "X-Track-Operation-Id": "6f1c1d2e-4a3b-4c5d-8e9f-%012x" % next(COUNTER),
+        "X-Track-Request-Id": "6f1c1d2e-4a3b-4c5d-8e9f-%012x" % next(COUNTER),
+        "X-Track-Request-Ts": datetime.now(tz=timezone.utc).isoformat(),
+        "X-Event-App": "bench.1x0",
+        "Content-Type": "application/json",
+    })
 
 
 async def get_small(request: web.Request) -> web.Response:
     body = SMALL.dump_json(Small(id="item-1", count=42, label="a small data object"))
-    return web.Response(body=body, content_type="application/json")
+    return json_response(body)
 
 
 async def post_nested(request: web.Request) -> web.Response:
@@ -116,7 +134,7 @@ async def post_nested(request: web.Request) -> web.Response:
         payload = NESTED.validate_json(await request.read())
     except ValueError as exc:
         return web.Response(status=400, text=str(exc))
-    return web.Response(body=NESTED.dump_json(payload, exclude_none=True), content_type="application/json")
+    return json_response(NESTED.dump_json(payload, exclude_none=True))
 
 
 app = web.Application()
@@ -289,11 +307,12 @@ def main() -> None:
             return Target(f"hopeit {level}", [hopeit_server, "run", "--host", "127.0.0.1", "--port", str(port),
                                               "--config-files", f"{files[level]},{files['app']}"], env, port)
 
-        def bare() -> Target:
+        def bare(track: bool = False) -> Target:
             port = free_port()
-            return Target("bare aiohttp", [sys.executable, str(work / "bare_server.py"), str(port)], env, port)
+            name, extra = ("bare + track", ["--track"]) if track else ("bare aiohttp", [])
+            return Target(name, [sys.executable, str(work / "bare_server.py"), str(port), *extra], env, port)
 
-        targets = [bare(), hopeit("WARNING"), hopeit("INFO")]
+        targets = [bare(), bare(track=True), hopeit("WARNING"), hopeit("INFO")]
         rps: Dict[Tuple[str, str], List[float]] = {}
         cpu: Dict[Tuple[str, str], List[float]] = {}
         try:
@@ -324,6 +343,10 @@ def main() -> None:
                 rounds = " ".join(f"{v:.0f}" for v in values)
                 print(f"{target.name:<16}{endpoint:<9}{statistics.median(values):>10.0f}{rounds:>36}{ratio:>8.2f}"
                       f"{statistics.median(cpu[(target.name, endpoint)]):>12.3f}")
+        for endpoint in ("GET", "POST"):
+            ratios = [h / b for h, b in zip(rps[("hopeit WARNING", endpoint)], rps[("bare + track", endpoint)])]
+            print(f"hopeit WARNING / bare + track (the same response headers), {endpoint}: "
+                  f"{statistics.median(ratios):.2f}")
         print("\nmemory after load (RSS / private, MiB):")
         for name, (rss, private) in memory.items():
             print(f"  {name:<16}{rss / 1024:>7.1f} / {private / 1024:.1f}")
