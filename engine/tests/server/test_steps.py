@@ -160,6 +160,10 @@ async def test_steps_get_copies_of_the_payload() -> None:
     original = Item("a", 1)
     assert await run(chain_of(mutate), original) == [Item("a", 2)]
     assert original == Item("a", 1)
+    assert chain_of(mutate).call_single(original, CTX, {}) == Item("a", 2)
+    assert original == Item("a", 1)
+    owned = Item("b", 1)
+    assert chain_of(mutate).call_single(owned, CTX, {}, owned=True) is owned  # nobody else holds it: no copy
 
 
 async def test_async_and_sync_steps_mix() -> None:

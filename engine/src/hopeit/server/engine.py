@@ -15,6 +15,7 @@ from hopeit.dataobjects._unique import new_id
 from hopeit.server.events import EventHandler, get_runtime_settings, resolve_effective_events
 from hopeit.server.logger import EngineLoggerWrapper, init_app
 from hopeit.server.metrics import metrics
+from hopeit.server.steps import is_coroutine
 from hopeit.server.timeouts import with_timeout
 from hopeit.streams import StreamManager
 from hopeit.streams.circuit_breaker import StreamCircuitBreaker
@@ -125,7 +126,11 @@ class AppEngine:
         writes = self.effective_events[context.event_name].write_stream is not None
         if loaded.ready and loaded.chain.never_awaits and not writes:
             # plain functions only: nothing can be interrupted, so the timer would only cost time
-            results = await loaded.chain.run_all(payload, context, query_args or {}, owned=owned)
+            chain = loaded.chain
+            if chain.single:
+                result = chain.call_single(payload, context, query_args or {}, owned=owned)
+                return (await result) if is_coroutine(result) else result
+            results = await chain.run_all(payload, context, query_args or {}, owned=owned)
             return results[-1] if results else None
         seconds = context.settings.response_timeout
         return await with_timeout(

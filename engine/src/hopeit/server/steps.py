@@ -197,15 +197,15 @@ class StepsChain:
                     return i
         return -1
 
-    def call_single(self, payload: Any, context: Any, query_args: Dict[str, Any]) -> Any:
-        """What ``run_all`` gives for a ``single`` chain and a payload nobody else holds, as a value.
+    def call_single(self, payload: Any, context: Any, query_args: Dict[str, Any], *, owned: bool = False) -> Any:
+        """The last result ``run_all`` gives for a ``single`` chain, as a value (``owned`` as there).
 
         ``None`` when the step does not take ``payload``. A plain function may still hand back a
         coroutine: the caller awaits it (``is_coroutine``).
         """
         if self.find_next(0, payload) < 0:
             return None
-        return self.steps[0][1].func(payload, context, **query_args)
+        return self.steps[0][1].func(payload if owned else copy_payload(payload), context, **query_args)
 
     def run(self, payload: Any, context: Any, query_args: Dict[str, Any]) -> AsyncIterator[Any]:
         """Run the chain from the first step that accepts ``payload``; nothing is yielded if none does."""

@@ -67,9 +67,6 @@ class _PendingLogger:
     def __init__(self, state: WebState) -> None:
         self.state = state
 
-    def isEnabledFor(self, level: int) -> bool:
-        return self.state.logger is not None and self.state.logger.isEnabledFor(level)
-
     def info(self, context: Any, msg: Any) -> None:
         if self.state.logger is not None:
             self.state.logger.info(context, msg)

@@ -79,7 +79,7 @@ def event_response(context: EventContext, body: Any, hook: Optional[PostprocessH
     headers = track_headers(context)
     if hook is None:
         headers[_CONTENT_TYPE] = _JSON
-        return web.Response(body=Payload.to_json_bytes(body, context.event_name), headers=headers)
+        return web.Response(body=json_body(body, context.event_name), headers=headers)
     if hook.stream_response is not None:
         resp: web.StreamResponse = hook.stream_response.resp
         return resp

@@ -19,7 +19,6 @@ from hopeit.server.engine import AppEngine
 from hopeit.server.logger import EngineLoggerWrapper
 from hopeit.server.metrics import duration_ms
 from hopeit.server.names import app_route_name
-from hopeit.server.steps import is_coroutine
 from hopeit.server.web_mgmt import StreamControl, mgmt_route_name
 from hopeit.server.web_request import (
     DEFAULT_MAX_BODY_SIZE,
@@ -66,11 +65,9 @@ class EventRoute:
         "has_preprocess",
         "host_config",
         "input_type",
-        "loaded",
         "log",
         "logger",
         "max_body_size",
-        "plain",
         "query_args",
         "settings",
         "shape",
@@ -110,19 +107,7 @@ class EventRoute:
         self.max_body_size = _event_limit(self.settings, default)
         self.traceback = bool(server_config is not None and server_config.errors_traceback)
         self.shape = _context_shape(host_config, engine.app_config, event_name, self.settings)
-        self.loaded = loaded
         self.log = logger.logger  # the standard logger: one call less per request to ask its level
-        # the common case, taken without the engine's indirections: a JSON (or no) body, no hooks,
-        # no credentials, plain-function steps returning one result, nothing written to a stream
-        self.plain = (
-            self.event_type in (EventType.GET, EventType.POST)
-            and not self.has_preprocess
-            and not self.has_postprocess
-            and self.auth_methods == [AuthType.UNSECURED]
-            and engine.effective_events[event_name].write_stream is None
-            and loaded.chain.never_awaits
-            and not loaded.chain.spawns
-        )
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         """Run the event for ``request``; every failure becomes a JSON error response."""
@@ -132,31 +117,7 @@ class EventRoute:
             request[CONTEXT_KEY] = context  # this request's DONE line is its access line
             track = self.logger.start_request(context)
         try:
-            if self.plain and self.loaded.ready:
-                # the plain case, inline: no coroutine of its own, no engine indirections
-                auth_info = context.auth_info
-                auth_info["auth_type"] = AuthType.UNSECURED
-                auth_info["allowed"] = True
-                payload: Any = None
-                if self.event_type == EventType.GET:
-                    query_args = self.query_args.parse(request, skip="payload")
-                    if "?" in request.raw_path:
-                        payload = request.query.get("payload")
-                else:
-                    query_args = self.query_args.parse(request)
-                    if self.input_type is not None:
-                        payload = parse_json_payload(await read_body(request, self.max_body_size), self.input_type)
-                chain = self.loaded.chain
-                if chain.single:
-                    result = chain.call_single(payload, context, query_args)
-                    if is_coroutine(result):
-                        result = await result
-                else:
-                    results = await chain.run_all(payload, context, query_args, owned=True)
-                    result = results[-1] if results else None
-                resp = event_response(context, result, None)
-            else:
-                resp = await self._run(context, request)
+            resp = await self._run(context, request)
         except Unauthorized as exc:
             return self._fail(context, request, exc, 401, ignored=True)
         except web.HTTPException as exc:  # raised by a step or hook, or by aiohttp reading the request
@@ -182,7 +143,8 @@ class EventRoute:
         payload: Any = None
         if self.event_type == EventType.GET:
             query_args = self.query_args.parse(request, skip="payload")
-            payload = request.query.get("payload")
+            if "?" in request.raw_path:  # else aiohttp would parse an empty query string
+                payload = request.query.get("payload")
             raw: Optional[bytes] = None
         else:
             query_args = self.query_args.parse(request)
