@@ -30,8 +30,8 @@ from hopeit.app.config import (
 from hopeit.app.events import SHUFFLE
 from hopeit.dataobjects import DataObject, copy_payload
 from hopeit.server.names import auto_path
+from hopeit.server.step_info import _ANY as _ANY  # re-exported: tests compare input types with it
 from hopeit.server.step_info import (  # introspection lives there; these names stay importable from here
-    _ANY,
     CollectorStepInfo,
     StepInfo,
     _collector_info,
