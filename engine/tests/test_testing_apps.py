@@ -36,9 +36,15 @@ async def test_branching_by_returned_type(mock_app_config: AppConfig, value: str
     assert await execute_event(mock_app_config, "mock_branches", MockData(id="1", value=value)) == expected
 
 
-async def test_payload_of_wrong_type_is_returned_unchanged(mock_app_config: AppConfig) -> None:
-    assert await execute_event(mock_app_config, "mock_branches", "not a MockData") == "not a MockData"
-    assert await execute_event(mock_app_config, "mock_get", "unexpected") == "unexpected"
+async def test_payload_runs_from_the_first_step_that_takes_it(mock_app_config: AppConfig) -> None:
+    """As in the engine, a payload the first step does not take starts at the first step that does."""
+    assert await execute_event(mock_app_config, "mock_branches", "text") == MockResult("text", "text", 1)
+
+
+async def test_payload_of_wrong_type_is_refused(mock_app_config: AppConfig) -> None:
+    """The engine would run no step for this payload: the test kit says so instead of passing it back."""
+    with pytest.raises(TestingException, match="no step of event 'mock_get'"):
+        await execute_event(mock_app_config, "mock_get", "unexpected")
 
 
 async def test_nested_spawn_multiplies_results(mock_app_config: AppConfig) -> None:

@@ -67,6 +67,16 @@ def test_engine_registers_memory_backends() -> None:
     assert PluginInfo(GROUP_STORAGE, "memory", "hopeit.engine", ENGINE_VERSION) in loaded_plugins()
 
 
+def test_loading_logs_distribution_and_version_once(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The first load of a name logs which distribution and version provide it; later loads stay quiet."""
+    monkeypatch.setattr(plugins, "_loaded", {})
+    with caplog.at_level("INFO", logger="hopeit.plugins"):
+        load_storage_class("memory")
+        load_storage_class("memory")
+    lines = [r.getMessage() for r in caplog.records if r.name == "hopeit.plugins"]
+    assert lines == [f"Loaded storage 'memory' from hopeit.engine {ENGINE_VERSION}"]
+
+
 def test_dotted_class_paths_are_accepted() -> None:
     """A dotted ``module.Class`` path works wherever a name does."""
     assert load_stream_manager_class("hopeit.streams.memory.MemoryStreamManager") is MemoryStreamManager

@@ -62,11 +62,12 @@ async def test_unknown_event_is_a_testing_exception(mock_app_config: AppConfig) 
         await execute_event(mock_app_config, "nope", None)
 
 
-async def test_payload_not_accepted_is_returned_unchanged(mock_app_config: AppConfig) -> None:
-    """A payload for an event taking None, or of another type, is returned without running steps."""
-    assert await execute_event(mock_app_config, "mock_setup", "unexpected") == "unexpected"
-    result, body, hook = await execute_event(mock_app_config, "mock_post", "text", postprocess=True)
-    assert (result, body) == ("text", "text") and isinstance(hook, PostprocessHook)
+async def test_payload_no_step_takes_is_a_testing_exception(mock_app_config: AppConfig) -> None:
+    """A payload that no step takes raises, naming the event, the payload type and what the steps take."""
+    with pytest.raises(TestingException, match=r"no step of event 'mock_setup' takes a payload of type str: its steps take None"):
+        await execute_event(mock_app_config, "mock_setup", "unexpected")
+    with pytest.raises(TestingException, match=r"no step of event 'mock_post' takes a payload of type str: its steps take MockData"):
+        await execute_event(mock_app_config, "mock_post", "text", postprocess=True)
 
 
 async def test_dataobject_steps_accept_any_payload(mock_app_config: AppConfig) -> None:

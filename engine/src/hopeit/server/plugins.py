@@ -15,6 +15,7 @@ own and checked before use; the distribution and version of everything loaded is
 """
 
 import importlib
+import logging
 import os
 import sys
 from dataclasses import dataclass
@@ -83,6 +84,7 @@ class PluginInfo:
 
 
 _loaded: Dict[str, PluginInfo] = {}
+logger = logging.getLogger("hopeit.plugins")
 
 
 def _disabled() -> List[str]:
@@ -131,9 +133,11 @@ def _load(group: str, name: str) -> Any:
         except (ImportError, AttributeError) as exc:
             raise PluginNotFound(f"{_KIND[group]} '{name}' is installed but cannot be imported: {exc}") from exc
         dist = getattr(ep, "dist", None)
-        _loaded[f"{group}:{name}"] = PluginInfo(
-            group, name, getattr(dist, "name", "unknown"), getattr(dist, "version", "unknown")
-        )
+        info = PluginInfo(group, name, getattr(dist, "name", "unknown"), getattr(dist, "version", "unknown"))
+        key = f"{group}:{name}"
+        if _loaded.get(key) != info:  # once per process: a name is looked up by every app using it
+            logger.info("Loaded %s '%s' from %s %s", _KIND[group], name, info.distribution, info.version)
+        _loaded[key] = info
         return obj
     return _import_path(name)
 

@@ -22,7 +22,6 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 from hopeit.app._server_models import AuthType, LoggingConfig, ServerConfig
 from hopeit.app.config import AppConfig, EventDescriptor, EventType
 from hopeit.app.context import EventContext, PostprocessHook, PreprocessHeaders, PreprocessHook
-from hopeit.dataobjects import DataObject
 from hopeit.dataobjects.payload import Payload
 from hopeit.server.config import load_app_config
 from hopeit.server.events import EventHandler, event_module, get_event_settings, get_runtime_settings
@@ -114,6 +113,29 @@ async def _run_stage(
     return [r async for r in handler.handle_async_event(context=context, query_args=query_args, payload=payload)]
 
 
+def _type_name(datatype: Any) -> str:
+    if datatype is None or datatype is type(None):
+        return "None"
+    if isinstance(datatype, type):
+        return datatype.__qualname__
+    return str(datatype) if getattr(datatype, "__origin__", None) is not None else "nothing (a step with no payload annotation)"
+
+
+def _check_accepted(handler: EventHandler, event_name: str, payload: Any) -> None:
+    """Refuse a payload that no step of the event takes: the engine would run nothing for it.
+
+    0.24 returned such a payload unchanged, so a test with the wrong payload type passed silently.
+    """
+    chain = handler.event(event_name).chain
+    if chain.find_next(0, payload) >= 0:
+        return
+    accepted = sorted({_type_name(info.input_type) for _, info in chain.steps})
+    raise TestingException(
+        f"no step of event '{event_name}' takes a payload of type {_type_name(type(payload))}: "
+        f"its steps take {', '.join(accepted)}"
+    )
+
+
 def _single(results: List[Any]) -> Any:
     if not results:
         return None
@@ -161,13 +183,7 @@ async def execute_event(
         if request.status not in (None, 200):
             return (payload, payload, response) if postprocess else payload
     else:
-        input_type = handler.event(stages[0]).input_type
-        if (input_type is None and payload is not None) or (
-            input_type not in (None, DataObject)
-            and isinstance(input_type, type)
-            and not isinstance(payload, input_type)
-        ):
-            return (payload, payload, response) if postprocess else payload
+        _check_accepted(handler, stages[0], payload)
     items = await _run_stage(handler, context, payload, kwargs)
     post_result = None
     if postprocess:
