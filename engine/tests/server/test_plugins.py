@@ -67,7 +67,9 @@ def test_engine_registers_memory_backends() -> None:
     assert PluginInfo(GROUP_STORAGE, "memory", "hopeit.engine", ENGINE_VERSION) in loaded_plugins()
 
 
-def test_loading_logs_distribution_and_version_once(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+def test_loading_logs_distribution_and_version_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     """The first load of a name logs which distribution and version provide it; later loads stay quiet."""
     monkeypatch.setattr(plugins, "_loaded", {})
     with caplog.at_level("INFO", logger="hopeit.plugins"):

@@ -7,10 +7,11 @@ from typing import Any, AsyncIterator, Iterator, List
 
 import pytest
 from hopeit.app._server_models import LoggingConfig, ServerConfig, StreamsConfig
-from hopeit.app.config import AppConfig
+from hopeit.app.config import AppConfig, Compression, Serialization
 from hopeit.server import logger as logger_module
 from hopeit.server.engine import AppEngine
 from hopeit.server.stream_loop import StreamReadLoop, stream_datatypes
+from hopeit.streams import StreamEvent
 from hopeit.streams.memory import MemoryStreamManager
 from hopeit.testing.apps import config
 from steps_app import CONFIG, LoopData, LoopResult, OtherData
@@ -140,6 +141,59 @@ async def test_undecodable_messages_are_logged_and_stay_pending(engine: AppEngin
     errors = records.lines(logging.ERROR)
     assert any("is not one of the types this event reads" in line for line in errors)
     assert any("metrics.stream.total_errors=1" in line for line in records.lines())
+
+
+async def write_pickle(engine: AppEngine, payload: Any) -> None:
+    """A message written as pickle, as a producer configured (or forged) to send pickle would."""
+    assert engine.stream_manager is not None
+    await engine.stream_manager.write_stream(
+        stream_name="steps_app.in", queue="AUTO", payload=payload, track_ids={"track.request_id": "p1"},
+        auth_info={}, compression=Compression.NONE, serialization=Serialization.PICKLE4,
+    )
+
+
+async def test_pickle_is_refused_unless_the_event_config_asks_for_it(engine: AppEngine, records: Records) -> None:
+    """An event whose stream serialization is JSON refuses pickle messages: never decoded, dead-lettered,
+    logged once, not left pending; the messages after it are processed."""
+    loop_stream.SEEN.clear()
+    await write_pickle(engine, LoopData(id="pickled"))
+    await write(engine, LoopData(id="good"))
+    last = await engine.read_stream(event_name="loop_stream", max_events=2, wait_start=False)
+    assert last == LoopResult(id="good", queue="steps_app.in") and loop_stream.SEEN == ["good"]
+    assert memory(engine).pending("steps_app.in", GROUP) == []
+    [dead] = memory(engine).dead_letters("steps_app.in")
+    assert dead["ser"] == "pickle:4" and dead["dlq.consumer_group"] == GROUP
+    refusals = [line for line in records.lines(logging.ERROR) if "'pickle:4' is not allowed" in line]
+    assert len(refusals) == 1 and "steps_app.in.dlq" in refusals[0]
+
+
+async def test_pickle_is_read_where_the_event_config_asks_for_it(engine: AppEngine) -> None:
+    """With a pickle serialization in the event's stream settings, pickle messages are read as in 0.24."""
+    loop_stream.SEEN.clear()
+    engine.event_settings("loop_stream").stream.serialization = Serialization.PICKLE5
+    await write_pickle(engine, LoopData(id="pickled"))
+    last = await engine.read_stream(event_name="loop_stream", max_events=1, wait_start=False)
+    assert last == LoopResult(id="pickled", queue="steps_app.in") and loop_stream.SEEN == ["pickled"]
+    assert memory(engine).dead_letters("steps_app.in") == []
+
+
+async def test_failures_are_told_to_the_stream_manager(engine: AppEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a batch, the manager hears which messages failed and why (for their dead-letter entries)."""
+    loop_stream.SEEN.clear()
+    told: List[Any] = []
+
+    async def record_failures(**kwargs: Any) -> None:
+        told.append(kwargs)
+
+    monkeypatch.setattr(memory(engine), "record_failures", record_failures)
+    await write(engine, LoopData(id="fail", action="fail"))
+    await write(engine, LoopData(id="ok"))
+    await engine.read_stream(event_name="loop_stream", max_events=2, wait_start=False)
+    [call] = told
+    assert call["stream_name"] == "steps_app.in" and call["consumer_group"] == GROUP
+    [(event, error)] = call["failures"]
+    assert isinstance(event, StreamEvent) and event.payload == LoopData(id="fail", action="fail")
+    assert "cannot process fail" in str(error)
 
 
 async def test_timeout_fails_only_that_message(engine: AppEngine, records: Records) -> None:

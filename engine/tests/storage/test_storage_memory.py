@@ -109,3 +109,9 @@ async def test_bad_keys_refused(key: str) -> None:
 async def test_bad_partition_keys_refused(partition: str) -> None:
     with pytest.raises(ValueError, match="partition key"):
         await MemoryStorage().get("1", datatype=Thing, partition_key=partition)
+
+
+def test_fs_settings_sections_are_accepted() -> None:
+    settings = {"path": "/tmp/x", "partition_dateformat": "%Y", "fsync": False, "stale_temp_seconds": 60}
+    storage = MemoryStorage.from_settings(settings)
+    assert storage.name == "/tmp/x" and storage.partition_dateformat == "%Y"

@@ -5,7 +5,7 @@ from typing import Any, List, Optional, Union
 import pytest
 from hopeit.app._server_models import StreamsConfig
 from hopeit.app.config import Compression, Serialization
-from hopeit.streams import StreamCircuitBreaker, StreamEvent, StreamOSError
+from hopeit.streams import StreamBusyError, StreamCircuitBreaker, StreamEvent, StreamOSError
 from hopeit.streams.circuit_breaker import CLOSED, OPEN, SEMI_OPEN
 from hopeit.streams.memory import MemoryStreamManager, NoConsumerGroupError
 from hopeit.streams.messages import payload_type_name
@@ -22,6 +22,7 @@ class FlakyManager(MemoryStreamManager):
     def __init__(self, *, address: str, config: Optional[StreamsConfig] = None) -> None:
         super().__init__(address=address, config=config)
         self.down = False
+        self.busy = False
         self.calls = 0
         self.connected = 0
 
@@ -29,6 +30,8 @@ class FlakyManager(MemoryStreamManager):
         self.calls += 1
         if self.down:
             raise StreamOSError("Connection refused")
+        if self.busy:
+            raise StreamBusyError("every connection busy")
 
     async def connect(self) -> "FlakyManager":
         self.connected += 1
@@ -228,3 +231,87 @@ def test_defaults_from_config(address: str) -> None:
         _ = direct.no_such_attribute
     with pytest.raises(AttributeError):  # before __init__ sets it, no recursion through __getattr__
         _ = StreamCircuitBreaker.__new__(StreamCircuitBreaker).stream_manager
+
+
+@pytest.fixture
+async def long_backoff(address: str) -> Any:
+    """A breaker whose backoff (30 s) outlasts any test: only probes (every 50 ms) can close it."""
+    config = StreamsConfig(stream_manager="memory", connection_str=address, initial_backoff_seconds=30,
+                           max_backoff_seconds=60)
+    cb = StreamCircuitBreaker.from_config(FlakyManager(address=address, config=config))
+    cb.writes.probe_interval = cb.reads.probe_interval = 0.05
+    yield await cb.connect()
+    await cb.close()
+
+
+async def test_a_probe_closes_the_write_circuit_soon_after_the_backend_answers(
+    long_backoff: StreamCircuitBreaker,
+) -> None:
+    """While backing off, one write per probe interval goes through: once the backend answers, writes work
+    again long before the backoff ends; failed probes neither extend the backoff nor flood the backend."""
+    flaky = long_backoff.stream_manager
+    assert isinstance(flaky, FlakyManager)
+    flaky.down = True
+    with pytest.raises(StreamOSError, match="Connection refused"):
+        await write(long_backoff)
+    blocked_until = long_backoff.writes.blocked_until
+    calls = flaky.calls
+    refused = 0
+    for _ in range(30):  # 0.3 s of writes every 10 ms: about 6 probes reach the backend
+        with pytest.raises(StreamOSError) as caught:
+            await write(long_backoff)
+        refused += "circuit breaker open" in str(caught.value)
+        await asyncio.sleep(0.01)
+    assert 1 <= flaky.calls - calls <= 10 and refused >= 20
+    assert long_backoff.writes.blocked_until == blocked_until and long_backoff.writes.backoff == 30
+    flaky.down = False
+
+    async def writes_work() -> bool:
+        try:
+            return await write(long_backoff) == 1
+        except StreamOSError:
+            await asyncio.sleep(0.01)
+            return False
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5  # generous, and far below the 30 s backoff
+    while not await writes_work():
+        assert loop.time() < deadline, "writes still refused although the backend answers"
+    assert state(long_backoff.writes) == (CLOSED, 0, 0.0) and long_backoff.writes.remaining() == 0
+
+
+async def test_a_probe_ends_the_read_backoff(long_backoff: StreamCircuitBreaker) -> None:
+    """A read waiting out a long backoff goes as a probe; a failed probe reads [] (no error flood); a good one reads."""
+    await long_backoff.ensure_consumer_group(stream_name=STREAM, consumer_group=GROUP)
+    flaky = long_backoff.stream_manager
+    assert isinstance(flaky, FlakyManager)
+    flaky.down = True
+    [error] = await read(long_backoff)
+    assert isinstance(error, StreamOSError)
+    assert await asyncio.wait_for(read(long_backoff), 5) == []  # a probe, still failing: quiet
+    flaky.down = False
+    assert await write(long_backoff, 3) == 1
+    result = await asyncio.wait_for(read(long_backoff), 5)
+    assert [e.payload.value for e in result if isinstance(e, StreamEvent)] == [3]
+    assert long_backoff.reads.remaining() == 0
+
+
+async def test_busy_backend_is_not_a_failure(breaker: StreamCircuitBreaker) -> None:
+    """StreamBusyError (every connection in use) reaches the caller but never opens the circuit."""
+    flaky = breaker.stream_manager
+    assert isinstance(flaky, FlakyManager)
+    flaky.busy = True
+    for _ in range(3):
+        with pytest.raises(StreamBusyError):
+            await write(breaker)
+    assert state(breaker.writes) == (CLOSED, 0, 0.0)
+    flaky.busy = False
+    assert await write(breaker) == 1
+
+
+async def test_serializations_and_failures_reach_the_wrapped_manager(breaker: StreamCircuitBreaker) -> None:
+    """What a read may decode, and why messages failed, are the wrapped manager's business."""
+    breaker.allow_serializations(stream_name=STREAM, consumer_group=GROUP, serializations=[Serialization.PICKLE4])
+    assert Serialization.PICKLE4 in breaker.stream_manager.allowed_serializations(STREAM, GROUP)
+    assert breaker.allowed_serializations(STREAM, GROUP) == breaker.stream_manager.allowed_serializations(STREAM, GROUP)
+    await breaker.record_failures(stream_name=STREAM, consumer_group=GROUP, failures=[])

@@ -6,8 +6,7 @@ from typing import List, Optional
 
 import pytest
 from hopeit.app._server_models import StreamsConfig
-from hopeit.streams import StreamManager, StreamOSError
-from hopeit.streams import memory as memory_module
+from hopeit.streams import StreamManager, StreamOSError, _memory_store
 from hopeit.streams.memory import MemoryStreamManager, NoConsumerGroupError
 
 from .conftest import ManagerFactory
@@ -215,5 +214,5 @@ def test_wake_skips_readers_of_closed_loops() -> None:
     loop.close()
     assert waiter is not None
     waiters = {waiter}
-    memory_module._wake(waiters)
+    _memory_store.wake(waiters)
     assert waiters == set()

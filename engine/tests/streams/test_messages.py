@@ -8,7 +8,7 @@ from typing import Any, Dict
 import pytest
 from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects.payload import Payload
-from hopeit.streams import StreamEvent
+from hopeit.streams import MessageRefusedError, StreamEvent
 from hopeit.streams.messages import (
     DEFAULT_QUEUE,
     MessageReader,
@@ -17,6 +17,8 @@ from hopeit.streams.messages import (
     encode_messages,
     encode_own,
     encode_shared,
+    error_text,
+    escape_text,
     payload_type_name,
 )
 from hopeit.streams.serialization import serialize_payload
@@ -94,7 +96,7 @@ def test_payload_field_is_serialized_and_compressed(serialization: Serialization
     assert fields["comp"] == compression.value
     if compression is not Compression.GZIP and "gzip" not in compression.value:  # gzip stamps the time
         assert fields["payload"] == serialize_payload(order, serialization, compression)
-    event = decode(fields)
+    event = decode(fields, serializations=set(Serialization))  # pickle only where allowed: test_refused_messages
     assert isinstance(event, StreamEvent)
     assert event.payload == order
 
@@ -234,13 +236,40 @@ def test_split_messages_of_one_write_get_their_own_track_ids_and_auth() -> None:
 
 
 def test_bad_shared_part_fails_every_message_of_the_write() -> None:
-    """A shared part that cannot be read (unknown serialization) makes each of its messages an error."""
+    """A shared part that cannot be read (unknown serialization) makes each of its messages a refusal."""
     shared = {**encode_shared(queue="AUTO", track_ids={}, auth_info={}, compression=Compression.NONE,
                               serialization=Serialization.JSON_UTF8), "ser": "yaml"}
     reader = MessageReader(stream_name="s", consumer_group="g", datatypes={payload_type_name(Plain): Plain},
                            track_headers=[], read_ts="now")
     own = encode_own(Plain(value=1), Compression.NONE, Serialization.JSON_UTF8)
     results = [reader.decode_split(msg_id, own, shared) for msg_id in (b"1-0", b"2-0")]
-    assert [str(r) for r in results] == [
-        f"Cannot read stream message {i}-0 from 's': 'yaml' is not a valid Serialization" for i in (1, 2)
+    assert [type(r) for r in results] == [MessageRefusedError, MessageRefusedError]
+    assert [str(r).split(":")[0] for r in results] == [
+        f"Stream message {i}-0 in 's' refused" for i in (1, 2)
     ]
+    assert all("serialization 'yaml' is unknown for this stream" in str(r) for r in results)
+
+
+@pytest.mark.parametrize(
+    "value, limit, shown",
+    [
+        ("plain", 200, "plain"),
+        ("two\nlines\r\x00", 200, "two\\nlines\\r\\x00"),
+        ("back\\slash", 200, "back\\\\slash"),
+        ("\u2028sep", 200, "\\u2028sep"),
+        (b"by\xfftes", 200, "by\ufffdtes"),
+        ("x" * 50, 10, "xxxxxxxxxx...(50 characters)"),
+        ("\x00" * 50, 8, "\\x00\\x00...(50 characters)"),
+        ("exact", 5, "exact"),
+    ],
+    ids=["plain", "control", "backslash", "line-separator", "bytes", "long", "long-escaped", "exact"],
+)
+def test_escape_text_gives_one_bounded_line(value: Any, limit: int, shown: str) -> None:
+    """Values from a stream written into logs and dead letters: one line, escaped, bounded."""
+    assert escape_text(value, limit) == shown
+
+
+def test_error_text_names_the_exception_type() -> None:
+    """Dead letters carry ``<type>: <message>``, escaped and bounded."""
+    assert error_text(ValueError("bad\nvalue")) == "ValueError: bad\\nvalue"
+    assert len(error_text(RuntimeError("x" * 5000))) < 1100

@@ -25,6 +25,10 @@ def _auth_config(secrets: Path, **kwargs: Any) -> AuthConfig:
     return AuthConfig(secrets_location=str(secrets), auth_passphrase="pass", create_keys=True, **kwargs)
 
 
+def _in(seconds: int) -> datetime:
+    return datetime.now(tz=timezone.utc) + timedelta(seconds=seconds)
+
+
 def _context() -> EventContext:
     app_config = AppConfig(app=AppDescriptor(name="web-test", version="1.0"),
                            events={"e": EventDescriptor(type=EventType.GET)})
@@ -39,9 +43,10 @@ def test_init_creates_keys_and_tokens_round_trip(tmp_path: Path) -> None:
     assert private.read_bytes().startswith(b"-----BEGIN RSA PRIVATE KEY-----")
     assert b"ENCRYPTED" in private.read_bytes()
     assert public.read_bytes().startswith(b"-----BEGIN PUBLIC KEY-----")
-    token = auth.new_token(APP_KEY, {"user": "u1"})
+    exp = _in(60)
+    token = auth.new_token(APP_KEY, {"user": "u1", "exp": exp})
     assert jwt.get_unverified_header(token)["alg"] == "RS256"
-    assert auth.decode_token(token) == {"user": "u1", "app": APP_KEY}
+    assert auth.decode_token(token) == {"user": "u1", "exp": int(exp.timestamp()), "app": APP_KEY, "typ": "Bearer"}
     auth.init(APP_KEY, _auth_config(tmp_path))  # existing keys are loaded, not replaced
     assert auth.decode_token(token)["user"] == "u1"
 
@@ -60,11 +65,13 @@ def test_wrong_passphrase_is_reported(tmp_path: Path) -> None:
 def test_tampered_expired_and_foreign_tokens_are_rejected(tmp_path: Path) -> None:
     auth.init(APP_KEY, _auth_config(tmp_path / "ours"))
     context = _context()
-    good = auth.new_token(APP_KEY, {"user": "u1"})
-    assert auth.validate_token(good, context) == {"user": "u1", "app": APP_KEY}
+    good = auth.new_token(APP_KEY, {"user": "u1", "exp": _in(60)})
+    valid = auth.validate_token(good, context)
+    assert valid is not None and (valid["user"], valid["app"], valid["typ"]) == ("u1", APP_KEY, "Bearer")
 
     header, _, signature = good.split(".")
-    claims = base64.urlsafe_b64encode(b'{"user":"admin","app":"web_test.1x0"}').rstrip(b"=").decode()
+    forged = f'{{"user":"admin","app":"web_test.1x0","typ":"Bearer","exp":{int(_in(60).timestamp())}}}'
+    claims = base64.urlsafe_b64encode(forged.encode()).rstrip(b"=").decode()
     assert auth.validate_token(f"{header}.{claims}.{signature}", context) is None
 
     expired = auth.new_token(APP_KEY, {"user": "u1", "exp": datetime.now(tz=timezone.utc) - timedelta(seconds=5)})
@@ -73,10 +80,10 @@ def test_tampered_expired_and_foreign_tokens_are_rejected(tmp_path: Path) -> Non
         auth.decode_token(expired)
 
     auth.init(APP_KEY, _auth_config(tmp_path / "theirs"))  # another deployment's keys, same app name
-    foreign = auth.new_token(APP_KEY, {"user": "u1"})
+    foreign = auth.new_token(APP_KEY, {"user": "u1", "exp": _in(60)})
     auth.init(APP_KEY, _auth_config(tmp_path / "ours"))
     assert auth.validate_token(foreign, context) is None
-    unknown_app = jwt.encode({"app": "unknown.1x0"}, auth.app_private_key(APP_KEY), algorithm="RS256")
+    unknown_app = jwt.encode({"app": "unknown.1x0", "exp": _in(60)}, auth.app_private_key(APP_KEY), algorithm="RS256")
     assert auth.validate_token(unknown_app, context) is None
     assert auth.validate_token("not a token", context) is None
 
@@ -95,7 +102,7 @@ def test_disabled_auth_clears_keys(tmp_path: Path) -> None:
     auth.init(APP_KEY, _auth_config(tmp_path))
     auth.init(APP_KEY, AuthConfig.no_auth())
     with pytest.raises(auth.PrivateKeyNotFoundError):
-        auth.new_token(APP_KEY, {})
+        auth.new_token(APP_KEY, {"exp": _in(60)})
 
 
 async def _login(client: Any, ttl: str = "60") -> Dict[str, str]:

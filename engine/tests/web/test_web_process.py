@@ -10,7 +10,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Dict, List, Set
+from typing import Callable, Dict, List, Set, Tuple
 
 import aiohttp
 from web_support import APP, BASE, PLUGIN, SERVER, ServerProcess
@@ -40,6 +40,59 @@ async def test_sigterm_finishes_requests_in_flight_and_exits_0(server_process: S
                 raise AssertionError(f"a request after SIGTERM was served: {late.status}")
         except aiohttp.ClientConnectionError:
             pass  # no longer taking requests
+    assert server.proc.wait(timeout=20) == 0
+
+
+def _read_response(sock: socket.socket) -> Tuple[str, bytes]:
+    """Head and body of one HTTP/1.1 response with a Content-Length, read off a kept-alive connection."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        assert chunk, f"connection closed before a whole response: {data!r}"
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    lengths = [line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")]
+    length = int(lengths[0])
+    while len(body) < length:
+        chunk = sock.recv(4096)
+        assert chunk, f"connection closed within the body: {body!r}"
+        body += chunk
+    return head.decode("latin-1"), body
+
+
+def _closed_cleanly(sock: socket.socket) -> bool:
+    """True when the peer closed the connection with a FIN (recv gives b""), False on a reset."""
+    sock.settimeout(20)
+    try:
+        return sock.recv(4096) == b""
+    except ConnectionResetError:
+        return False
+
+
+def test_sigterm_closes_kept_alive_connections_cleanly(server_process: StartServer, web_env: Dict[str, str],
+                                                      tmp_path: Path) -> None:
+    marker = tmp_path / "in-flight"
+    web_env["HOPEIT_TEST_SLOW_MARKER"] = str(marker)
+    server = server_process(command=[str(Path(sys.executable).parent / "hopeit_server"), "run"])
+    server.wait_ready()
+    idle = socket.create_connection(("127.0.0.1", server.port))
+    busy = socket.create_connection(("127.0.0.1", server.port))
+    with idle, busy:
+        idle.sendall(f"GET {BASE}/pid HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        head, _ = _read_response(idle)
+        assert "connection: close" not in head.lower()  # kept alive, now idle
+        busy.sendall(f"GET {BASE}/slow?seconds=1 HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        deadline = time.monotonic() + 20
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists()
+        server.proc.send_signal(signal.SIGTERM)
+        head, body = _read_response(busy)
+        assert head.startswith("HTTP/1.1 200 ")
+        assert json.loads(body) == {"slow": "slept 1.0"}
+        assert "\r\nConnection: close" in head  # written while draining: the client must not reuse it
+        assert _closed_cleanly(busy)
+        assert _closed_cleanly(idle)
     assert server.proc.wait(timeout=20) == 0
 
 

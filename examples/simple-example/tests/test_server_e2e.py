@@ -139,6 +139,33 @@ async def test_track_headers_are_echoed(server: RunningServer) -> None:
             assert resp.headers["X-Event-App"] == "simple_example.1x0"
 
 
+async def test_ids_are_literal_and_bad_ids_are_400(server: RunningServer) -> None:
+    base = f"{server.base_url}{APP}"
+    status = {"ts": "2024-03-05T10:00:00+00:00", "type": "SUBMITTED"}
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{base}/streams/something-event",
+                                json={"id": "lit-1", "user": {"id": "u", "name": "u"}}, headers=SESSION) as resp:
+            assert resp.status == 200
+        await eventually(lambda: query(session, server, "lit-1"))
+        stored = sorted(p for p in data_path(server).rglob("*.json"))
+        before = {p: p.read_bytes() for p in stored}
+        for item_id in ("*", "lit-*", "[l]*", "?it-1"):  # patterns must match nothing but themselves
+            assert await query(session, server, item_id) is None
+            async with session.post(f"{base}/query-something", params={"item_id": item_id}, json=status,
+                                    headers=SESSION) as resp:
+                assert resp.status == 404, await resp.text()
+        for item_id in ("", "..", "../../etc/passwd", "/etc/passwd", "a\x00b", ".hidden"):
+            async with session.get(f"{base}/query-something", params={"item_id": item_id}, headers=SESSION) as resp:
+                assert resp.status == 400 and (await resp.json())["msg"].startswith("Invalid item_id: ")
+        async with session.get(f"{base}/query-something", params={"item_id": "lit-1", "partition_key": "../.."},
+                               headers=SESSION) as resp:
+            assert resp.status == 400 and (await resp.json())["msg"].startswith("Invalid partition_key: ")
+        async with session.post(f"{base}/collector/query-concurrently", json={"item1_id": "", "item2_id": ""},
+                                headers=SESSION) as resp:
+            assert resp.status == 400 and (await resp.json())["msg"].startswith("Invalid item1_id: ")
+        assert {p: p.read_bytes() for p in stored} == before
+
+
 async def test_stream_event_is_processed_stored_and_batched(server: RunningServer) -> None:
     item = {"id": "streamed-1", "user": {"id": "u1", "name": "Ana"}}
     async with aiohttp.ClientSession() as session:

@@ -7,6 +7,7 @@ from typing import AsyncIterator, Optional
 import pytest
 from acme_kvstore import SqliteStorage
 from hopeit.dataobjects import dataclass, dataobject
+from hopeit.storage import InvalidKeyError
 
 
 @dataobject(event_id="id", event_ts="ts")
@@ -86,9 +87,10 @@ async def test_delete_all_or_none(storage: SqliteStorage) -> None:
 
 @pytest.mark.parametrize("key", ["", ".", "..", "a/b", "a\\b", "nul\x00"])
 async def test_keys_must_be_plain_names(storage: SqliteStorage, key: str) -> None:
-    with pytest.raises(ValueError, match="acme-sqlite storage"):
+    """Bad keys raise the engine's InvalidKeyError (answered 400 by the web server), naming the backend."""
+    with pytest.raises(InvalidKeyError, match="acme-sqlite storage key"):
         await storage.store(key, Thing(id="x"))
-    with pytest.raises(ValueError, match="acme-sqlite storage"):
+    with pytest.raises(InvalidKeyError, match="acme-sqlite storage key"):
         await storage.get(key, datatype=Thing)
 
 

@@ -91,5 +91,9 @@ async def test_poison_message_through_the_engine(
         assert consume.SEEN[7] == 2
         assert all(consume.SEEN[i] == 1 for i in range(30) if i != 7)
         assert (await clean.xpending(stream.name, stream.consumer_group))["pending"] == 0
+        # the dead letter says what went wrong, not only where to look
+        ((_, dead),) = await clean.xrange(stream.name + ".dlq")
+        assert dead[b"dlq.error"].startswith(b"ValueError: cannot process poison item ")
+        assert await clean.keys(stream.name + ".dlq.error.*") == []  # kept until dead-lettered, then dropped
     finally:
         await engine.stop()

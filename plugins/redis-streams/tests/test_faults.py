@@ -8,7 +8,10 @@ from typing import Iterator, List, Set
 
 import pytest
 import redis.asyncio as aioredis
+from hopeit.app._server_models import StreamsConfig
+from hopeit.redis_streams import RedisStreamManager
 from hopeit.streams import StreamEvent, StreamOSError
+from hopeit.streams.circuit_breaker import StreamCircuitBreaker
 from hopeit.testing.redis import RedisServer
 from redis_streams_support import (
     ManagerFactory,
@@ -212,4 +215,52 @@ async def test_a_hung_redis_times_out_instead_of_hanging(make_manager: ManagerFa
 
         await eventually(flowing, timeout=10)
     finally:
+        server.close()
+
+
+async def test_writes_work_again_soon_after_a_killed_redis_answers(tmp_path: Path, stream_name: str) -> None:
+    """Redis SIGKILLed and restarted on its port while a 30 s back-off is in force (engine breaker and
+    manager both): writes and reads work again within seconds of Redis answering, not after 30 s."""
+    server = persistent_redis(tmp_path).start()
+    config = StreamsConfig(stream_manager="redis", connection_str=server.url, initial_backoff_seconds=30,
+                           max_backoff_seconds=60)
+    manager = RedisStreamManager(address=server.url, config=config)
+    breaker = await StreamCircuitBreaker.from_config(manager).connect()
+    try:
+        await breaker.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+        await publish(breaker, stream_name, [something(1)])
+        server.kill()
+        with pytest.raises(StreamOSError, match="Cannot write"):
+            await publish(breaker, stream_name, [something(2)])
+        (error,) = await read(manager, stream_name, "g")
+        assert isinstance(error, StreamOSError)
+        assert manager._write_backoff.remaining() > 25 and breaker.writes.remaining() > 25
+        with pytest.raises(StreamOSError, match="circuit breaker open"):
+            await publish(breaker, stream_name, [something(3)])
+        server.start()
+        client = aioredis.Redis.from_url(server.url)
+
+        async def redis_answers() -> bool:
+            try:
+                return bool(await client.ping())
+            except (OSError, aioredis.ConnectionError):
+                return False
+
+        await eventually(redis_answers, timeout=10)
+        answered = time.monotonic()
+
+        async def written() -> bool:
+            try:
+                await publish(breaker, stream_name, [something(4)])
+            except StreamOSError:
+                return False
+            return True
+
+        await eventually(written, timeout=5)  # generous, yet far below the 30 s back-off
+        print(f"writes work again {time.monotonic() - answered:.2f}s after Redis answered")
+        events = await asyncio.wait_for(read(breaker, stream_name, "g", timeout=100), 5)
+        assert [e.payload.value for e in events if isinstance(e, StreamEvent)] == [1, 4]
+        await client.aclose()
+    finally:
+        await breaker.close()
         server.close()

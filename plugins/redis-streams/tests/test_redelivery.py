@@ -263,3 +263,31 @@ async def test_forgetting_consumers_can_be_turned_off(
     await read(live, stream_name, "g", timeout=10)
     names = sorted(info["name"].decode() for info in await raw.xinfo_consumers(stream_name, "g"))
     assert names == ["gone", "live"]
+
+
+async def test_dead_letter_carries_the_error_recorded_by_another_consumer(
+    make_manager: ManagerFactory, raw: "aioredis.Redis", stream_name: str
+) -> None:
+    """The last error of a message is kept in Redis: whichever consumer dead-letters it writes the error,
+    escaped and bounded, into dlq.error."""
+    first = await make_manager(consumer_name="first", max_deliveries=1)
+    second = await make_manager(consumer_name="second", max_deliveries=1, **FAST)
+    await first.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+    await publish(first, stream_name, [something(1)])
+    (event,) = await read_events(first, stream_name, "g")
+    forged = "bad value\n2099-01-01 | CRITICAL | FORGED" + "x" * 5000
+    await first.record_failures(stream_name=stream_name, consumer_group="g", failures=[(event, RuntimeError(forged))])
+    await first.close()  # crashed: the second consumer reclaims the message, and dead-letters it
+
+    async def dead_lettered() -> bool:
+        await read(second, stream_name, "g", timeout=20)
+        length: int = await raw.xlen(stream_name + ".dlq")
+        return length == 1
+
+    await eventually(dead_lettered)
+    ((_, dead),) = await raw.xrange(stream_name + ".dlq")
+    error = dead[b"dlq.error"].decode()
+    assert error.startswith("RuntimeError: bad value\\n2099-01-01 | CRITICAL | FORGED") and "\n" not in error
+    assert len(error) < 1100 and error.endswith(" characters)")
+    assert dead[b"dlq.consumer"] == b"second"
+    assert await raw.keys(stream_name + ".dlq.error.*") == []

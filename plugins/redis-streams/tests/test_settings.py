@@ -37,6 +37,20 @@ def test_settings_from_config_and_query_string() -> None:
     assert url == "redis://h:1/2?db=2&ssl_cert_reqs=none"  # redis-py options stay in the URL
 
 
+def test_pool_and_probe_settings() -> None:
+    """Pools are bounded by default (50, waiting 10 s); null max_connections means the default, not unbounded."""
+    defaults, _ = load_settings("redis://h", config("redis://h"))
+    assert (defaults.max_connections, defaults.pool_timeout, defaults.recovery_probe_interval) == (50, 10.0, 0.5)
+    settings, _ = load_settings(
+        "redis://h?pool_timeout=2.5", config("redis://h", max_connections=5, recovery_probe_interval=0.1)
+    )
+    assert (settings.max_connections, settings.pool_timeout, settings.recovery_probe_interval) == (5, 2.5, 0.1)
+    assert load_settings("redis://h", config("redis://h", max_connections=None))[0].max_connections == 50
+    for key in ("max_connections", "pool_timeout", "recovery_probe_interval"):
+        with pytest.raises(StreamConfigError, match=f"streams.settings.{key}=0"):
+            load_settings("redis://h", config("redis://h", **{key: 0}))
+
+
 def test_unknown_key_is_named() -> None:
     with pytest.raises(StreamConfigError, match=r"\['claim_idle'\].*valid options"):
         load_settings("redis://h", config("redis://h", claim_idle=5))

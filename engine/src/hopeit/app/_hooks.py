@@ -93,6 +93,18 @@ class PreprocessFileHook:
         self.file_name = file_name
         self.data = data
         self.size = 0
+        #: where this upload was saved (``record_saved``): removed if the request is refused
+        self.saved_paths: List[str] = []
+
+    def record_saved(self, path: Any) -> None:
+        """Note that this upload is being saved at ``path``.
+
+        When the request is then refused (an error such as 413 or 400, or a response status of
+        400 or more) the server removes the file, so a rejected upload leaves nothing behind.
+        ``hopeit.toolkit.web.save_multipart_attachment`` calls it; code that saves the file its
+        own way can call it too.
+        """
+        self.saved_paths.append(str(path))
 
     async def _next_chunk(self, chunk_size: int) -> bytes:
         chunk: bytes = await self.data.read_chunk(chunk_size)

@@ -67,6 +67,8 @@ class AuthConfig:
     domain: Optional[str] = None
     encryption_algorithm: str = "RS256"
     default_auth_methods: List[AuthType] = field(default_factory=list)
+    #: methods of the ``/mgmt/.../start|stop`` routes; empty (the default): ``default_auth_methods``
+    mgmt_auth_methods: List[AuthType] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if len(self.default_auth_methods) == 0:

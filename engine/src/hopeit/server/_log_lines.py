@@ -9,15 +9,48 @@ goes through ``logging`` unchanged.
 Lines written while an event loop runs are flushed together once the loop turn ends (one write
 per turn instead of one per line); WARNING and above, and lines written outside a loop, are
 flushed at once, as ``logging`` does.
+
+Values in a line come from outside (track ids, query args and payload fields an app logs): one
+with a newline would start a forged line. ``escape_line`` makes control characters visible
+escapes, so one call always writes one line.
 """
 
 import asyncio
 import logging
+import re
 import time
 from logging.handlers import WatchedFileHandler
 from typing import Any, List, Optional, Tuple
 
-__all__ = ["LineFileHandler", "LineStreamHandler", "asctime", "line_handlers"]
+__all__ = ["LineFileHandler", "LineStreamHandler", "asctime", "escape_line", "line_handlers"]
+
+#: C0 controls, DEL, C1 controls (NEL among them) and the Unicode line and paragraph separators:
+#: what can break a line, or hide or rewrite text on a terminal, and what no log value needs raw
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(match: "re.Match[str]") -> str:
+    char = match.group()
+    known = _ESCAPES.get(char)
+    if known is not None:
+        return known
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_line(text: str) -> str:
+    r"""``text`` with control characters written as visible escapes, so it cannot span lines.
+
+    ``\n``, ``\r`` and ``\t`` become backslash and a letter, other controls ``\xNN`` (NUL is
+    ``\x00``) and the Unicode separators ``\u2028`` and ``\u2029``. Letters of any script,
+    spaces, symbols and backslashes are kept as they are, so most text comes back unchanged (and
+    escaping twice changes nothing more). The common case costs one ``str.isprintable`` scan.
+    """
+    if text.isprintable():
+        return text
+    return _CONTROL.sub(_escaped, text)
+
 
 _second = -1
 _second_text = ""

@@ -1,9 +1,13 @@
-"""Structured log lines for the engine and apps.
+r"""Structured log lines for the engine and apps.
 
 Every line reads ``<utc time> | <LEVEL> | <logger name> | <message> | <extra>``, where ``<extra>``
 joins the caller's extra values (``extra.k=v``), the context track ids (``track.request_id=...``)
 and, for exceptions, ``trace=<url-quoted JSON of the traceback>``. Nothing is formatted when the
 level is off, so logging at WARNING costs almost nothing on hot paths.
+
+Every value is escaped before it is written (``_log_lines.escape_line``): a newline in a track id,
+in a message an app builds from a request, or in an extra value shows as ``\n`` in its line
+instead of starting a forged one; NUL and the other control characters are escaped too.
 """
 
 import json
@@ -19,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from hopeit.app._server_models import LoggingConfig, ServerConfig
-from hopeit.server._log_lines import LineFileHandler, LineStreamHandler, asctime, line_handlers
+from hopeit.server._log_lines import LineFileHandler, LineStreamHandler, asctime, escape_line, line_handlers
 from hopeit.server.names import snakecase
 from hopeit.server.version import ENGINE_NAME, ENGINE_VERSION
 
@@ -51,9 +55,10 @@ class _Formatter(logging.Formatter):
         return asctime(record.created)
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record's line, escaped: its message, extra values and traceback stay in one line."""
         if not hasattr(record, "extra"):
             record.extra = ""
-        return super().format(record)
+        return escape_line(super().format(record))
 
 
 def _handlers(name: str) -> List[logging.Handler]:
@@ -134,6 +139,8 @@ class EngineLoggerWrapper:
         extra = ""
         if caller:
             extra = caller["extra"] if isinstance(caller, dict) and "extra" in caller else format_extra_values(caller)
+            if extra.__class__ is not str:
+                extra = str(extra)
         trace = _trace(msg) if isinstance(msg, BaseException) else ""
         if context.__class__ is str:
             msg = f"[{context}] {msg}"
@@ -149,16 +156,32 @@ class EngineLoggerWrapper:
             self._line(level, msg, args, extra)
 
     def _line(self, level: int, msg: Any, args: Any, extra: str) -> None:
-        logger = self.logger
-        handlers = line_handlers(logger)
+        handlers = line_handlers(self.logger)
         if handlers is None:
-            logger.log(level, msg, *args, extra={"extra": extra})
+            self.logger.log(level, msg, *args, extra={"extra": extra})  # the formatter escapes the line
             return
         # the line logging would write for this call, without a LogRecord
         text = (msg % args if args else msg) if msg.__class__ is str else str(msg)
+        # inline checks: most text has no control character, and that costs one scan each
+        self._write(
+            handlers,
+            level,
+            text if text.isprintable() else escape_line(text),
+            extra if extra.isprintable() else escape_line(extra),
+        )
+
+    def _escaped_line(self, level: int, text: str, extra: str) -> None:
+        """A line of a message and extra column that are escaped already."""
+        handlers = line_handlers(self.logger)
+        if handlers is None:
+            self.logger.log(level, text, extra={"extra": extra})
+            return
+        self._write(handlers, level, text, extra)
+
+    def _write(self, handlers: Tuple[Any, ...], level: int, text: str, extra: str) -> None:
         head = self._heads.get(level)
         if head is None:
-            head = self._heads[level] = f" | {logging.getLevelName(level)} | {logger.name} | "
+            head = self._heads[level] = f" | {logging.getLevelName(level)} | {escape_line(self.logger.name)} | "
         line = f"{asctime(time.time())}{head}{text} | {extra}\n"
         for handler in handlers:
             if level >= handler.level:
@@ -168,15 +191,22 @@ class EngineLoggerWrapper:
         """``START`` of a web request, once the caller saw INFO enabled; returns the track column.
 
         The same line as ``start(context)``. The request's ``done_request`` reuses the returned
-        text: its track ids were fixed when the request began.
+        text (escaped): its track ids were fixed when the request began.
         """
         track = format_extra_values(context.track_ids)
-        self._line(logging.INFO, "START", (), track)
+        if not track.isprintable():
+            track = escape_line(track)
+        self._escaped_line(logging.INFO, "START", track)
         return track
 
     def done_request(self, context: Any, track: str, access: str) -> None:
-        """``DONE`` of a web request with its access values: ``done(context, extra={"extra": access})``."""
-        self._line(logging.INFO, "DONE", (), f"{access} | {track}" if track else access)
+        """``DONE`` of a web request with its access values: ``done(context, extra={"extra": access})``.
+
+        ``track`` is what ``start_request`` returned (escaped already); ``access`` is escaped here.
+        """
+        if not access.isprintable():
+            access = escape_line(access)
+        self._escaped_line(logging.INFO, "DONE", f"{access} | {track}" if track else access)
 
     def debug(self, context: Any, msg: Any, *args: Any, **kwargs: Any) -> None:
         """Log at DEBUG."""

@@ -20,5 +20,9 @@ async def serialize(data: Any, serialization: Serialization, compression: Compre
 
 
 async def deserialize(data: bytes, serialization: Serialization, compression: Compression, datatype: Type[_T]) -> _T:
-    """Decompress ``data`` and parse it as ``datatype`` (ignored by pickle, which restores what was saved)."""
+    """Decompress ``data`` and parse it as ``datatype`` (ignored by pickle, which restores what was saved).
+
+    The caller chooses ``serialization``: pickle runs code while loading, so never pass one that
+    came with the data itself (stream readers check the message's against their config first).
+    """
     return deserialize_payload(data, serialization, compression, datatype)

@@ -14,6 +14,7 @@ from hopeit.server.steps import StepsChain
 from hopeit.server.timeouts import with_timeout
 from hopeit.streams import StreamEvent, StreamOSError, stream_auth_info
 from hopeit.streams.messages import payload_type_name
+from hopeit.streams.serialization import readable_serializations
 
 if TYPE_CHECKING:  # pragma: no cover
     from hopeit.server.engine import AppEngine
@@ -54,7 +55,7 @@ def stream_datatypes(engine: "AppEngine", event_name: str) -> Dict[str, type]:
 _GLANCE_MS = 1
 
 #: The outcome of running the steps for one message of a batch: ``(stream name, item, context, ok,
-#: result)``; a plain tuple, as one is made for every message.
+#: result or, when not ok, the error)``; a plain tuple, as one is made for every message.
 _Run = Tuple[str, Union[StreamEvent, Exception], Optional[EventContext], bool, Any]
 
 
@@ -102,6 +103,12 @@ class StreamReadLoop:
             raise RuntimeError(f"event {self.event_name} reads a stream but streams are not enabled")
         names = self._stream_names()
         await self._ensure_groups(names)
+        # messages name their serialization; the event's config says which ones it trusts (architecture.md §7)
+        allowed = readable_serializations(self.settings.stream.serialization)
+        for _, stream_name in names:
+            manager.allow_serializations(
+                stream_name=stream_name, consumer_group=self.read_stream.consumer_group, serializations=allowed
+            )
         datatypes = stream_datatypes(self.engine, self.event_name)
         engine_config = self.engine.app_config.engine
         self.logger.info(
@@ -155,6 +162,7 @@ class StreamReadLoop:
         else:
             runs = list(await asyncio.gather(*(self._run(stream_name, item, None) for stream_name, item in batch)))
         acked = await self._ack(runs)
+        await self._record_failures(runs)
         return [self._finish(run, ok) for run, ok in zip(runs, acked)]
 
     async def _execute_timed(self, context: EventContext, item: StreamEvent) -> Any:
@@ -189,7 +197,7 @@ class StreamReadLoop:
             self._failed(context, item, exc)
             if isinstance(exc, asyncio.CancelledError):
                 raise
-            return stream_name, item, context, False, None
+            return stream_name, item, context, False, exc
 
     async def _ack(self, runs: List[_Run]) -> List[bool]:
         """Acknowledge the messages whose steps succeeded, one call per stream; True for each acked run."""
@@ -217,6 +225,22 @@ class StreamReadLoop:
             if isinstance(error, asyncio.CancelledError):
                 raise error
         return acked
+
+    async def _record_failures(self, runs: List[_Run]) -> None:
+        """Tell the stream manager why messages failed, for their dead-letter entries should they end there."""
+        manager = self.engine.stream_manager
+        assert manager is not None
+        by_stream: Dict[str, List[Tuple[StreamEvent, BaseException]]] = {}
+        for stream_name, item, _, ok, error in runs:
+            if not ok and isinstance(item, StreamEvent) and isinstance(error, BaseException):
+                by_stream.setdefault(stream_name, []).append((item, error))
+        for stream_name, failures in by_stream.items():
+            try:
+                await manager.record_failures(
+                    stream_name=stream_name, consumer_group=self.read_stream.consumer_group, failures=failures
+                )
+            except Exception as exc:  # noqa: BLE001 - only the dead-letter detail is lost; the messages stay pending
+                self.logger.warning(self.event_name, f"Cannot record failures of {stream_name}: {exc}")
 
     def _finish(self, run: _Run, acked: bool) -> Tuple[bool, Any]:
         """Count and log DONE a message acknowledged; ``(ok, result)``."""

@@ -1,30 +1,30 @@
-"""Reading a request: track ids, credentials, query args, JSON bodies and multipart uploads."""
+"""Reading a request: credentials, query args and JSON bodies (multipart uploads: ``web_multipart``)."""
 
-from typing import Any, Callable, Dict, List, Optional, Union
+import inspect
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Union
 
 from aiohttp import web
-from hopeit.app._hooks import PreprocessFileHook
 from hopeit.app.context import EventContext
 from hopeit.app.errors import BadRequest, Unauthorized
 from hopeit.dataobjects._adapters import adapter
 from hopeit.dataobjects.payload import Payload
 from hopeit.server.config import AuthType
+from hopeit.server.step_info import CollectorStepInfo
 
 __all__ = [
+    "ANY_ARGS",
     "DEFAULT_MAX_BODY_SIZE",
-    "DEFAULT_MAX_UPLOAD_SIZE",
+    "AcceptedArgs",
     "PayloadTooLarge",
     "QueryArgs",
     "authorize",
-    "limited_file_hooks",
+    "event_query_args",
     "parse_json_payload",
     "read_body",
 ]
 
 #: Largest JSON (or raw) request body accepted, unless the event sets ``max_body_size``.
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
-#: Largest multipart upload accepted, unless the event sets ``max_body_size``.
-DEFAULT_MAX_UPLOAD_SIZE = 100 * 1024 * 1024
 
 
 class PayloadTooLarge(BaseException):
@@ -34,8 +34,8 @@ class PayloadTooLarge(BaseException):
     do not swallow it.
     """
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"Request body too large: the limit is {limit} bytes")
+    def __init__(self, limit: int, message: Optional[str] = None) -> None:
+        super().__init__(message or f"Request body too large: the limit is {limit} bytes")
         self.limit = limit
 
 
@@ -94,12 +94,115 @@ def _is_list(datatype: Any) -> bool:
     return origin in (list, List)
 
 
+class AcceptedArgs:
+    """Names of the query args an event takes: a fixed set, or any name but some (``**kwargs``).
+
+    Worked out once per route from the signatures of the functions that receive query args as
+    keyword arguments (``__preprocess__`` and the first step), or from the names declared with
+    ``event_api(query_args=...)``.
+    """
+
+    __slots__ = ("any_other", "names", "refused")
+
+    def __init__(self, names: Iterable[str] = (), *, any_other: bool = False, refused: Iterable[str] = ()) -> None:
+        self.names: FrozenSet[str] = frozenset(() if any_other else names)
+        self.any_other = any_other
+        self.refused: FrozenSet[str] = frozenset(refused if any_other else ())
+
+    def accepts(self, name: str) -> bool:
+        """Whether ``name`` can be passed as a keyword argument."""
+        return name in self.names or (self.any_other and name not in self.refused)
+
+    def __and__(self, other: "AcceptedArgs") -> "AcceptedArgs":
+        """Names both accept (query args reach every receiver)."""
+        if self.any_other and other.any_other:
+            return AcceptedArgs(any_other=True, refused=self.refused | other.refused)
+        if self.any_other or other.any_other:
+            fixed, anything = (other, self) if self.any_other else (self, other)
+            return AcceptedArgs(name for name in fixed.names if anything.accepts(name))
+        return AcceptedArgs(self.names & other.names)
+
+    def describe(self, ignored: Optional[str] = None) -> str:
+        """``"color, count"``, ``"no query args"`` or ``"any name but context"``, for error messages."""
+        if self.any_other:
+            refused = sorted(name for name in self.refused if name != ignored)
+            return f"any name but {', '.join(refused)}" if refused else "any name"
+        return ", ".join(sorted(self.names)) if self.names else "no query args"
+
+    @staticmethod
+    def of_function(func: Callable[..., Any], positional: int) -> "AcceptedArgs":
+        """Keyword arguments ``func`` takes after its first ``positional`` arguments.
+
+        The names of those positional parameters (``payload``, ``context``...) are refused even
+        with ``**kwargs``: passing them again as keywords would fail.
+        """
+        try:
+            params = list(inspect.signature(func).parameters.values())
+        except (TypeError, ValueError):  # no signature to read: do not restrict what it gets
+            return AcceptedArgs(any_other=True)
+        names, refused, any_other, filled = [], [], False, 0
+        for param in params:
+            if param.kind == param.VAR_POSITIONAL:
+                filled = positional
+            elif param.kind == param.VAR_KEYWORD:
+                any_other = True
+            elif param.kind == param.POSITIONAL_ONLY:
+                filled += 1
+            elif filled < positional and param.kind == param.POSITIONAL_OR_KEYWORD:
+                filled += 1
+                refused.append(param.name)
+            else:
+                names.append(param.name)
+        if any_other:
+            return AcceptedArgs(any_other=True, refused=refused)
+        return AcceptedArgs(names)
+
+
+#: What a route accepts when nothing restricts its query args.
+ANY_ARGS = AcceptedArgs(any_other=True)
+
+
+def event_query_args(loaded: Any, *, get: bool) -> AcceptedArgs:
+    """Query args the functions receiving them as keywords take: ``__preprocess__`` and the first step.
+
+    ``loaded`` is the event's ``LoadedEvent``. The first step is the one that takes the request's
+    payload: the first of the chain, and for GET events (``get``) also the first taking ``None``
+    (no ``payload`` arg) or a ``str``.
+    """
+    accepted = ANY_ARGS
+    if loaded.preprocess is not None:
+        accepted &= AcceptedArgs.of_function(loaded.preprocess.func, 3)  # payload, context, request
+    chain = loaded.chain
+    first = {0} if chain.steps else set()
+    if get:
+        first |= {i for i in (chain.find_next(0, None), chain.find_next(0, "")) if i >= 0}
+    for index in sorted(first):
+        info = chain.steps[index][1]
+        if isinstance(info, CollectorStepInfo):
+            accepted &= AcceptedArgs()  # a collector takes no keyword arguments
+        else:
+            accepted &= AcceptedArgs.of_function(info.func, 2)  # payload, context
+    return accepted
+
+
 class QueryArgs:
-    """Query args of a request as keyword arguments: declared ones converted to their types."""
+    """Query args of a request as keyword arguments: declared ones converted to their types.
 
-    __slots__ = ("adapters", "lists")
+    Names the event does not take are refused with 400, naming the accepted ones: those declared
+    with ``event_api(query_args=...)`` when there are any, else those the receiving functions
+    take. The check is a set lookup per arg, made only for requests with a query string.
+    """
 
-    def __init__(self, declared: Optional[Dict[str, Any]] = None) -> None:
+    __slots__ = ("accepted", "adapters", "event_name", "lists", "skip")
+
+    def __init__(
+        self,
+        declared: Optional[Dict[str, Any]] = None,
+        *,
+        accepted: AcceptedArgs = ANY_ARGS,
+        event_name: str = "",
+        skip: Optional[str] = None,
+    ) -> None:
         self.adapters: Dict[str, Any] = {}
         self.lists: Dict[str, bool] = {}
         for name, datatype in (declared or {}).items():
@@ -107,18 +210,34 @@ class QueryArgs:
                 continue
             self.adapters[name] = adapter(datatype)
             self.lists[name] = _is_list(datatype)
+        if declared:
+            accepted = AcceptedArgs(declared)
+        #: None when any name is taken: no check at all
+        self.accepted: Optional[AcceptedArgs] = None if accepted.any_other and not accepted.refused else accepted
+        self.event_name = event_name
+        #: the arg that is not a keyword argument (a GET event's ``payload``)
+        self.skip = skip
 
-    def parse(self, request: web.Request, skip: Optional[str] = None) -> Dict[str, Any]:
+    def parse(self, request: web.Request) -> Dict[str, Any]:
         """``{name: value}`` of the query string; values of undeclared args stay strings.
 
-        :raises BadRequest: a declared arg cannot be converted (the message names it).
+        :raises BadRequest: a declared arg cannot be converted, or the event does not take an arg
+            (the message names it, and the accepted ones).
         """
         if "?" not in request.raw_path:
             return {}  # no query string: no need for aiohttp to parse one
         query = request.query
         if not query:
             return {}
+        skip = self.skip
         args: Dict[str, Any] = {k: v for k, v in query.items() if k != skip}
+        accepted = self.accepted
+        if accepted is not None:
+            for name in args:
+                if not accepted.accepts(name):
+                    raise BadRequest(
+                        f"Unknown query arg {name!r}: {self.event_name} accepts {accepted.describe(skip)}"
+                    )
         for name, type_adapter in self.adapters.items():
             if name not in args:
                 continue
@@ -163,42 +282,3 @@ def parse_json_payload(body: bytes, datatype: Any) -> Any:
         return Payload.from_json(body, datatype)
     except (ValueError, TypeError) as exc:
         raise BadRequest(str(exc)) from None
-
-
-class _Budget:
-    __slots__ = ("left", "limit")
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.left = limit
-
-
-class _LimitedFileHook(PreprocessFileHook):
-    """A file of a multipart upload that stops the request when the upload grows over the limit."""
-
-    def __init__(self, *, name: str, file_name: str, data: Any, budget: _Budget) -> None:
-        super().__init__(name=name, file_name=file_name, data=data)
-        self._budget = budget
-
-    async def _next_chunk(self, chunk_size: int) -> bytes:
-        chunk = await super()._next_chunk(chunk_size)
-        self._budget.left -= len(chunk)
-        if self._budget.left < 0:
-            raise PayloadTooLarge(self._budget.limit)
-        return chunk
-
-
-def limited_file_hooks(request: web.Request, limit: int) -> Callable[..., PreprocessFileHook]:
-    """A file hook factory for ``PreprocessHook`` counting upload bytes against ``limit``.
-
-    :raises PayloadTooLarge: the declared request size already exceeds ``limit``.
-    """
-    length = request.content_length
-    if length is not None and length > limit:
-        raise PayloadTooLarge(limit)
-    budget = _Budget(limit)
-
-    def factory(*, name: str, file_name: str, data: Any) -> PreprocessFileHook:
-        return _LimitedFileHook(name=name, file_name=file_name, data=data, budget=budget)
-
-    return factory

@@ -16,7 +16,9 @@ from multidict import istr
 
 __all__ = [
     "CONTEXT_KEY",
+    "DRAINING",
     "AccessLine",
+    "Draining",
     "UnknownRoute",
     "error_response",
     "event_response",
@@ -36,6 +38,33 @@ CONTEXT_KEY: Any = (
 # header names are multidict ``istr`` values, as aiohttp's own (``hdrs``): the case-insensitive
 # headers of a response then need no lower-cased copy of each name, on every request
 _header_names: Dict[str, str] = {}
+
+
+
+class Draining:
+    """Whether the server is shutting down: responses written meanwhile carry ``Connection: close``.
+
+    aiohttp closes every connection once the response in flight is written, but that response
+    still says keep-alive: a client sending its next request on it would find it closed (or
+    reset). Set by the server on SIGTERM (``start``), before it stops taking requests.
+    """
+
+    __slots__ = ("active",)
+
+    def __init__(self) -> None:
+        self.active = False
+
+    def start(self) -> None:
+        """The server stops: answer every request from now on with ``Connection: close``."""
+        self.active = True
+
+    def reset(self) -> None:
+        """The server serves again (a new server in the same process)."""
+        self.active = False
+
+
+#: The draining state of this process's server, checked once per response.
+DRAINING = Draining()
 
 #: aiohttp adds ``Server: Python/x aiohttp/y`` unless the header is present: present and empty here.
 _SERVER = hdrs.SERVER
@@ -169,6 +198,8 @@ def http_error_response(
     allow = exc.headers.get("Allow")
     if allow:
         resp.headers["Allow"] = allow
+    if DRAINING.active:
+        resp.force_close()
     return resp
 
 

@@ -20,24 +20,32 @@ from hopeit.server.logger import EngineLoggerWrapper
 from hopeit.server.metrics import duration_ms
 from hopeit.server.names import app_route_name
 from hopeit.server.web_mgmt import StreamControl, mgmt_route_name
+from hopeit.server.web_multipart import (
+    DEFAULT_MAX_FIELD_SIZE,
+    DEFAULT_MAX_PARTS,
+    DEFAULT_MAX_UPLOAD_SIZE,
+    MultipartLimits,
+    Upload,
+)
 from hopeit.server.web_request import (
     DEFAULT_MAX_BODY_SIZE,
-    DEFAULT_MAX_UPLOAD_SIZE,
     PayloadTooLarge,
     QueryArgs,
     authorize,
-    limited_file_hooks,
+    event_query_args,
     parse_json_payload,
     read_body,
 )
 from hopeit.server.web_response import (
     CONTEXT_KEY,
+    DRAINING,
     error_response,
     event_response,
     http_error_message,
     json_http_errors,
 )
 from hopeit.server.web_tracking import track_ids
+from hopeit.storage import InvalidKeyError
 from hopeit.streams import StreamOSError
 
 __all__ = ["EventRoute", "add_app_routes"]
@@ -46,10 +54,11 @@ _WEB_EVENTS = (EventType.GET, EventType.POST, EventType.MULTIPART)
 _RESPONSE_TIMEOUT = "Response timeout exceeded"
 
 
-def _event_limit(settings: Any, default: int) -> int:
+def _event_limit(settings: Any, key: str, default: int) -> int:
+    """A positive ``settings.<event>.<key>`` (``max_body_size``, ``max_field_size``, ``max_parts``), or ``default``."""
     section = settings.extras.get("_", {}) if isinstance(settings.extras, dict) else {}
-    value = section.get("max_body_size") if isinstance(section, dict) else None
-    return int(value) if isinstance(value, int) and value > 0 else default
+    value = section.get(key) if isinstance(section, dict) else None
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
 
 
 class EventRoute:
@@ -68,6 +77,8 @@ class EventRoute:
         "log",
         "logger",
         "max_body_size",
+        "multipart",
+        "multipart_limits",
         "query_args",
         "settings",
         "shape",
@@ -97,14 +108,25 @@ class EventRoute:
         self.has_preprocess = loaded.preprocess is not None
         self.has_postprocess = loaded.postprocess is not None
         declared = getattr(loaded.module, "__api__", None)
-        self.query_args = QueryArgs(declared.query_arg_types if isinstance(declared, EventApi) else None)
+        self.query_args = QueryArgs(
+            declared.query_arg_types if isinstance(declared, EventApi) else None,
+            accepted=event_query_args(loaded, get=self.event_type == EventType.GET),
+            event_name=event_name,
+            skip="payload" if self.event_type == EventType.GET else None,  # a GET event's payload
+        )
         auth = server_config.auth if server_config is not None else None
         self.auth_methods: List[AuthType] = list(event_info.auth) or (
             list(auth.default_auth_methods) if auth is not None else [AuthType.UNSECURED]
         )
         self.auth_info: Dict[str, Any] = {"domain": auth.domain} if auth is not None and auth.domain else {}
         default = DEFAULT_MAX_UPLOAD_SIZE if self.event_type == EventType.MULTIPART else DEFAULT_MAX_BODY_SIZE
-        self.max_body_size = _event_limit(self.settings, default)
+        self.max_body_size = _event_limit(self.settings, "max_body_size", default)
+        self.multipart = self.event_type == EventType.MULTIPART
+        self.multipart_limits = MultipartLimits(
+            body=self.max_body_size,
+            field=_event_limit(self.settings, "max_field_size", DEFAULT_MAX_FIELD_SIZE),
+            parts=_event_limit(self.settings, "max_parts", DEFAULT_MAX_PARTS),
+        )
         self.traceback = bool(server_config is not None and server_config.errors_traceback)
         self.shape = _context_shape(host_config, engine.app_config, event_name, self.settings)
         self.log = logger.logger  # the standard logger: one call less per request to ask its level
@@ -117,7 +139,7 @@ class EventRoute:
             request[CONTEXT_KEY] = context  # this request's DONE line is its access line
             track = self.logger.start_request(context)
         try:
-            resp = await self._run(context, request)
+            resp = await (self._run_upload(context, request) if self.multipart else self._run(context, request))
         except Unauthorized as exc:
             return self._fail(context, request, exc, 401, ignored=True)
         except web.HTTPException as exc:  # raised by a step or hook, or by aiohttp reading the request
@@ -127,6 +149,8 @@ class EventRoute:
             return self._fail(context, request, exc, exc.status, ignored=exc.status < 500, message=detail)
         except (BadRequest, PayloadTooLarge) as exc:
             return self._fail(context, request, exc, 413 if isinstance(exc, PayloadTooLarge) else 400, ignored=True)
+        except InvalidKeyError as exc:  # a storage key taken from the request that is not a plain name
+            return self._fail(context, request, exc, 400, ignored=True)
         except StreamOSError as exc:
             return self._fail(context, request, exc, 503, message="Stream backend unavailable: try again later")
         except TimeoutError as exc:
@@ -134,34 +158,29 @@ class EventRoute:
             return self._fail(context, request, exc, 500, message=message)
         except Exception as exc:  # noqa: BLE001 - any failure of the app answers 500
             return self._fail(context, request, exc, 500)
+        if DRAINING.active:
+            resp.force_close()  # the server is shutting down: tell the client not to reuse the connection
         if info:
             self.logger.done_request(context, track, _access(context, request, resp.status))
         return resp
 
-    async def _run(self, context: EventContext, request: web.Request) -> web.StreamResponse:
+    async def _run(self, context: EventContext, request: web.Request,
+                   upload: Optional[Upload] = None) -> web.StreamResponse:
         authorize(context, request, self.auth_methods)
+        query_args = self.query_args.parse(request)
         payload: Any = None
+        raw: Optional[bytes] = None
+        hook: Optional[PreprocessHook] = None
         if self.event_type == EventType.GET:
-            query_args = self.query_args.parse(request, skip="payload")
             if "?" in request.raw_path:  # else aiohttp would parse an empty query string
                 payload = request.query.get("payload")
-            raw: Optional[bytes] = None
-        else:
-            query_args = self.query_args.parse(request)
-            raw = None
-        hook: Optional[PreprocessHook] = None
-        if self.event_type == EventType.MULTIPART:
-            factory = limited_file_hooks(request, self.max_body_size)
-            try:
-                reader = await request.multipart()
-            except (AssertionError, ValueError, KeyError) as exc:
-                raise BadRequest(f"Expected a multipart/form-data request: {exc}") from None
-            hook = PreprocessHook(headers=request.headers, multipart_reader=reader, file_hook_factory=factory)
-        elif self.event_type == EventType.POST:
-            if self.input_type is not None or self.has_preprocess:
-                raw = await read_body(request, self.max_body_size)
+        elif upload is not None:
+            hook = PreprocessHook(headers=request.headers, multipart_reader=upload.reader(),
+                                  file_hook_factory=upload.file_hook)
+        elif self.input_type is not None or self.has_preprocess:
+            raw = await read_body(request, self.max_body_size)
             if self.input_type is not None:
-                payload = parse_json_payload(raw or b"", self.input_type)
+                payload = parse_json_payload(raw, self.input_type)
         if self.has_preprocess:
             if hook is None:
                 hook = PreprocessHook(headers=request.headers, payload_raw=raw)
@@ -184,6 +203,23 @@ class EventRoute:
         body = await self.engine.postprocess(context=context, payload=result, response=response)
         return event_response(context, body, response)
 
+    async def _run_upload(self, context: EventContext, request: web.Request) -> web.StreamResponse:
+        """Run a MULTIPART event: the files saved from an upload that is then refused are removed."""
+        upload = Upload(request, self.multipart_limits)
+        try:
+            resp = await self._run(context, request, upload)
+        except BaseException:
+            await self._discard(context, upload)
+            raise
+        if resp.status >= 400:
+            await self._discard(context, upload)
+        return resp
+
+    async def _discard(self, context: EventContext, upload: Upload) -> None:
+        left = await upload.discard()
+        if left:
+            self.logger.warning(context, f"Could not remove files of a refused upload: {', '.join(left)}")
+
     def _fail(
         self, context: EventContext, request: web.Request, exc: BaseException, status: int, *,
         ignored: bool = False, message: Optional[str] = None,
@@ -193,15 +229,15 @@ class EventRoute:
             if logger.isEnabledFor(logging.WARNING):
                 logger.warning(context, f"{type(exc).__name__}: {exc}")
                 logger.ignored(context, extra={"extra": _access(context, request, status)})
-            resp = error_response(exc, status, context=context, traceback=self.traceback, message=message)
-            if status == 413:
-                resp.force_close()  # the rest of the body is not read: do not reuse the connection
-            return resp
-        logger.error(context, exc)
-        logger.failed(context, extra={"extra": _access(context, request, status)})
-        if message is None and not self.traceback:
-            message = "Internal server error"
-        return error_response(exc, status, context=context, traceback=self.traceback, message=message)
+        else:
+            logger.error(context, exc)
+            logger.failed(context, extra={"extra": _access(context, request, status)})
+            if message is None and not self.traceback:
+                message = "Internal server error"
+        resp = error_response(exc, status, context=context, traceback=self.traceback, message=message)
+        if status == 413 or DRAINING.active:
+            resp.force_close()  # the rest of the body is not read, or the server stops: no reuse
+        return resp
 
 
 def _access(context: EventContext, request: web.Request, status: int) -> str:

@@ -24,6 +24,7 @@ from typing import Any, List, Optional
 
 from aiohttp import web
 from hopeit.server.web import ServeArgs, access_log_options, serve
+from hopeit.server.web_response import DRAINING
 
 __all__ = ["max_workers", "run_app", "run_cli", "run_workers", "serve_app", "worker_main"]
 
@@ -72,6 +73,7 @@ async def _serve_until_signalled(
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, on_signal)
+    DRAINING.reset()
     runner = web.AppRunner(
         web_app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT, **access_log_options(web_app)
     )
@@ -107,6 +109,9 @@ async def _serve_until_signalled(
         stopped.cancel()
         if watchdog is not None:
             watchdog.cancel()
+        # responses still to be written say Connection: close, so clients do not reuse connections
+        # that are closed once they are written; idle ones are closed at once by cleanup
+        DRAINING.start()
         await runner.cleanup()  # stops taking requests, waits for those in flight, runs on_cleanup
 
 

@@ -22,24 +22,24 @@ from datetime import datetime, timezone
 from typing import Any, ClassVar, Dict, List, Mapping, Optional, Type, TypeVar
 
 from hopeit.dataobjects.payload import Payload
-from hopeit.storage import ItemLocator
+from hopeit.storage import ItemLocator, check_key
 
 __all__ = ["MemoryStorage"]
 
 _T = TypeVar("_T")
 
+#: fs-storage settings keys accepted (and ignored) so an fs settings section works in memory.
+_FS_ONLY_SETTINGS = frozenset({"flush_seconds", "flush_max_size", "fsync", "stale_temp_seconds"})
+
 
 def _check_name(value: str, what: str) -> None:
     """Refuse keys that could not be file names in a real backend, so apps stay portable."""
-    if not isinstance(value, str) or value in ("", ".", ".."):
-        raise ValueError(f"storage {what} must be a non-empty name, got {value!r}")
-    if "/" in value or "\\" in value or "\x00" in value:
-        raise ValueError(f"storage {what} {value!r} must not contain '/', '\\' or NUL: use a plain name")
+    check_key(value, what=what, backend="memory storage")
 
 
 def _check_partition(partition_key: str) -> None:
     for part in partition_key.split("/"):
-        _check_name(part, "partition key part")
+        _check_name(part, f"partition key part (in {partition_key!r})")
 
 
 def _glob_match(pattern: str, path: str) -> bool:
@@ -65,7 +65,8 @@ class MemoryStorage:
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> "MemoryStorage":
         """Create from a settings mapping with optional ``name`` (or ``path``) and ``partition_dateformat``."""
-        unknown = set(settings) - {"name", "path", "partition_dateformat", "flush_seconds", "flush_max_size", "fsync"}
+        # fs-storage settings work unchanged: the keys that mean nothing in memory are accepted
+        unknown = set(settings) - {"name", "path", "partition_dateformat"} - _FS_ONLY_SETTINGS
         if unknown:
             raise ValueError(
                 f"memory storage settings: unknown keys {sorted(unknown)}; allowed: name, path, partition_dateformat"

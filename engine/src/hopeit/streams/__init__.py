@@ -8,6 +8,9 @@ acknowledged stays pending for its group. Stream managers are found by name in t
     "streams": {"stream_manager": "redis", "connection_str": "redis://localhost:6379"}
 
 Messages are encoded by ``hopeit.streams.messages`` so every manager writes the same fields.
+A message names its own serialization, but a reader decodes only those its config allows: JSON
+always, pickle only where ``allow_serializations`` (called by the engine from the reading event's
+config) adds it; others are refused unread (``MessageRefusedError``) and dead-lettered.
 """
 
 import os
@@ -15,14 +18,17 @@ import socket
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
 
 from hopeit.app._server_models import AuthType, StreamsConfig
 from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects import EventPayload
 
 __all__ = [
+    "SAFE_SERIALIZATIONS",
+    "MessageRefusedError",
     "NoStreamManager",
+    "StreamBusyError",
     "StreamConfigError",
     "StreamEvent",
     "StreamManager",
@@ -30,6 +36,10 @@ __all__ = [
     "StreamsConfig",
     "stream_auth_info",
 ]
+
+#: Serializations every stream reads: JSON only builds data. Pickle runs code while loading, so a
+#: stream reads it only where the reading event's config asks for it (``allow_serializations``).
+SAFE_SERIALIZATIONS: FrozenSet[Serialization] = frozenset({Serialization.JSON_UTF8, Serialization.JSON_BASE64})
 
 
 @dataclass
@@ -47,8 +57,31 @@ class StreamOSError(Exception):
     """The stream backend cannot be reached; the engine backs off and retries."""
 
 
+class StreamBusyError(StreamOSError):
+    """The backend answers, but every connection stayed busy for longer than the configured wait.
+
+    The call failed (callers answer 503, as for any ``StreamOSError``) but the backend is healthy:
+    circuit breakers do not count it as a failure.
+    """
+
+
 class StreamConfigError(Exception):
     """Streams are used by an app but not configured properly."""
+
+
+class MessageRefusedError(ValueError):
+    """A stream message this reader refuses to decode, e.g. a serialization its config does not allow.
+
+    Nothing of the payload was decoded. Stream managers dead-letter such messages at once (they can
+    never be read) and return this error as the item of the read, so the engine logs it once.
+    """
+
+    def __init__(self, message: str, *, msg_id: bytes = b"", reason: str = "") -> None:
+        super().__init__(message)
+        #: id of the refused message in its stream
+        self.msg_id = msg_id
+        #: why it was refused, without the message id (for the dead-letter entry)
+        self.reason = reason or message
 
 
 def stream_auth_info(stream_event: StreamEvent) -> Dict[str, Any]:
@@ -72,6 +105,7 @@ class StreamManager(ABC):
     def __init__(self, *, address: str, config: Optional[StreamsConfig] = None) -> None:
         self.address = address
         self.config = config if config is not None else StreamsConfig(connection_str=address)
+        self._allowed_serializations: Dict[Tuple[str, str], FrozenSet[Serialization]] = {}
 
     @staticmethod
     def create(config: StreamsConfig) -> "StreamManager":
@@ -173,6 +207,36 @@ class StreamManager(ABC):
                 stream_name=stream_name, consumer_group=consumer_group, stream_event=stream_event
             )
         return acked
+
+    def allow_serializations(
+        self, *, stream_name: str, consumer_group: str, serializations: Iterable[Serialization]
+    ) -> None:
+        """Let reads of ``stream_name`` by ``consumer_group`` decode ``serializations`` too.
+
+        JSON ones are always read (``SAFE_SERIALIZATIONS``); anything else a message names is refused
+        before decoding (``MessageRefusedError``). The engine's read loops call this with what the
+        reading event's config allows (``hopeit.streams.serialization.readable_serializations``).
+        """
+        allowed = getattr(self, "_allowed_serializations", None)
+        if allowed is None:  # a subclass that did not call StreamManager.__init__
+            allowed = self._allowed_serializations = {}
+        key = (stream_name, consumer_group)
+        allowed[key] = allowed.get(key, SAFE_SERIALIZATIONS) | frozenset(serializations)
+
+    def allowed_serializations(self, stream_name: str, consumer_group: str) -> FrozenSet[Serialization]:
+        """Serializations that reads of ``stream_name`` by ``consumer_group`` decode (see ``allow_serializations``)."""
+        allowed: Dict[Tuple[str, str], FrozenSet[Serialization]] = getattr(self, "_allowed_serializations", None) or {}
+        return allowed.get((stream_name, consumer_group), SAFE_SERIALIZATIONS)
+
+    async def record_failures(  # noqa: B027 - an optional hook: doing nothing is the right default
+        self, *, stream_name: str, consumer_group: str, failures: Sequence[Tuple[StreamEvent, BaseException]]
+    ) -> None:
+        """Hear why messages read from ``stream_name`` were not processed (they stay pending).
+
+        The engine's read loops call this after each batch with the messages whose event failed or
+        timed out. Backends that dead-letter keep the last error of each message for its dead-letter
+        entry; this default does nothing. It must not raise.
+        """
 
     @staticmethod
     def as_data_event(payload: EventPayload) -> EventPayload:

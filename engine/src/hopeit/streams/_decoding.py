@@ -2,23 +2,47 @@
 
 import base64
 import json
-from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Tuple, Union
+from typing import AbstractSet, Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects._unique import new_id
-from hopeit.streams import StreamEvent
+from hopeit.streams import SAFE_SERIALIZATIONS, MessageRefusedError, StreamEvent
 from hopeit.streams.serialization import deserialize_payload
 
-__all__ = ["DEFAULT_QUEUE", "MessageFields", "MessageReader", "encode_auth_info"]
+__all__ = ["DEFAULT_QUEUE", "MessageFields", "MessageReader", "encode_auth_info", "escape_text"]
 
 DEFAULT_QUEUE = "AUTO"
 
 #: Field name -> value; readers may get ``bytes`` names and values (redis) or ``str`` ones.
 MessageFields = Dict[str, Union[str, bytes]]
 
-_SERIALIZATIONS = {s.value: s for s in Serialization}
+#: ``ser`` field value (as str or as bytes) -> Serialization
+_SERIALIZATIONS: Dict[Any, Serialization] = {
+    **{s.value: s for s in Serialization},
+    **{s.value.encode(): s for s in Serialization},
+}
 _COMPRESSIONS = {c.value: c for c in Compression}
 _auth_cache: Dict[Any, Dict[str, Any]] = {}
+
+
+def escape_text(value: Any, limit: int = 200) -> str:
+    """``value`` as text fit for one log line or record: at most ``limit`` characters, one line.
+
+    Message fields come from whoever can write to the stream: control and other non-printable
+    characters (and backslashes, so escapes cannot be forged) are written as Python escapes.
+    """
+    if isinstance(value, bytes):
+        value = value.decode(errors="replace")
+    text = value if isinstance(value, str) else str(value)
+    length = len(text)
+    text = text[:limit]  # cut before escaping: a huge value costs no more than a short one
+    if not text.isprintable() or "\\" in text:
+        text = "".join(
+            ch if ch.isprintable() and ch != "\\" else ch.encode("unicode_escape").decode("ascii") for ch in text
+        )
+    if length <= limit and len(text) <= limit:
+        return text
+    return f"{text[:limit]}...({length} characters)"
 
 
 def encode_auth_info(auth_info: Mapping[str, Any]) -> bytes:
@@ -94,6 +118,7 @@ class MessageReader:
         "consumer_group",
         "datatypes",
         "read_ts",
+        "serializations",
         "stream_name",
     )
 
@@ -105,18 +130,36 @@ class MessageReader:
         datatypes: Mapping[str, type],
         track_headers: List[str],
         read_ts: str,
+        serializations: Optional[AbstractSet[Serialization]] = None,
     ) -> None:
         self.stream_name = stream_name
         self.consumer_group = consumer_group
         self.datatypes = datatypes
         self.read_ts = read_ts
+        #: the serializations decoded; a message naming any other is refused (default: JSON only)
+        self.serializations = SAFE_SERIALIZATIONS if serializations is None else serializations
         self._str_headers = [(h, h) for h in track_headers]  # (track id, its field name)
         self._bytes_headers = [(h, h.encode()) for h in track_headers]
         # id of a shared part -> (the part, kept so its id stays unique while cached; its decoding)
         self._shared: Dict[int, Tuple[Mapping[str, Any], Union[_Shared, Exception]]] = {}
 
+    def _serialization(self, raw: Any) -> Serialization:
+        """The message's serialization, checked against the allowed ones before anything is decoded."""
+        serialization = _SERIALIZATIONS.get(raw)
+        if serialization is not None and serialization in self.serializations:
+            return serialization
+        shown = escape_text(raw or "", 40)
+        problem = "is unknown" if serialization is None else "is not allowed"
+        allowed = ", ".join(sorted(s.value for s in self.serializations))
+        raise MessageRefusedError(
+            f"serialization '{shown}' {problem} for this stream (it reads: {allowed}); the message was not decoded. "
+            "If its producers are trusted to send pickle, set the reading event's settings.stream.serialization "
+            "to a pickle protocol",
+        )
+
     def _decode_shared(self, get: Callable[[Any], Any], keys: _Keys) -> _Shared:
-        ser, comp = _text(get(keys.ser)), _text(get(keys.comp))
+        serialization = self._serialization(get(keys.ser))
+        comp = _text(get(keys.comp))
         track_ids = {
             "stream.name": self.stream_name,
             "stream.msg_id": "",
@@ -130,7 +173,7 @@ class MessageReader:
             track_ids[header] = _text(get(key))
         track_ids["track.operation_id"] = ""
         return _Shared(
-            _SERIALIZATIONS.get(ser) or Serialization(ser),
+            serialization,
             _COMPRESSIONS.get(comp) or Compression(comp),
             _auth_info(get(keys.auth_info)),
             track_ids,
@@ -171,8 +214,8 @@ class MessageReader:
             datatype = self.datatypes.get(type_name)
             if datatype is None:
                 return TypeError(
-                    f"Stream message {_text(msg_id)} of type '{type_name}' in '{self.stream_name}' "
-                    f"is not one of the types this event reads: {sorted(self.datatypes)}"
+                    f"Stream message {escape_text(msg_id)} of type '{escape_text(type_name)}' in "
+                    f"'{self.stream_name}' is not one of the types this event reads: {sorted(self.datatypes)}"
                 )
             payload: Any = deserialize_payload(
                 get(keys.payload) or b"", shared.serialization, shared.compression, datatype
@@ -192,5 +235,12 @@ class MessageReader:
             return self._error(msg_id, exc)
 
     def _error(self, msg_id: Union[str, bytes], exc: Exception) -> Exception:
-        return ValueError(f"Cannot read stream message {_text(msg_id)} from '{self.stream_name}': {exc}")
+        shown_id = escape_text(msg_id)
+        if isinstance(exc, MessageRefusedError):
+            return MessageRefusedError(
+                f"Stream message {shown_id} in '{self.stream_name}' refused: {exc.reason}",
+                msg_id=msg_id if isinstance(msg_id, bytes) else msg_id.encode(),
+                reason=exc.reason,
+            )
+        return ValueError(f"Cannot read stream message {shown_id} from '{self.stream_name}': {escape_text(exc, 1000)}")
 

@@ -11,92 +11,28 @@ separate circuits, so a stalled read never blocks writes and the other way aroun
   ``num_failures_open_circuit_breaker`` failures in semi-open);
 * after each failure calls wait ``backoff`` seconds: ``initial_backoff_seconds`` at first,
   doubled on every failure while open, up to ``max_backoff_seconds``; a success steps the state back
-  by one (closed again after as many successes as it took to open);
+  by one (closed again after as many successes as it took to open) and ends the wait;
 * while waiting, ``write_stream`` fails fast with ``StreamOSError("Stream circuit breaker open ...")``;
   ``read_stream``, ``ensure_consumer_group`` and the acknowledgements wait for the backoff to pass;
+* probes: while waiting, one call every ``probe_interval_seconds`` (0.5 s) goes through anyway, so
+  a backend that is back is used again within about that time, not after the whole backoff (up to
+  ``max_backoff_seconds``). A probe that fails changes nothing (logged at debug level; a failed read
+  probe returns ``[]``); one that succeeds counts as a success;
 * errors: writes and ``ensure_consumer_group`` re-raise them, ``read_stream`` returns ``[error]``,
   ``ack_read_stream`` and ``ack_read_stream_batch`` log and return 0 (the messages stay pending and
-  are delivered again).
+  are delivered again). ``StreamBusyError`` (every connection busy, backend healthy) is re-raised
+  without counting as a failure.
 """
 
-import asyncio
-import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Union
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
 
 from hopeit.app._server_models import StreamsConfig
 from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects import EventPayload
-from hopeit.streams import StreamEvent, StreamManager, StreamOSError
+from hopeit.streams import StreamBusyError, StreamEvent, StreamManager, StreamOSError
+from hopeit.streams._circuit_state import CLOSED, OPEN, SEMI_OPEN, CircuitState
 
-__all__ = ["CircuitState", "StreamCircuitBreaker"]
-
-logger = logging.getLogger("hopeit.streams")
-
-CLOSED, SEMI_OPEN, OPEN = 0, 1, 2
-
-
-class CircuitState:
-    """Health of one direction (reads or writes) of a stream manager."""
-
-    __slots__ = (
-        "backoff",
-        "blocked_until",
-        "initial_backoff",
-        "max_backoff",
-        "name",
-        "num_failures",
-        "open_after",
-        "state",
-    )
-
-    def __init__(self, name: str, *, initial_backoff: float, max_backoff: float, open_after: int) -> None:
-        self.name = name
-        self.initial_backoff = initial_backoff
-        self.max_backoff = max_backoff
-        self.open_after = open_after
-        self.state = CLOSED
-        self.num_failures = 0
-        self.backoff = 0.0
-        self.blocked_until = 0.0  # loop time until which calls back off
-
-    def remaining(self) -> float:
-        """Seconds of backoff left (0 when calls may go through)."""
-        return max(0.0, self.blocked_until - asyncio.get_running_loop().time())
-
-    async def wait(self) -> None:
-        """Sleep through the backoff left, if any."""
-        remaining = self.remaining()
-        if remaining > 0:
-            await asyncio.sleep(remaining)
-
-    def failure(self, error: Exception) -> None:
-        """Record a backend failure and start backing off."""
-        if self.state == CLOSED:
-            self.state, self.backoff = SEMI_OPEN, self.initial_backoff
-            self.num_failures += 1
-        elif self.state == SEMI_OPEN:
-            self.num_failures += 1
-            if self.num_failures >= self.open_after:
-                self.state = OPEN
-        else:
-            self.backoff = min(self.max_backoff, 2 * self.backoff)
-        self.blocked_until = asyncio.get_running_loop().time() + self.backoff
-        logger.warning(
-            "Stream %s failed (circuit state=%s failures=%s backoff=%ss): %s",
-            self.name,
-            self.state,
-            self.num_failures,
-            self.backoff,
-            error,
-        )
-
-    def success(self) -> None:
-        """Record a call that went through: step the state back towards closed."""
-        if self.state == CLOSED:
-            return
-        self.state -= 1
-        self.num_failures = 0 if self.state == CLOSED else self.num_failures - 1
-        self.backoff = 0.0 if self.state == CLOSED else self.initial_backoff
+__all__ = ["CLOSED", "OPEN", "SEMI_OPEN", "CircuitState", "StreamCircuitBreaker"]
 
 
 class StreamCircuitBreaker(StreamManager):
@@ -109,6 +45,7 @@ class StreamCircuitBreaker(StreamManager):
         initial_backoff_seconds: float = 1.0,
         max_backoff_seconds: float = 60.0,
         num_failures_open_circuit_breaker: int = 1,
+        probe_interval_seconds: float = 0.5,
     ) -> None:
         super().__init__(address=stream_manager.address, config=stream_manager.config)
         self.stream_manager = stream_manager
@@ -116,6 +53,7 @@ class StreamCircuitBreaker(StreamManager):
             "initial_backoff": initial_backoff_seconds,
             "max_backoff": max_backoff_seconds,
             "open_after": num_failures_open_circuit_breaker,
+            "probe_interval": probe_interval_seconds,
         }
         self.reads = CircuitState("read", **settings)
         self.writes = CircuitState("write", **settings)
@@ -142,13 +80,17 @@ class StreamCircuitBreaker(StreamManager):
         """Close the wrapped manager."""
         await self.stream_manager.close()
 
-    def _check_writes(self) -> None:
+    def _admit_write(self) -> bool:
+        """True when the write goes as a probe; raises ``StreamOSError`` while backing off between probes."""
         remaining = self.writes.remaining()
-        if remaining > 0:
-            raise StreamOSError(
-                f"Stream circuit breaker open: writes refused for {remaining:.1f}s more after "
-                f"{self.writes.num_failures} failure(s); check that the stream backend at '{self.address}' is reachable"
-            )
+        if remaining <= 0:
+            return False
+        if self.writes.start_probe():
+            return True
+        raise StreamOSError(
+            f"Stream circuit breaker open: writes refused for {remaining:.1f}s more after "
+            f"{self.writes.num_failures} failure(s); check that the stream backend at '{self.address}' is reachable"
+        )
 
     async def write_stream(
         self,
@@ -163,8 +105,9 @@ class StreamCircuitBreaker(StreamManager):
         target_max_len: int = 0,
     ) -> int:
         """Forward a write, or fail fast with ``StreamOSError`` while backing off."""
-        self._check_writes()
+        probe = self._admit_write()
         return await self._count_write(
+            probe,
             self.stream_manager.write_stream(
                 stream_name=stream_name,
                 queue=queue,
@@ -190,8 +133,9 @@ class StreamCircuitBreaker(StreamManager):
         target_max_len: int = 0,
     ) -> int:
         """Forward a batch write, or fail fast with ``StreamOSError`` while backing off."""
-        self._check_writes()
+        probe = self._admit_write()
         return await self._count_write(
+            probe,
             self.stream_manager.write_stream_batch(
                 stream_name=stream_name,
                 queue=queue,
@@ -204,23 +148,42 @@ class StreamCircuitBreaker(StreamManager):
             )
         )
 
-    async def _count_write(self, write: Awaitable[int]) -> int:
+    async def _count_write(self, probe: bool, write: Awaitable[int]) -> int:
         """Await a forwarded write, recording its success or ``StreamOSError`` on the write circuit."""
         try:
             result = await write
         except StreamOSError as exc:
-            self.writes.failure(exc)
+            self._failed(self.writes, probe, exc)
+            raise
+        except BaseException:
+            if probe:
+                self.writes.end_probe()
             raise
         self.writes.success()
         return result
 
+    @staticmethod
+    def _failed(circuit: CircuitState, probe: bool, error: Exception) -> None:
+        """Count ``error`` on ``circuit``: a failure, a failed probe, or (busy, not failing) nothing."""
+        if isinstance(error, StreamBusyError):
+            if probe:
+                circuit.end_probe()
+        elif probe:
+            circuit.probe_failed(error)
+        else:
+            circuit.failure(error)
+
     async def ensure_consumer_group(self, *, stream_name: str, consumer_group: str) -> None:
-        """Wait out any read backoff, then forward; errors are re-raised."""
-        await self.reads.wait()
+        """Wait out any read backoff (or go as a probe), then forward; errors are re-raised."""
+        probe = await self.reads.admit()
         try:
             await self.stream_manager.ensure_consumer_group(stream_name=stream_name, consumer_group=consumer_group)
         except StreamOSError as exc:
-            self.reads.failure(exc)
+            self._failed(self.reads, probe, exc)
+            raise
+        except BaseException:
+            if probe:
+                self.reads.end_probe()
             raise
         self.reads.success()
 
@@ -236,8 +199,11 @@ class StreamCircuitBreaker(StreamManager):
         timeout: int,
         batch_interval: int,
     ) -> List[Union[StreamEvent, Exception]]:
-        """Wait out any read backoff, then forward; a ``StreamOSError`` comes back as ``[error]``."""
-        await self.reads.wait()
+        """Wait out any read backoff (or go as a probe), then forward; a ``StreamOSError`` comes back as ``[error]``.
+
+        A probe that fails returns ``[]``: the outage was reported when the circuit opened.
+        """
+        probe = await self.reads.admit()
         try:
             result = await self.stream_manager.read_stream(
                 stream_name=stream_name,
@@ -250,8 +216,12 @@ class StreamCircuitBreaker(StreamManager):
                 batch_interval=batch_interval,
             )
         except StreamOSError as exc:
-            self.reads.failure(exc)
-            return [exc]
+            self._failed(self.reads, probe, exc)
+            return [] if probe else [exc]
+        except BaseException:
+            if probe:
+                self.reads.end_probe()
+            raise
         self.reads.success()
         return result
 
@@ -274,14 +244,38 @@ class StreamCircuitBreaker(StreamManager):
         )
 
     async def _forward_ack(self, ack: Callable[[], Awaitable[int]]) -> int:
-        await self.reads.wait()
+        probe = await self.reads.admit()
         try:
             result = await ack()
         except StreamOSError as exc:
-            self.reads.failure(exc)
+            self._failed(self.reads, probe, exc)
             return 0
+        except BaseException:
+            if probe:
+                self.reads.end_probe()
+            raise
         self.reads.success()
         return result
+
+    def allow_serializations(
+        self, *, stream_name: str, consumer_group: str, serializations: Iterable[Serialization]
+    ) -> None:
+        """Forwarded: the wrapped manager decodes."""
+        self.stream_manager.allow_serializations(
+            stream_name=stream_name, consumer_group=consumer_group, serializations=serializations
+        )
+
+    def allowed_serializations(self, stream_name: str, consumer_group: str) -> FrozenSet[Serialization]:
+        """The wrapped manager's."""
+        return self.stream_manager.allowed_serializations(stream_name, consumer_group)
+
+    async def record_failures(
+        self, *, stream_name: str, consumer_group: str, failures: Sequence[Tuple[StreamEvent, BaseException]]
+    ) -> None:
+        """Forwarded as it is: it reports on messages, it is no call the circuit should count."""
+        await self.stream_manager.record_failures(
+            stream_name=stream_name, consumer_group=consumer_group, failures=failures
+        )
 
     def __getattr__(self, name: str) -> Any:
         # anything else (consumer_id, pending(), stream_length()...) is the wrapped manager's

@@ -22,6 +22,19 @@ no group are kept (a group created later reads them, as on Redis) up to ``target
 acknowledged, even once trimmed. Unlike Redis, a group created late does not see entries already
 acknowledged by all the other groups.
 
+Entries that ``target_max_len`` (or ``max_len``) trims before some group read them are lost to
+that group: they are counted in ``stats()["trimmed_unread"]`` and a warning is logged (at most one a
+minute per stream) on logger ``hopeit.streams``.
+
+A read decodes only the serializations allowed for its stream and group (JSON, plus what
+``allow_serializations`` adds; the engine allows pickle where the reading event's config names
+it). A message naming another one is never decoded: it is moved to the dead-letter stream
+``<stream><dead_letter_suffix>`` (option ``dead_letter_suffix`` of ``StreamsConfig.settings``,
+default ``.dlq``) with the ``dlq.*`` fields of the redis-streams plugin, acknowledged, counted in
+``stats()["dead_lettered"]``, and returned as a ``MessageRefusedError`` item for the engine to log.
+``dead_letters(stream)`` lists them. (Other failures are not dead-lettered here: a message whose
+event failed stays pending, as the memory manager does not deliver messages again.)
+
 For tests and ops: ``pending(stream, group)`` lists unacknowledged messages (like ``XPENDING``),
 ``stream_length(stream)`` counts entries (like ``XLEN``) and ``MemoryStreamManager.clear(address)``
 drops streams. A closed manager refuses calls with ``StreamOSError`` until ``connect()`` again.
@@ -31,20 +44,28 @@ a write still wakes a reader blocked in another thread's loop.
 """
 
 import asyncio
-import time
-from collections import OrderedDict
+import logging
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 from hopeit.app._server_models import StreamsConfig
 from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects import EventPayload
-from hopeit.streams import StreamConfigError, StreamEvent, StreamManager, StreamOSError
-from hopeit.streams.messages import MessageFields, MessageReader, encode_own, encode_shared, utc_iso_now
+from hopeit.streams import MessageRefusedError, StreamConfigError, StreamEvent, StreamManager, StreamOSError
+from hopeit.streams._memory_store import STREAMS, Entry, Group, MemoryStream, MsgId, parse_id, wake
+from hopeit.streams.messages import (
+    MessageFields,
+    MessageReader,
+    encode_own,
+    encode_shared,
+    error_text,
+    utc_iso_now,
+)
+from hopeit.streams.trimming import UnreadTrimCounter
 
 __all__ = ["MemoryStreamManager", "NoConsumerGroupError", "PendingMessage"]
 
-_MsgId = Tuple[int, int]  # (milliseconds, sequence), ordered like Redis ids
+logger = logging.getLogger("hopeit.streams")
 
 
 class NoConsumerGroupError(StreamConfigError):
@@ -60,116 +81,6 @@ class PendingMessage:
     delivery_count: int
 
 
-class _Entry:
-    __slots__ = ("key", "msg_id", "own", "serial", "shared")
-
-    def __init__(self, serial: int, msg_id: _MsgId, own: MessageFields, shared: MessageFields) -> None:
-        self.serial = serial  # position in the stream: ids may repeat a millisecond, serials never
-        self.msg_id = msg_id
-        self.key = _format_id(msg_id)  # the id readers see and acknowledge with
-        self.own = own  # fields of this message (encode_own)
-        self.shared = shared  # fields of every message of its write (encode_shared)
-
-
-class _Pending:
-    __slots__ = ("consumer", "delivery_count", "entry")
-
-    def __init__(self, entry: _Entry, consumer: str) -> None:
-        self.entry = entry  # keeps the data of a pending message alive even once trimmed
-        self.consumer = consumer
-        self.delivery_count = 1
-
-
-class _Group:
-    __slots__ = ("next_serial", "pending")
-
-    def __init__(self, next_serial: int) -> None:
-        self.next_serial = next_serial
-        self.pending: OrderedDict[bytes, _Pending] = OrderedDict()  # by entry key, in delivery order
-
-
-class _Stream:
-    __slots__ = ("entries", "groups", "last_id", "next_serial", "waiters")
-
-    def __init__(self) -> None:
-        self.entries: OrderedDict[int, _Entry] = OrderedDict()
-        self.groups: Dict[str, _Group] = {}
-        self.next_serial = 0
-        self.last_id: _MsgId = (0, 0)
-        # Futures rather than asyncio.Condition: streams outlive event loops (one per test) and a
-        # future belongs to the loop of the reader that created it.
-        self.waiters: Set[asyncio.Future[None]] = set()
-
-    def append(self, owns: List[MessageFields], shared: MessageFields) -> None:
-        now_ms = int(time.time() * 1000)
-        for own in owns:
-            ms, seq = self.last_id
-            self.last_id = (now_ms, 0) if now_ms > ms else (ms, seq + 1)
-            self.entries[self.next_serial] = _Entry(self.next_serial, self.last_id, own, shared)
-            self.next_serial += 1
-
-    def trim(self, max_len: int) -> None:
-        while len(self.entries) > max_len:
-            self.entries.popitem(last=False)
-
-    def take_new(self, group: _Group, consumer: str, count: int) -> List[_Entry]:
-        if self.entries:
-            # entries trimmed before this group read them are lost to it, as on Redis
-            group.next_serial = max(group.next_serial, next(iter(self.entries)))
-        taken: List[_Entry] = []
-        while group.next_serial < self.next_serial and (count <= 0 or len(taken) < count):
-            entry = self.entries.get(group.next_serial)
-            group.next_serial += 1
-            if entry is not None:  # holes: entries acked by every group before this one existed
-                group.pending[entry.key] = _Pending(entry, consumer)
-                taken.append(entry)
-        return taken
-
-    def acked_by_all(self, entry: _Entry) -> bool:
-        for group in self.groups.values():
-            if group.next_serial <= entry.serial or entry.key in group.pending:
-                return False
-        return True
-
-
-def _wake(waiters: Set["asyncio.Future[None]"]) -> None:
-    try:
-        running: Optional[asyncio.AbstractEventLoop] = asyncio.get_running_loop()
-    except RuntimeError:
-        running = None
-    for waiter in list(waiters):
-        if waiter.get_loop() is running:
-            _resolve(waiter)
-            continue
-        try:
-            waiter.get_loop().call_soon_threadsafe(_resolve, waiter)
-        except RuntimeError:  # the reader's loop is closed: nobody left to wake
-            waiters.discard(waiter)
-
-
-def _resolve(waiter: "asyncio.Future[None]") -> None:
-    if not waiter.done():
-        waiter.set_result(None)
-
-
-def _format_id(msg_id: _MsgId) -> bytes:
-    return f"{msg_id[0]}-{msg_id[1]}".encode()
-
-
-def _parse_id(offset: str) -> _MsgId:
-    ms, _, seq = offset.partition("-")
-    try:
-        return int(ms), int(seq or 0)
-    except ValueError:
-        raise ValueError(
-            f"Invalid stream offset '{offset}': use '>' for new messages, or an id like '0' or '1700000000000-0'"
-        ) from None
-
-
-#: address -> stream name -> stream; shared by every manager of the process
-_STREAMS: Dict[str, Dict[str, _Stream]] = {}
-
-
 class MemoryStreamManager(StreamManager):
     """Stream manager keeping streams in the process; see the module documentation."""
 
@@ -177,23 +88,33 @@ class MemoryStreamManager(StreamManager):
         super().__init__(address=address, config=config)
         self.consumer_id = self._consumer_id()
         self.max_len = int(self.config.settings.get("max_len", 0))
+        self.dead_letter_suffix = str(self.config.settings.get("dead_letter_suffix", ".dlq"))
+        self.trimmed_unread = UnreadTrimCounter(logger)
+        self.dead_lettered: Dict[str, int] = {}
         self._closed = False
         self._waiters: Set[asyncio.Future[None]] = set()
 
     @staticmethod
     def clear(address: Optional[str] = None) -> None:
         """Drop every stream at ``address`` (at every address when ``None``); blocked readers return ``[]``."""
-        for addr in [address] if address is not None else list(_STREAMS):
-            for stream in _STREAMS.pop(addr, {}).values():
-                _wake(stream.waiters)
+        for addr in [address] if address is not None else list(STREAMS):
+            for stream in STREAMS.pop(addr, {}).values():
+                wake(stream.waiters)
 
-    def _streams(self) -> Dict[str, _Stream]:
+    def _streams(self) -> Dict[str, MemoryStream]:
         if self._closed:
             raise StreamOSError(f"Memory stream manager at '{self.address}' is closed: call connect() to use it again")
-        return _STREAMS.setdefault(self.address, {})
+        return STREAMS.setdefault(self.address, {})
 
-    def _group(self, stream_name: str, consumer_group: str, *, inspect: bool = False) -> Tuple[_Stream, _Group]:
-        streams = _STREAMS.get(self.address, {}) if inspect else self._streams()
+    def _stream(self, stream_name: str) -> MemoryStream:
+        streams = self._streams()
+        stream = streams.get(stream_name)
+        if stream is None:
+            stream = streams[stream_name] = MemoryStream()
+        return stream
+
+    def _group(self, stream_name: str, consumer_group: str, *, inspect: bool = False) -> Tuple[MemoryStream, Group]:
+        streams = STREAMS.get(self.address, {}) if inspect else self._streams()
         stream = streams.get(stream_name)
         group = None if stream is None else stream.groups.get(consumer_group)
         if stream is None or group is None:
@@ -211,7 +132,7 @@ class MemoryStreamManager(StreamManager):
     async def close(self) -> None:
         """Refuse further calls and make blocked ``read_stream`` calls return ``[]`` at once; streams stay."""
         self._closed = True
-        _wake(self._waiters)
+        wake(self._waiters)
 
     async def write_stream(
         self,
@@ -250,7 +171,7 @@ class MemoryStreamManager(StreamManager):
         target_max_len: int = 0,
     ) -> int:
         """Append several messages and wake blocked readers once; returns the number written."""
-        streams = self._streams()
+        self._streams()
         shared = encode_shared(
             queue=queue,
             track_ids=track_ids,
@@ -259,26 +180,22 @@ class MemoryStreamManager(StreamManager):
             serialization=serialization,
         )
         owns = [encode_own(self.as_data_event(payload), compression, serialization) for payload in payloads]
-        stream = streams.get(stream_name)
-        if stream is None:
-            stream = streams[stream_name] = _Stream()
+        stream = self._stream(stream_name)
         stream.append(owns, shared)
         max_len = target_max_len if target_max_len > 0 else self.max_len
         if max_len > 0:
-            stream.trim(max_len)
+            unread, groups = stream.trim(max_len)
+            self.trimmed_unread.add(stream_name, unread, groups=groups, max_len=max_len)
         if owns:
-            _wake(stream.waiters)
+            wake(stream.waiters)
         return len(owns)
 
     async def ensure_consumer_group(self, *, stream_name: str, consumer_group: str) -> None:
         """Create ``consumer_group`` reading from the oldest entry (and the stream if absent); no-op if it exists."""
-        streams = self._streams()
-        stream = streams.get(stream_name)
-        if stream is None:
-            stream = streams[stream_name] = _Stream()
+        stream = self._stream(stream_name)
         if consumer_group not in stream.groups:
             first = next(iter(stream.entries), stream.next_serial)
-            stream.groups[consumer_group] = _Group(first)
+            stream.groups[consumer_group] = Group(first)
 
     async def read_stream(
         self,
@@ -295,6 +212,8 @@ class MemoryStreamManager(StreamManager):
         """Read up to ``batch_size`` messages for this manager's consumer in ``consumer_group``.
 
         ``batch_interval`` is not used: the read returns as soon as messages arrive or ``timeout`` passes.
+        Messages refused by the decoder (a serialization not allowed) are dead-lettered and come back
+        as ``MessageRefusedError`` items.
 
         :raises NoConsumerGroupError: when the group (or the stream) does not exist.
         """
@@ -302,19 +221,49 @@ class MemoryStreamManager(StreamManager):
         if offset == ">":
             entries = await self._wait_new(stream_name, stream, group, batch_size, timeout)
         else:
-            entries = self._history(group, _parse_id(offset), batch_size)
+            entries = self._history(group, parse_id(offset), batch_size)
         reader = MessageReader(
             stream_name=stream_name,
             consumer_group=consumer_group,
             datatypes=datatypes,
             track_headers=track_headers,
             read_ts=utc_iso_now(),
+            serializations=self.allowed_serializations(stream_name, consumer_group),
         )
-        return [reader.decode_split(entry.key, entry.own, entry.shared) for entry in entries]
+        items: List[Union[StreamEvent, Exception]] = []
+        for entry in entries:
+            item = reader.decode_split(entry.key, entry.own, entry.shared)
+            if isinstance(item, MessageRefusedError):
+                item = self._dead_letter(stream_name, consumer_group, stream, group, entry, item)
+            items.append(item)
+        return items
+
+    def _dead_letter(
+        self, stream_name: str, consumer_group: str, stream: MemoryStream, group: Group, entry: Entry,
+        refused: MessageRefusedError,
+    ) -> MessageRefusedError:
+        """Move a refused message to the dead-letter stream and acknowledge it; the error saying so."""
+        target = stream_name + self.dead_letter_suffix
+        own: MessageFields = {
+            **entry.own,
+            "dlq.stream": stream_name,
+            "dlq.consumer_group": consumer_group,
+            "dlq.msg_id": entry.key.decode(),
+            "dlq.deliveries": "1",
+            "dlq.consumer": self.consumer_id,
+            "dlq.reason": refused.reason,
+            "dlq.error": error_text(refused),
+            "dlq.ts": utc_iso_now(),
+        }
+        self._stream(target).append([own], entry.shared)
+        stream.ack(group, entry.key)
+        self.dead_lettered[stream_name] = self.dead_lettered.get(stream_name, 0) + 1
+        return MessageRefusedError(f"{refused}; moved to dead-letter stream '{target}'", msg_id=entry.key,
+                                   reason=refused.reason)
 
     async def _wait_new(
-        self, stream_name: str, stream: _Stream, group: _Group, batch_size: int, timeout: int
-    ) -> List[_Entry]:
+        self, stream_name: str, stream: MemoryStream, group: Group, batch_size: int, timeout: int
+    ) -> List[Entry]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout / 1000
         while True:
@@ -331,11 +280,11 @@ class MemoryStreamManager(StreamManager):
             finally:
                 stream.waiters.discard(waiter)
                 self._waiters.discard(waiter)
-            if not waiter.done() or _STREAMS.get(self.address, {}).get(stream_name) is not stream:
+            if not waiter.done() or STREAMS.get(self.address, {}).get(stream_name) is not stream:
                 return []  # timed out, or the streams were cleared
 
-    def _history(self, group: _Group, after: _MsgId, count: int) -> List[_Entry]:
-        entries: List[_Entry] = []
+    def _history(self, group: Group, after: MsgId, count: int) -> List[Entry]:
+        entries: List[Entry] = []
         for pending in group.pending.values():
             if count > 0 and len(entries) >= count:
                 break
@@ -350,7 +299,7 @@ class MemoryStreamManager(StreamManager):
         group = None if stream is None else stream.groups.get(consumer_group)
         if stream is None or group is None:
             return 0
-        return self._ack(stream, group, stream_event)
+        return stream.ack(group, stream_event.msg_internal_id)
 
     async def ack_read_stream_batch(
         self, *, stream_name: str, consumer_group: str, stream_events: List[StreamEvent]
@@ -360,20 +309,7 @@ class MemoryStreamManager(StreamManager):
         group = None if stream is None else stream.groups.get(consumer_group)
         if stream is None or group is None:
             return 0
-        acked = 0
-        for stream_event in stream_events:
-            acked += self._ack(stream, group, stream_event)
-        return acked
-
-    @staticmethod
-    def _ack(stream: _Stream, group: _Group, stream_event: StreamEvent) -> int:
-        pending = group.pending.pop(stream_event.msg_internal_id, None)
-        if pending is None:
-            return 0
-        entry = pending.entry
-        if stream.entries.get(entry.serial) is entry and stream.acked_by_all(entry):
-            del stream.entries[entry.serial]
-        return 1
+        return sum(stream.ack(group, stream_event.msg_internal_id) for stream_event in stream_events)
 
     def pending(self, stream_name: str, consumer_group: str) -> List[PendingMessage]:
         """Messages of ``consumer_group`` read and not acknowledged, oldest first (like ``XPENDING``).
@@ -388,5 +324,16 @@ class MemoryStreamManager(StreamManager):
 
     def stream_length(self, stream_name: str) -> int:
         """Number of entries kept in ``stream_name`` (0 when absent, like ``XLEN``); works once closed too."""
-        stream = _STREAMS.get(self.address, {}).get(stream_name)
+        stream = STREAMS.get(self.address, {}).get(stream_name)
         return 0 if stream is None else len(stream.entries)
+
+    def dead_letters(self, stream_name: str) -> List[MessageFields]:
+        """The whole fields of every entry in the dead-letter stream of ``stream_name``, oldest first."""
+        stream = STREAMS.get(self.address, {}).get(stream_name + self.dead_letter_suffix)
+        if stream is None:
+            return []
+        return [{**entry.shared, **entry.own} for entry in stream.entries.values()]
+
+    def stats(self) -> Dict[str, Dict[str, int]]:
+        """Counters per stream: ``dead_lettered`` messages, ``trimmed_unread`` entries (trimmed unread by a group)."""
+        return {"dead_lettered": dict(self.dead_lettered), "trimmed_unread": dict(self.trimmed_unread.counts)}

@@ -23,17 +23,18 @@ once per write (the in-process manager); ``encode_messages`` returns whole messa
 """
 
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import AbstractSet, Any, Dict, List, Mapping, Optional, Union
 
 from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects import EventPayload
 from hopeit.dataobjects._unique import utc_now_iso
 from hopeit.streams import StreamEvent
-from hopeit.streams._decoding import DEFAULT_QUEUE, MessageFields, MessageReader, encode_auth_info
+from hopeit.streams._decoding import DEFAULT_QUEUE, MessageFields, MessageReader, encode_auth_info, escape_text
 from hopeit.streams.serialization import serialize_payload
 
 __all__ = [
     "DEFAULT_QUEUE",
+    "MAX_ERROR_LENGTH",
     "MessageFields",
     "MessageReader",
     "decode_message",
@@ -41,9 +42,19 @@ __all__ = [
     "encode_messages",
     "encode_own",
     "encode_shared",
+    "error_text",
+    "escape_text",
     "payload_type_name",
     "utc_iso_now",
 ]
+
+#: Longest error text kept in a dead-letter entry (``dlq.error``).
+MAX_ERROR_LENGTH = 1000
+
+
+def error_text(error: BaseException, limit: int = MAX_ERROR_LENGTH) -> str:
+    """``<ExceptionType>: <message>`` of ``error``, escaped to one line and at most about ``limit`` characters."""
+    return escape_text(f"{type(error).__name__}: {error}", limit)
 
 _type_names: Dict[type, str] = {}
 
@@ -169,10 +180,13 @@ def decode_message(
     track_headers: List[str],
     read_ts: Optional[datetime] = None,
     read_ts_text: Optional[str] = None,
+    serializations: Optional[AbstractSet[Serialization]] = None,
 ) -> Union[StreamEvent, Exception]:
     """Rebuild the ``StreamEvent`` of a message, or the exception saying why it cannot be read.
 
     ``read_ts`` (or its text, ``read_ts_text``) is the time of the read; now when neither is given.
+    A message whose serialization is not in ``serializations`` (default: the JSON ones) comes back
+    as ``MessageRefusedError``, its payload untouched.
     """
     reader = MessageReader(
         stream_name=stream_name,
@@ -180,6 +194,7 @@ def decode_message(
         datatypes=datatypes,
         track_headers=track_headers,
         read_ts=read_ts_text or (utc_now_iso() if read_ts is None else _utc_iso(read_ts)),
+        serializations=serializations,
     )
     return reader.decode(msg_id, fields)
 

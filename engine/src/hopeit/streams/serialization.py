@@ -1,16 +1,35 @@
-"""Encoding of stream message payloads: serialize then compress, decompress then parse."""
+"""Encoding of stream message payloads: serialize then compress, decompress then parse.
+
+Which serializations a stream *reads* is its config's choice (``readable_serializations``): the
+message's own ``ser`` field only says how it was written, and pickle runs code while loading.
+"""
 
 import base64
 import pickle
-from typing import Any, Type, TypeVar
+from typing import Any, FrozenSet, Optional, Type, TypeVar
 
 from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects.payload import Payload
+from hopeit.streams import SAFE_SERIALIZATIONS
 from hopeit.streams.compression import compress, decompress
 
-__all__ = ["deserialize_payload", "serialize_payload"]
+__all__ = ["PICKLE_SERIALIZATIONS", "deserialize_payload", "readable_serializations", "serialize_payload"]
 
 _T = TypeVar("_T")
+
+#: Every pickle protocol: ``pickle.loads`` reads them all, so trusting one is trusting them all.
+PICKLE_SERIALIZATIONS: FrozenSet[Serialization] = frozenset(s for s in Serialization if s.value.startswith("pickle:"))
+
+
+def readable_serializations(configured: Optional[Serialization]) -> FrozenSet[Serialization]:
+    """What a reader whose config names ``configured`` (its effective ``settings.stream.serialization``) decodes.
+
+    JSON always; pickle, of any protocol, only when ``configured`` is a pickle one: the app's config
+    then says the stream's producers are trusted (messages written with another protocol still read).
+    """
+    if configured in PICKLE_SERIALIZATIONS:
+        return SAFE_SERIALIZATIONS | PICKLE_SERIALIZATIONS
+    return SAFE_SERIALIZATIONS
 
 
 def _encode(data: Any, serialization: Serialization) -> bytes:
@@ -27,7 +46,7 @@ def _decode(data: bytes, serialization: Serialization, datatype: Type[_T]) -> _T
         return Payload.from_json(data, datatype)
     if serialization is Serialization.JSON_BASE64:
         return Payload.from_json(base64.b64decode(data), datatype)
-    # pickle is only for trusted producers: it can run code while loading
+    # pickle runs code while loading: stream readers reach this only where their config allows pickle
     return pickle.loads(data)  # type: ignore[no-any-return]
 
 

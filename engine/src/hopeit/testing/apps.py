@@ -118,7 +118,9 @@ def _type_name(datatype: Any) -> str:
         return "None"
     if isinstance(datatype, type):
         return datatype.__qualname__
-    return str(datatype) if getattr(datatype, "__origin__", None) is not None else "nothing (a step with no payload annotation)"
+    if getattr(datatype, "__origin__", None) is not None:
+        return str(datatype)
+    return "nothing (a step with no payload annotation)"
 
 
 def _check_accepted(handler: EventHandler, event_name: str, payload: Any) -> None:

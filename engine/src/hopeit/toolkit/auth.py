@@ -5,21 +5,30 @@ Each app has an RSA key pair under the server's ``auth.secrets_location``::
     <secrets_location>/.private/<app_key>.pem      private key, encrypted with auth.auth_passphrase
     <secrets_location>/public/<app_key>_pub.pem    public key
 
-``init`` loads (or, with ``auth.create_keys``, creates) the pair of an app when its engine starts.
-Tokens are RS256 JWTs carrying an ``app`` claim naming the app that signed them; ``decode_token``
-verifies a token with the public key of that app, so an app can accept tokens issued by another
-app of the same deployment. ``exp`` is enforced.
+``init`` loads (or, with ``auth.create_keys``, creates) the pair of an app when its engine starts,
+and lists every ``*_pub.pem`` file in ``public/``: those are the apps whose tokens this server
+trusts. Tokens are RS256 JWTs carrying an ``app`` claim naming the app that signed them;
+``decode_token`` looks that name up among the listed keys (a claim is only ever a key into that
+table, never part of a file path), so an app can accept tokens issued by another app of the same
+deployment. The folder is listed again when it changed (one ``stat`` per token tells): keys
+another server created later are found, removed ones stop verifying, and unknown names are never
+remembered.
+
+Every token must carry ``exp`` (tokens without it are refused) and a ``typ`` claim: ``Bearer``
+for access tokens, ``Refresh`` for refresh tokens. ``new_token`` stamps it (access by default);
+an event accepting Bearer refuses refresh tokens and the other way round.
 """
 
 import logging
 from pathlib import Path
-from typing import Any, Dict, Optional, Set
+from typing import Any, Dict, Optional
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from hopeit.app._server_models import AuthConfig, AuthType
 from hopeit.app.context import EventContext
+from hopeit.toolkit._public_keys import PUBLIC_SUFFIX, PublicKeys
 
 __all__ = [
     "AuthType",
@@ -37,11 +46,13 @@ __all__ = [
 logger = logging.getLogger("hopeit.toolkit.auth")
 
 _ALGORITHM = "RS256"  # AuthConfig.encryption_algorithm is informational: keys are RSA
+_TOKEN_TYPES = (AuthType.BEARER, AuthType.REFRESH)
+_TYPE_CLAIM = "typ"
+_SHOWN_CLAIM = 80  # characters of an unknown app claim put in messages (it is attacker text)
 
 _private_keys: Dict[str, Any] = {}
-_public_keys: Dict[str, Any] = {}
-_missing_public_keys: Set[str] = set()
-_secrets_location: Optional[Path] = None
+#: public keys by app key, as listed in ``<secrets_location>/public/``
+_public_keys = PublicKeys()
 
 
 class PrivateKeyNotFoundError(LookupError):
@@ -57,7 +68,7 @@ def _private_path(location: Path, app_key: str) -> Path:
 
 
 def _public_path(location: Path, app_key: str) -> Path:
-    return location / "public" / f"{app_key}_pub.pem"
+    return location / "public" / f"{app_key}{PUBLIC_SUFFIX}"
 
 
 def _create_keys(location: Path, app_key: str, passphrase: str) -> None:
@@ -82,28 +93,24 @@ def _create_keys(location: Path, app_key: str, passphrase: str) -> None:
     logger.info("Created RSA key pair of %s in %s", app_key, location)
 
 
-def _load_public_key(path: Path) -> Any:
-    return serialization.load_pem_public_key(path.read_bytes())
-
-
 def init(app_key: str, auth_config: AuthConfig) -> None:
     """Load the key pair of ``app_key`` (creating it when missing and ``create_keys`` is set).
 
-    With auth disabled the key caches are cleared and tokens cannot be issued or verified.
+    Also lists the public keys of every app in ``<secrets_location>/public/`` again: the tokens
+    ``decode_token`` accepts are those signed by one of them. With auth disabled the key tables
+    are cleared and tokens can be neither issued nor verified.
 
     :raises FileNotFoundError: when a key file is missing and ``create_keys`` is false; the message
         says which file and how to get one.
+    :raises ValueError: when a key of the app cannot be read (e.g. a wrong passphrase).
     """
-    global _secrets_location
+    global _public_keys
     if not auth_config.enabled:
         _private_keys.clear()
-        _public_keys.clear()
-        _missing_public_keys.clear()
-        _secrets_location = None
+        _public_keys = PublicKeys()
         logger.warning("Auth is disabled in server config: tokens are neither issued nor verified (app=%s)", app_key)
         return
     location = Path(auth_config.secrets_location)
-    _secrets_location = location
     private_path, public_path = _private_path(location, app_key), _public_path(location, app_key)
     if auth_config.create_keys and not (private_path.exists() and public_path.exists()):
         _create_keys(location, app_key, auth_config.auth_passphrase)
@@ -118,8 +125,11 @@ def init(app_key: str, auth_config: AuthConfig) -> None:
         _private_keys[app_key] = serialization.load_pem_private_key(private_path.read_bytes(), password=passphrase)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"Cannot load private key {private_path} (check auth.auth_passphrase): {exc}") from None
-    _public_keys[app_key] = _load_public_key(public_path)
-    _missing_public_keys.discard(app_key)
+    if _public_keys.folder != public_path.parent:
+        _public_keys = PublicKeys(public_path.parent)
+    _public_keys.scan()
+    if _public_keys.get(app_key) is None:
+        raise ValueError(f"Cannot load public key {public_path}: see the warning logged above")
 
 
 def app_private_key(app_key: str) -> Any:
@@ -136,43 +146,67 @@ def app_private_key(app_key: str) -> Any:
 
 
 def app_public_key(app_key: str) -> Any:
-    """Public key of any app, loaded from ``public/<app_key>_pub.pem`` on first use.
+    """Public key of an app, among the ``<app_key>_pub.pem`` files in ``<secrets_location>/public/``.
 
-    :raises PublicKeyNotFoundError: when the file does not exist or cannot be read (remembered).
+    :raises PublicKeyNotFoundError: when the folder has no key of that app (nothing is remembered
+        of the names asked for: a token can name anything).
     """
     key = _public_keys.get(app_key)
-    if key is not None:
-        return key
-    if app_key in _missing_public_keys or _secrets_location is None:
-        raise PublicKeyNotFoundError(f"No public key for app {app_key}")
-    try:
-        key = _load_public_key(_public_path(_secrets_location, app_key))
-    except (OSError, ValueError) as exc:
-        _missing_public_keys.add(app_key)
-        raise PublicKeyNotFoundError(f"No public key for app {app_key}: {exc}") from None
-    _public_keys[app_key] = key
+    if key is None:
+        raise PublicKeyNotFoundError(
+            f"No public key for app {app_key!r:.{_SHOWN_CLAIM}}: the keys known here are the "
+            f"<app_key>{PUBLIC_SUFFIX} files in the public folder of auth.secrets_location"
+        )
     return key
 
 
-def new_token(app_key: str, payload: Dict[str, Any]) -> str:
-    """A JWT with ``payload`` claims plus ``"app": app_key``, signed with the app's private key.
+def new_token(app_key: str, payload: Dict[str, Any], *, token_type: AuthType = AuthType.BEARER) -> str:
+    """A JWT with ``payload`` claims plus ``"app": app_key`` and ``"typ"``, signed with the app's private key.
 
-    Put ``exp`` (a datetime or epoch seconds) in ``payload`` to make it expire.
+    ``payload`` must hold ``exp`` (a datetime or epoch seconds): tokens that never expire are
+    refused by ``decode_token``. ``token_type`` is ``AuthType.BEARER`` (an access token, the
+    default) or ``AuthType.REFRESH`` and is written as the ``typ`` claim, which events check. A
+    ``typ`` already in ``payload`` must name the same type: the type is never taken from the
+    payload, so that the claims of a user cannot turn a token into another kind.
+
+    :raises PrivateKeyNotFoundError: the app has no loaded private key.
+    :raises ValueError: ``exp`` is missing, ``token_type`` is not Bearer or Refresh, or ``payload``
+        has another ``typ``.
     """
-    return jwt.encode({**payload, "app": app_key}, app_private_key(app_key), algorithm=_ALGORITHM)
+    key = app_private_key(app_key)
+    if token_type not in _TOKEN_TYPES:
+        raise ValueError(f"new_token({app_key}): token_type must be Bearer or Refresh, not {token_type.value}")
+    if payload.get("exp") is None:
+        raise ValueError(
+            f"new_token({app_key}): payload has no exp claim. Tokens without expiry are refused; "
+            'add "exp": <datetime or epoch seconds> to the payload'
+        )
+    given = payload.get(_TYPE_CLAIM, token_type.value)
+    if given != token_type.value:
+        raise ValueError(
+            f"new_token({app_key}): payload has typ={given!r} but token_type is {token_type.value}: leave typ "
+            "out of the payload and pass token_type=AuthType.REFRESH (or AuthType.BEARER, the default)"
+        )
+    claims = {**payload, "app": app_key, _TYPE_CLAIM: token_type.value}
+    return jwt.encode(claims, key, algorithm=_ALGORITHM)
 
 
 def decode_token(token: str) -> Dict[str, Any]:
     """Claims of a token, verified with the public key of the app named in its ``app`` claim.
 
-    :raises jwt.InvalidTokenError: bad signature, expired, or malformed token.
-    :raises PublicKeyNotFoundError: the signing app is unknown here.
+    Only RS256 signatures are accepted, and the token must carry an unexpired ``exp``. The token
+    type (``typ``) is checked by ``validate_auth_method``, not here.
+
+    :raises jwt.InvalidTokenError: bad signature or algorithm, expired, no ``exp``, or malformed.
+    :raises PublicKeyNotFoundError: the signing app is not among the keys known here.
     """
     unverified = jwt.decode(token, options={"verify_signature": False})
     app_key = unverified.get("app")
     if not isinstance(app_key, str):
         raise jwt.InvalidTokenError("token has no app claim")
-    claims: Dict[str, Any] = jwt.decode(token, app_public_key(app_key), algorithms=[_ALGORITHM])
+    claims: Dict[str, Any] = jwt.decode(
+        token, app_public_key(app_key), algorithms=[_ALGORITHM], options={"require": ["exp"]}
+    )
     return claims
 
 
@@ -185,11 +219,32 @@ def validate_token(token: str, context: EventContext) -> Optional[Dict[str, Any]
         return None
 
 
+def _has_type(claims: Dict[str, Any], auth_type: AuthType, context: EventContext) -> bool:
+    typ = claims.get(_TYPE_CLAIM)
+    if typ == auth_type.value:
+        return True
+    if typ is None:
+        logger.warning(
+            "Token refused for %s %s: it has no typ claim, so it is neither a Bearer nor a Refresh token. "
+            "Tokens must be issued by hopeit.toolkit.auth.new_token of engine 1.0 or later (which stamps "
+            "typ), or carry typ=%s",
+            context.app_key, context.event_name, auth_type.value,
+        )
+    else:
+        logger.warning(
+            "Token refused for %s %s: a %.20r token was sent where %s is expected",
+            context.app_key, context.event_name, typ, auth_type.value,
+        )
+    return False
+
+
 def validate_auth_method(auth_type: AuthType, data: str, context: EventContext) -> None:
     """Check credentials ``data`` of scheme ``auth_type``; on success fill ``context.auth_info``.
 
     Unsecured always passes. Basic passes any non-empty value, kept in ``payload`` for the event to
-    check. Bearer and Refresh pass a valid token and keep its claims in ``payload``.
+    check. Bearer passes a valid access token (``typ`` Bearer) and Refresh a valid refresh token
+    (``typ`` Refresh), keeping its claims in ``payload``; a token of the other type, or with no
+    ``typ``, is refused and logged.
     """
     info = context.auth_info
     if auth_type == AuthType.UNSECURED:
@@ -200,9 +255,9 @@ def validate_auth_method(auth_type: AuthType, data: str, context: EventContext) 
             info["auth_type"] = auth_type
             info["allowed"] = True
             info["payload"] = data
-    elif auth_type in (AuthType.BEARER, AuthType.REFRESH):
+    elif auth_type in _TOKEN_TYPES:
         claims = validate_token(data, context)
-        if claims is not None:
+        if claims is not None and _has_type(claims, auth_type, context):
             info["auth_type"] = auth_type
             info["allowed"] = True
             info["payload"] = claims

@@ -18,8 +18,13 @@ async def save_multipart_attachment(file_hook: Any, path: Union[str, Path], *, c
     worker thread, so large files neither fill memory nor block the event loop. Parent folders are
     created. Returns the number of bytes written. If reading fails (the client went away, or the
     upload is larger than the server accepts) the partial file is removed and the error re-raised.
+    The path is recorded on the file hook (``record_saved``): when the server refuses the request
+    afterwards (a later part too large or malformed, or a status of 400 or more) it removes the file.
     """
     target = Path(path)
+    record_saved = getattr(file_hook, "record_saved", None)
+    if record_saved is not None:  # the server removes the file if the request is then refused
+        record_saved(target)
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, lambda: target.parent.mkdir(parents=True, exist_ok=True))
     handle: IO[bytes] = await loop.run_in_executor(None, target.open, "wb")

@@ -11,7 +11,7 @@ from hopeit.app.context import EventContext, PostprocessHook
 from hopeit.app.logger import app_extra_logger
 
 from simple_example.model import Something, SomethingNotFound
-from simple_example.storage import find_something, mark_loaded, something_storage
+from simple_example.storage import find_something, mark_loaded, something_storage, valid_id, valid_partition_key
 
 __steps__ = ["load", "update_status_history"]
 
@@ -23,7 +23,11 @@ __api__ = event_api(
         ("item_id", str, "Id of the item to load"),
         ("partition_key", Optional[str], "Date partition (YYYY/MM/DD/HH); default: the newest holding the id"),
     ],
-    responses={200: (Something, "the item"), 404: (SomethingNotFound, "no item with that id")},
+    responses={
+        200: (Something, "the item"),
+        400: (str, "invalid item_id or partition_key (empty, a path, hidden...)"),
+        404: (SomethingNotFound, "no item with that id"),
+    },
 )
 
 
@@ -32,6 +36,7 @@ async def load(
 ) -> Union[Something, SomethingNotFound]:
     """Find the item; a ``SomethingNotFound`` skips the next step (it only takes ``Something``)."""
     logger.info(context, "load", extra=extra(something_id=item_id))
+    item_id, partition_key = valid_id(item_id), valid_partition_key(partition_key)
     return await find_something(something_storage(context), item_id, partition_key)
 
 

@@ -11,7 +11,7 @@ from hopeit.app.context import EventContext, PostprocessHook
 from hopeit.app.logger import app_extra_logger
 
 from simple_example.model import Something, SomethingNotFound, Status
-from simple_example.storage import find_something, something_storage
+from simple_example.storage import find_something, something_storage, valid_id, valid_partition_key
 
 __steps__ = ["load", "save_with_updated_status"]
 
@@ -24,7 +24,11 @@ __api__ = event_api(
         ("item_id", str, "Id of the item to update"),
         ("partition_key", Optional[str], "Date partition (YYYY/MM/DD/HH); default: the newest holding the id"),
     ],
-    responses={200: (Something, "the updated item"), 404: (SomethingNotFound, "no item with that id")},
+    responses={
+        200: (Something, "the updated item"),
+        400: (str, "invalid item_id or partition_key (empty, a path, hidden...)"),
+        404: (SomethingNotFound, "no item with that id"),
+    },
 )
 
 
@@ -33,6 +37,7 @@ async def load(
 ) -> Union[Something, SomethingNotFound]:
     """Find the item and give it the new status (the previous one goes to history)."""
     logger.info(context, "load", extra=extra(something_id=item_id))
+    item_id, partition_key = valid_id(item_id), valid_partition_key(partition_key)
     item = await find_something(something_storage(context), item_id, partition_key)
     if isinstance(item, Something):
         item.set_status(payload.type, payload.ts)

@@ -12,7 +12,7 @@ from hopeit.app.context import EventContext, PostprocessHook, PreprocessHook
 from hopeit.app.logger import app_extra_logger
 
 from simple_example.model import Something, SomethingParams, StatusType, User
-from simple_example.storage import now, something_storage
+from simple_example.storage import now, something_storage, valid_id
 
 __steps__ = ["create_something", "save"]
 
@@ -23,7 +23,7 @@ __api__ = event_api(
     payload=(SomethingParams, "id and user name of the new item"),
     responses={
         200: (str, "path of the stored item"),
-        400: (str, "missing User-Agent header"),
+        400: (str, "missing User-Agent header, or an invalid id (empty, a path, hidden...)"),
         401: (str, "missing or invalid bearer token"),
     },
 )
@@ -42,7 +42,7 @@ async def __preprocess__(
 def create_something(payload: SomethingParams, context: EventContext) -> Something:
     """A NEW ``Something`` owned by ``payload.user``."""
     logger.info(context, "creating something", extra=extra(something_id=payload.id))
-    item = Something(id=payload.id, user=User(id=payload.user, name=payload.user))
+    item = Something(id=valid_id(payload.id, "id"), user=User(id=payload.user, name=payload.user))
     item.set_status(StatusType.NEW, now())
     return item
 

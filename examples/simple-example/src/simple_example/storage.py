@@ -3,17 +3,36 @@
 Events that read or write objects list ``"setting_keys": ["fs_storage"]`` in app config, so the
 ``fs_storage`` settings section (path and date partition format) reaches their context. The
 storage is created on first use and cached by path: every event of the app shares one instance.
+
+Ids and partition keys that arrive in requests are storage keys: literal names under the storage
+folder, never a path or a pattern. The ``valid_*`` functions check them before any storage call
+and answer a bad one with ``BadRequest`` (400) saying what is wrong; ``find_something`` looks an
+id up literally (``FileStorage.locate``), so ``*`` in an id matches only an item called ``*``.
 """
 
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, TypeVar, Union
 
 from hopeit.app.context import EventContext
-from hopeit.fs_storage import FileStorage, FileStorageSettings
+from hopeit.app.errors import BadRequest
+from hopeit.fs_storage import FileStorage, FileStorageSettings, check_key, check_partition_key, check_wildcard
+from hopeit.storage import InvalidKeyError
 
 from simple_example.model import Something, SomethingNotFound, StatusType
 
-__all__ = ["find_something", "items_wildcard", "load_all", "mark_loaded", "now", "something_storage"]
+__all__ = [
+    "find_something",
+    "items_wildcard",
+    "load_all",
+    "mark_loaded",
+    "now",
+    "something_storage",
+    "valid_id",
+    "valid_partition_key",
+    "valid_wildcard",
+]
+
+_V = TypeVar("_V")
 
 _storages: Dict[str, "FileStorage[Any]"] = {}
 
@@ -32,6 +51,30 @@ def something_storage(context: EventContext) -> "FileStorage[Any]":
     return storage
 
 
+def _client_input(field: str, check: Callable[[_V], object], value: _V) -> _V:
+    """``value`` when ``check`` accepts it; a storage refusal becomes the client's 400, naming the field."""
+    try:
+        check(value)
+    except InvalidKeyError as exc:
+        raise BadRequest(f"Invalid {field}: {exc}") from None
+    return value
+
+
+def valid_id(item_id: str, field: str = "item_id") -> str:
+    r"""``item_id`` when it can name a stored item (non-empty, no ``/``, ``\`` or NUL, not hidden); else 400."""
+    return _client_input(field, check_key, item_id)
+
+
+def valid_partition_key(partition_key: Optional[str], field: str = "partition_key") -> Optional[str]:
+    """``partition_key`` (None when empty) when it is a relative date partition such as ``2024/03/05/10``; else 400."""
+    return _client_input(field, check_partition_key, partition_key or None)
+
+
+def valid_wildcard(wildcard: str, field: str = "wildcard") -> str:
+    """``wildcard`` when it is a file-name pattern that stays in the storage folder; else 400."""
+    return _client_input(field, check_wildcard, wildcard)
+
+
 def items_wildcard(storage: "FileStorage[Any]", item_wildcard: str = "*") -> str:
     """Wildcard matching ``item_wildcard`` in every date partition (``*/*/*/*/<item>``)."""
     depth = len(storage.partition_dateformat.split("/")) if storage.partition_dateformat else 0
@@ -41,12 +84,14 @@ def items_wildcard(storage: "FileStorage[Any]", item_wildcard: str = "*") -> str
 async def find_something(
     storage: "FileStorage[Any]", item_id: str, partition_key: Optional[str] = None
 ) -> Union[Something, SomethingNotFound]:
-    """The stored ``Something`` with ``item_id``: in ``partition_key``, or the newest partition holding it."""
+    """The stored ``Something`` with ``item_id``: in ``partition_key``, or the newest partition holding it.
+
+    ``item_id`` is literal: it is never used as a pattern (``*`` finds only an item called ``*``).
+    """
     if partition_key:
         found = await storage.get(item_id, datatype=Something, partition_key=partition_key)
         return found if found is not None else SomethingNotFound(path=f"{storage.path}/{partition_key}", id=item_id)
-    locators = await storage.list_objects(items_wildcard(storage, item_id))
-    for locator in sorted(locators, key=lambda loc: loc.partition_key or "", reverse=True):
+    for locator in await storage.locate(item_id):  # newest partition first
         found = await storage.get(locator.item_id, datatype=Something, partition_key=locator.partition_key)
         if found is not None:
             return found

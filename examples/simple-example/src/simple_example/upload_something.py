@@ -5,6 +5,11 @@ accepted). ``__preprocess__`` reads the form as it arrives: each file is written
 folder chunk by chunk (``hopeit.toolkit.web.save_multipart_attachment``), so large files never
 sit in memory. Saved files are named ``<id>-<file name>`` (``<field>-<file name>`` when the file
 comes before the ``id`` field): the answer lists the names to pass to ``download_something``.
+
+An upload that is refused leaves no file behind: when a required field is missing (400 below), or
+the server refuses the request part way (a body over ``max_body_size`` or a text field over
+``max_field_size``: 413; more than ``max_parts`` parts: 413; a malformed part: 400), the server
+removes the files ``save_multipart_attachment`` saved for it.
 """
 
 from typing import Union

@@ -3,18 +3,20 @@
 import fnmatch
 import re
 
+from hopeit.storage import check_key as check_portable_key
+
 __all__ = ["check_key", "check_partition", "check_table", "glob_match"]
 
 _TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
 def check_key(value: str, what: str = "key") -> str:
-    """``value`` if it is a plain name (what a file name could be in the fs backend), else ValueError."""
-    if not isinstance(value, str) or value in ("", ".", ".."):
-        raise ValueError(f"acme-sqlite storage: {what} must be a non-empty name, got {value!r}")
-    if "/" in value or "\\" in value or "\x00" in value:
-        raise ValueError(f"acme-sqlite storage: {what} {value!r} must not contain '/', '\\' or NUL")
-    return value
+    """``value`` if it is a plain name (the engine's rule for every backend), else ``InvalidKeyError``.
+
+    ``hopeit.storage.InvalidKeyError`` is a ``ValueError`` that the web server answers with 400: keys
+    usually come from a request, so a bad one is the client's mistake, not a server failure.
+    """
+    return check_portable_key(value, what=what, backend="acme-sqlite storage")
 
 
 def check_partition(partition_key: str) -> str:

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Dict
 
 from hopeit.app.context import EventContext, PostprocessHook
-from hopeit.toolkit.auth import new_token
+from hopeit.toolkit.auth import AuthType, new_token
 
 __steps__ = ["login"]
 
@@ -12,8 +12,10 @@ __steps__ = ["login"]
 def login(payload: None, context: EventContext, ttl: str = "60") -> Dict[str, str]:
     user = str(context.auth_info["payload"])
     exp = datetime.now(tz=timezone.utc) + timedelta(seconds=int(ttl))
+    refresh_exp = exp + timedelta(hours=1)
     return {"access_token": new_token(context.app_key, {"user": user, "exp": exp}),
-            "refresh_token": new_token(context.app_key, {"user": user, "refresh": True})}
+            "refresh_token": new_token(context.app_key, {"user": user, "refresh": True, "exp": refresh_exp},
+                                       token_type=AuthType.REFRESH)}
 
 
 async def __postprocess__(payload: Dict[str, str], context: EventContext, response: PostprocessHook) -> Dict[str, str]:

@@ -13,12 +13,13 @@ from hopeit.app.api import event_api
 from hopeit.app.context import EventContext, PostprocessHook
 from hopeit.app.events import SHUFFLE, Collector, Spawn, collector_step
 
-from simple_example.collector.query_concurrently import combine, load_first, load_second
+from simple_example.collector.query_concurrently import check_ids, combine, load_first, load_second
 from simple_example.model import ItemsCollected, ItemsInfo, Something
 
-__all__ = ["combine", "load_first", "load_second", "result", "spawn"]
+__all__ = ["check_ids", "combine", "load_first", "load_second", "result", "spawn"]
 
 __steps__ = [
+    "check_ids",
     collector_step(payload=ItemsInfo).gather("load_first", "load_second", "combine"),
     "result",
     SHUFFLE,
@@ -28,7 +29,10 @@ __steps__ = [
 __api__ = event_api(
     summary="Load two items and send them to the stream",
     payload=(ItemsInfo, "ids of the items, and optionally their date partition"),
-    responses={200: (int, "number of items sent")},
+    responses={
+        200: (int, "number of items sent"),
+        400: (str, "an invalid id or partition_key (empty, a path, hidden...)"),
+    },
 )
 
 

@@ -2,7 +2,8 @@
 
 A collector step runs its sub-steps concurrently over one payload: ``load_first`` and
 ``load_second`` each read one item while ``combine`` waits for both (``await collector[...]``).
-The next step receives the collector and picks the results it needs.
+The next step receives the collector and picks the results it needs. ``check_ids`` runs first,
+so invalid ids are answered with 400 once, before any load starts.
 """
 
 import asyncio
@@ -13,9 +14,10 @@ from hopeit.app.context import EventContext
 from hopeit.app.events import Collector, collector_step
 
 from simple_example.model import ItemsInfo, Something
-from simple_example.storage import find_something, something_storage
+from simple_example.storage import find_something, something_storage, valid_id, valid_partition_key
 
 __steps__ = [
+    "check_ids",
     collector_step(payload=ItemsInfo).gather("load_first", "load_second", "combine"),
     "result",
 ]
@@ -23,11 +25,22 @@ __steps__ = [
 __api__ = event_api(
     summary="Query two items concurrently",
     payload=(ItemsInfo, "ids of the items, and optionally their date partition"),
-    responses={200: (List[Something], "the items found")},
+    responses={
+        200: (List[Something], "the items found"),
+        400: (str, "an invalid id or partition_key (empty, a path, hidden...)"),
+    },
 )
 
 #: Pause in each load, so that running them at once visibly saves time.
 LOAD_DELAY_SECONDS = 0.1
+
+
+def check_ids(payload: ItemsInfo, context: EventContext) -> ItemsInfo:
+    """Refuse invalid ids or partition key with 400, once, before the concurrent loads start."""
+    valid_id(payload.item1_id, "item1_id")
+    valid_id(payload.item2_id, "item2_id")
+    valid_partition_key(payload.partition_key)
+    return payload
 
 
 async def _load(collector: Collector, context: EventContext, item_id: str) -> Optional[Something]:

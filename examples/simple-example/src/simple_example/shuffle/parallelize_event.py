@@ -13,7 +13,7 @@ from hopeit.app.context import EventContext, PostprocessHook
 from hopeit.app.events import SHUFFLE, Spawn
 
 from simple_example.model import FirstPart, SecondPart, Something, SomethingStored, StatusType
-from simple_example.storage import now, something_storage
+from simple_example.storage import now, something_storage, valid_id
 
 __steps__ = [
     "fork_something",
@@ -28,12 +28,13 @@ __steps__ = [
 __api__ = event_api(
     summary="Process two parts of something in parallel",
     payload=(Something, "the item to process"),
-    responses={200: (str, "the stream the results go to")},
+    responses={200: (str, "the stream the results go to"), 400: (str, "invalid id (empty, a path, hidden...)")},
 )
 
 
 async def fork_something(payload: Something, context: EventContext) -> Spawn[Union[FirstPart, SecondPart]]:
     """Yield both parts of the SUBMITTED item."""
+    valid_id(payload.id, "id")  # refused here with 400, not later in the stream consumer that stores it
     payload.set_status(StatusType.SUBMITTED, now())
     yield FirstPart(data=payload)
     yield SecondPart(data=payload)

@@ -11,7 +11,7 @@ from hopeit.app.context import EventContext, PostprocessHook
 from hopeit.app.events import SHUFFLE, Spawn
 
 from simple_example.model import Something, SomethingStored, StatusType
-from simple_example.storage import now, something_storage
+from simple_example.storage import now, something_storage, valid_id
 
 __steps__ = ["spawn_many_events", SHUFFLE, "update_status", "save"]
 
@@ -21,12 +21,13 @@ COPIES = 3
 __api__ = event_api(
     summary="Spawn copies of something to the stream",
     payload=(Something, "the item to copy"),
-    responses={200: (str, "the stream the copies go to")},
+    responses={200: (str, "the stream the copies go to"), 400: (str, "invalid id (empty, a path, hidden...)")},
 )
 
 
 async def spawn_many_events(payload: Something, context: EventContext) -> Spawn[Something]:
     """Yield ``COPIES`` SUBMITTED copies, with ids ``<id>.0``, ``<id>.1``..."""
+    valid_id(payload.id, "id")  # refused here with 400, not later in the stream consumer that stores it
     payload.set_status(StatusType.SUBMITTED, now())
     for i in range(COPIES):
         yield Something(id=f"{payload.id}.{i}", user=payload.user, status=payload.status,

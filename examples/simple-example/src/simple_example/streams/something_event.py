@@ -10,7 +10,7 @@ from hopeit.app.context import EventContext
 from hopeit.app.logger import app_extra_logger
 
 from simple_example.model import Something, StatusType
-from simple_example.storage import now
+from simple_example.storage import now, valid_id
 
 __steps__ = ["submit"]
 
@@ -19,12 +19,13 @@ logger, extra = app_extra_logger()
 __api__ = event_api(
     summary="Submit something to the stream",
     payload=(Something, "the item to process"),
-    responses={200: (Something, "the item as submitted")},
+    responses={200: (Something, "the item as submitted"), 400: (str, "invalid id (empty, a path, hidden...)")},
 )
 
 
 def submit(payload: Something, context: EventContext) -> Something:
     """Mark the item SUBMITTED; the engine then publishes it to the write stream."""
+    valid_id(payload.id, "id")  # refused here with 400, not later in the stream consumer that stores it
     payload.set_status(StatusType.SUBMITTED, now())
     logger.info(context, "submitted", extra=extra(something_id=payload.id))
     return payload

@@ -1,9 +1,10 @@
 """Key checks and the blocking file operations of ``FileStorage``, run in a worker thread.
 
 Every name that reaches the filesystem is checked twice: lexically here before any path is built
-(so ``..``, absolute paths, separators and NUL never become a path), and then the real directory
-(symlinks resolved) must lie inside the real base folder, so a symlink planted in the storage
-cannot lead a read or a write outside of it either.
+(so ``..``, absolute paths, separators and NUL never become a path: they raise
+``InvalidKeyError``, a client error), and then the real directory (symlinks resolved) must lie
+inside the real base folder, so a symlink planted in the storage cannot lead a read or a write
+outside of it either.
 
 Each public operation is a single blocking function, so the async side runs it with one
 executor hop: a write is "temp file, write, flush, fsync, ``os.replace``" as one unit, and a task
@@ -12,11 +13,16 @@ cancelled half-way (a stream timeout, a shutdown) cannot leave a temp file behin
 
 import glob
 import os
+import re
 import uuid
 from contextlib import suppress
 from typing import List, Optional, Tuple
 
+from hopeit.storage import InvalidKeyError
+from hopeit.storage import check_key as storage_check_key
+
 __all__ = [
+    "TEMP_NAME",
     "TEMP_SUFFIX",
     "check_key",
     "check_partition_key",
@@ -30,18 +36,30 @@ __all__ = [
 #: Suffix of the temporary files a write goes through (hidden: they start with ``.``).
 TEMP_SUFFIX = ".tmp"
 
+#: Exactly the names ``write_atomic`` gives its temp files (``.<uuid4 hex>.tmp``): the only
+#: files the sweep of stale temp files may remove.
+TEMP_NAME = re.compile(r"\.[0-9a-f]{32}" + re.escape(TEMP_SUFFIX))
+
+_BACKEND = "fs-storage"
+
 
 def check_key(key: str, what: str = "key") -> str:
-    """``key`` when it is a plain file name; otherwise a ``ValueError`` saying why."""
-    if not isinstance(key, str) or not key:
-        raise ValueError(f"fs-storage {what} must be a non-empty string, got {key!r}")
-    if "\x00" in key:
-        raise ValueError(f"fs-storage {what} {key!r} contains a NUL character")
-    if "/" in key or "\\" in key or (os.altsep and os.altsep in key):
-        raise ValueError(f"fs-storage {what} {key!r} contains a path separator: use a plain name")
+    """``key`` when it is a plain file name; otherwise ``InvalidKeyError`` (a ``ValueError``) saying why.
+
+    Glob characters (``*``, ``?``, ``[``) are allowed and always literal: reads, writes and deletes
+    never glob, and ``FileStorage.locate`` escapes the key before it searches the partitions.
+    """
+    storage_check_key(key, what=what, backend=_BACKEND)
+    if os.altsep and os.altsep in key:
+        raise InvalidKeyError.for_key(key, f"it contains the path separator {os.altsep!r}", what=what, backend=_BACKEND)
     if key.startswith("."):
-        # '.', '..' and hidden names: hidden files are the storage's own temp files
-        raise ValueError(f"fs-storage {what} {key!r} must not start with '.'")
+        # hidden names are the storage's own temp files: a key must never reach one of them
+        raise InvalidKeyError.for_key(
+            key,
+            "it starts with '.' (hidden names are reserved for the storage's temp files)",
+            what=what,
+            backend=_BACKEND,
+        )
     return key
 
 
@@ -50,26 +68,40 @@ def check_partition_key(partition_key: Optional[str]) -> str:
     if partition_key is None:
         return ""
     if not isinstance(partition_key, str):
-        raise ValueError(f"fs-storage partition key must be a string, got {partition_key!r}")
+        raise InvalidKeyError.for_key(partition_key, "it must be a string", what="partition key", backend=_BACKEND)
     if partition_key.startswith("/") and partition_key.strip("/"):
-        raise ValueError(f"fs-storage partition key {partition_key!r} is absolute: use a relative one (2024/03/05)")
+        raise InvalidKeyError.for_key(
+            partition_key,
+            "it is absolute: use one relative to the storage path (2024/03/05)",
+            what="partition key",
+            backend=_BACKEND,
+        )
     stripped = partition_key.strip("/")
     if stripped:
         for part in stripped.split("/"):
-            check_key(part, what=f"partition key part (in {partition_key!r})")
+            try:
+                check_key(part, what="partition key part")
+            except InvalidKeyError as exc:
+                raise InvalidKeyError.for_key(
+                    partition_key, f"part {part!r}: {exc.rule}", what="partition key", backend=_BACKEND
+                ) from None
     return stripped
 
 
 def check_wildcard(wildcard: str) -> str:
     """``wildcard`` when it is a relative glob that cannot climb out of the base folder."""
     if not isinstance(wildcard, str) or not wildcard:
-        raise ValueError(f"fs-storage wildcard must be a non-empty string, got {wildcard!r}")
+        raise InvalidKeyError.for_key(wildcard, "it must be a non-empty string", what="wildcard", backend=_BACKEND)
     if "\x00" in wildcard or "\\" in wildcard:
-        raise ValueError(f"fs-storage wildcard {wildcard!r} must not contain NUL or '\\'")
+        raise InvalidKeyError.for_key(wildcard, "it must not contain NUL or '\\'", what="wildcard", backend=_BACKEND)
     if wildcard.startswith("/"):
-        raise ValueError(f"fs-storage wildcard {wildcard!r} is absolute: use one relative to the storage path")
+        raise InvalidKeyError.for_key(
+            wildcard, "it is absolute: use one relative to the storage path", what="wildcard", backend=_BACKEND
+        )
     if any(part in ("", ".", "..") for part in wildcard.split("/")):
-        raise ValueError(f"fs-storage wildcard {wildcard!r} must not contain '..', '.' or empty parts")
+        raise InvalidKeyError.for_key(
+            wildcard, "it must not contain '..', '.' or empty parts", what="wildcard", backend=_BACKEND
+        )
     return wildcard
 
 

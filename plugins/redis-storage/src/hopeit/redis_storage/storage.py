@@ -9,6 +9,11 @@
     await storage.get("thing-1", datatype=Thing)
     await storage.list_objects("thing-*")               # ["thing-1"]: keys, as strings
     await storage.delete("thing-1")
+
+Keys are literal: Redis GET, SET and DEL never treat a key as a pattern, so ``*``, ``?``, ``[``
+in a key match only themselves; only ``list_objects`` takes a pattern. An empty (or non-string)
+key raises ``hopeit.storage.InvalidKeyError`` before Redis is asked; any other key is used
+exactly as given, as in 0.24.
 """
 
 from typing import TYPE_CHECKING, Any, Generic, List, Mapping, Optional, Type, TypeVar
@@ -16,17 +21,25 @@ from typing import TYPE_CHECKING, Any, Generic, List, Mapping, Optional, Type, T
 from hopeit.dataobjects import DataObject
 from hopeit.dataobjects.payload import Payload
 from hopeit.redis_storage._errors import CONNECTION_ERRORS, describe_address, unreachable
+from hopeit.storage import InvalidKeyError
 from redis.asyncio import Redis
 
 if TYPE_CHECKING:  # the protocol view wraps this class
     from hopeit.redis_storage.protocol import RedisObjectStorage
 
-__all__ = ["SCAN_COUNT", "RedisStorage"]
+__all__ = ["SCAN_COUNT", "RedisStorage", "check_key"]
 
 _T = TypeVar("_T")
 
 #: Keys fetched per SCAN round trip by ``list_objects``.
 SCAN_COUNT = 1000
+
+
+def check_key(key: str) -> str:
+    """``key`` when it is a non-empty string; ``InvalidKeyError`` otherwise (an empty id is a caller's mistake)."""
+    if not isinstance(key, str) or not key:
+        raise InvalidKeyError.for_key(key, "it must be a non-empty string", backend="redis storage")
+    return key
 
 
 class RedisStorage(Generic[DataObject]):
@@ -69,6 +82,7 @@ class RedisStorage(Generic[DataObject]):
 
     async def get(self, key: str, *, datatype: Type[_T]) -> Optional[_T]:
         """The object saved under ``key`` parsed as ``datatype``; None when the key does not exist."""
+        check_key(key)
         client = self._client()
         try:
             value = await client.get(key)
@@ -78,6 +92,7 @@ class RedisStorage(Generic[DataObject]):
 
     async def store(self, key: str, value: DataObject, **kwargs: Any) -> None:
         """Save ``value`` as JSON under ``key``; ``kwargs`` go to Redis SET: ``ex``/``px`` expiry, ``nx``, ``xx``..."""
+        check_key(key)
         client = self._client()
         text = Payload.to_json_bytes(value)
         try:
@@ -89,6 +104,8 @@ class RedisStorage(Generic[DataObject]):
         """Remove ``keys`` (missing ones are ignored, as Redis DEL does)."""
         if not keys:
             return
+        for key in keys:
+            check_key(key)
         client = self._client()
         try:
             await client.delete(*keys)

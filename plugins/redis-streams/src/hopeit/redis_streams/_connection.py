@@ -1,5 +1,9 @@
 """Redis clients of the manager: one pool for reads, one for writes, packing commands in C.
 
+Both pools are bounded (``max_connections``) and *wait* for a free connection up to
+``pool_timeout`` seconds instead of failing at once: redis-py's default pool raises
+``MaxConnectionsError`` (a ``ConnectionError``) when full, which looks like Redis being down.
+
 redis-py's asyncio connections parse replies with hiredis when it is installed, but still build
 every command in Python. A stream message is a command of some thirty arguments (the wire format
 gives every track id its own field), so packing alone cost about as much as everything else
@@ -11,12 +15,13 @@ from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional, Type
 
 from hopeit.redis_streams.settings import RedisStreamsSettings
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-__all__ = ["HIREDIS_PACKING", "close_client", "open_client", "use_fast_packing"]
+__all__ = ["HIREDIS_PACKING", "close_client", "open_client", "pool_exhausted", "use_fast_packing"]
 
 _pack: Optional[Callable[[Any], bytes]]
 try:
@@ -60,7 +65,7 @@ def use_fast_packing(client: "Redis") -> None:
 
 
 def open_client(url: str, settings: RedisStreamsSettings, *, reads: bool) -> "Redis":
-    """A client (with its own connection pool) for the manager's reads or writes."""
+    """A client (owning its bounded, waiting connection pool) for the manager's reads or writes."""
     options: Dict[str, Any] = {
         "socket_connect_timeout": settings.socket_connect_timeout,
         # blocking reads wait as long as the engine asks: their time limit is set per call instead
@@ -69,15 +74,28 @@ def open_client(url: str, settings: RedisStreamsSettings, *, reads: bool) -> "Re
         "retry": Retry(NoBackoff(), settings.reconnect_retries),
         "decode_responses": False,
     }
-    if settings.max_connections is not None:
-        options["max_connections"] = settings.max_connections
     if settings.username is not None:
         options["username"] = settings.username
     if settings.password is not None:
         options["password"] = settings.password
-    client: Redis = Redis.from_url(url, **options)
+    pool = BlockingConnectionPool.from_url(
+        url, max_connections=settings.max_connections, timeout=settings.pool_timeout, **options
+    )
+    client: Redis = Redis(connection_pool=pool)
+    client.auto_close_connection_pool = True  # the client owns its pool: closing it closes the pool (as from_pool)
     use_fast_packing(client)
     return client
+
+
+def pool_exhausted(error: BaseException) -> bool:
+    """True when ``error`` says every pooled connection was busy, not that Redis failed.
+
+    redis-py raises a ``ConnectionError`` for both: ``MaxConnectionsError`` from a full pool and
+    "No connection available." once a blocking pool waited its timeout.
+    """
+    return isinstance(error, RedisConnectionError) and (
+        type(error).__name__ == "MaxConnectionsError" or "No connection available" in str(error)
+    )
 
 
 async def close_client(client: "Redis") -> None:

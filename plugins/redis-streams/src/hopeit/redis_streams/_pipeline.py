@@ -4,27 +4,76 @@ The engine writes the results of an event with concurrent ``write_stream`` calls
 each message of a batch from its own task. Sent one by one, each of those would wait for its own
 reply and hold its own pooled connection; here they queue up while the loop turns once, then go
 to Redis together in one pipeline (no MULTI), and each caller gets its own reply or error.
+
+Writes keep at most ``max_connections`` pipelines in flight (``Slots``). Under load the queue keeps
+filling while a batch waits for a slot, so batches grow instead of connections: a busy pool is
+never mistaken for a Redis failure. A batch that waits longer than ``pool_timeout`` for a slot
+fails with ``StreamBusyError``.
 """
 
 import asyncio
 from abc import ABC, abstractmethod
-from typing import Any, Callable, Dict, Generic, List, Optional, Sequence, Set, Tuple, TypeVar
+from collections import deque
+from typing import Any, Callable, Deque, Dict, Generic, List, Optional, Sequence, Set, Tuple, TypeVar
 
+from hopeit.streams import StreamBusyError
+from hopeit.streams.messages import MessageFields
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
-__all__ = ["AckBatcher", "Pipeliner"]
+__all__ = ["AckBatcher", "Slots", "StreamWrite", "WriteBatcher"]
 
-Command = Callable[[Pipeline], Any]
 _Item = TypeVar("_Item")
+
+
+class Slots:
+    """At most ``size`` holders at a time; the others wait in line, each up to ``timeout`` seconds."""
+
+    def __init__(self, size: int, timeout: float) -> None:
+        self.size = size
+        self.timeout = timeout
+        self.in_use = 0
+        self._waiting: Deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self) -> None:
+        """Take a slot, waiting in line for one.
+
+        :raises StreamBusyError: when none was free within ``timeout`` seconds.
+        """
+        if self.in_use < self.size and not self._waiting:
+            self.in_use += 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(turn)
+        try:
+            await asyncio.wait([turn], timeout=self.timeout)
+        finally:
+            if not turn.done():  # timed out or cancelled: leave the line (release skips done turns)
+                turn.cancel()
+        if turn.cancelled():
+            raise StreamBusyError(
+                f"All {self.size} Redis write connections stayed busy for {self.timeout}s: the write was not sent. "
+                "Redis answers, but writes arrive faster than it takes them: raise streams.settings.max_connections "
+                "or pool_timeout, or add capacity"
+            )
+
+    def release(self) -> None:
+        """Hand the slot to the next in line, or free it."""
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)  # the slot passes on: in_use stays
+                return
+        self.in_use -= 1
 
 
 class _TurnBatcher(ABC, Generic[_Item]):
     """Collects items during one loop turn and sends them together; each caller awaits its own result."""
 
-    def __init__(self, client: "Redis", timeout: Optional[float]) -> None:
+    def __init__(self, client: "Redis", timeout: Optional[float], slots: Optional[Slots] = None) -> None:
         self._client = client
         self._timeout = timeout  # None: the client's own socket timeout bounds the round trip
+        self._slots = slots  # None: as many pipelines in flight as turns that queued items
         self._queued: List[Tuple[_Item, asyncio.Future[Any]]] = []
         self._tasks: Set[asyncio.Task[None]] = set()
 
@@ -44,7 +93,31 @@ class _TurnBatcher(ABC, Generic[_Item]):
 
     async def _flush(self) -> None:
         await asyncio.sleep(0)  # let the calls of this turn join the batch
+        if self._slots is not None:
+            try:
+                await self._slots.acquire()  # items queued meanwhile join this batch
+            except BaseException as exc:
+                self._fail(self._take(), exc)
+                if not isinstance(exc, Exception):
+                    raise
+                return
+        try:
+            await self._send(self._take())
+        finally:
+            if self._slots is not None:
+                self._slots.release()
+
+    def _take(self) -> List[Tuple[_Item, "asyncio.Future[Any]"]]:
         batch, self._queued = self._queued, []
+        return batch
+
+    @staticmethod
+    def _fail(batch: List[Tuple[_Item, "asyncio.Future[Any]"]], exc: BaseException) -> None:
+        for _, future in batch:
+            if not future.done():
+                future.set_exception(exc if isinstance(exc, Exception) else ConnectionError(repr(exc)))
+
+    async def _send(self, batch: List[Tuple[_Item, "asyncio.Future[Any]"]]) -> None:
         try:
             pipe = self._client.pipeline(transaction=False)
             results_of = self._pipeline(pipe, [item for item, _ in batch])
@@ -52,9 +125,7 @@ class _TurnBatcher(ABC, Generic[_Item]):
             replies = await (sending if self._timeout is None else asyncio.wait_for(sending, self._timeout))
             results = results_of(replies)
         except BaseException as exc:  # every caller of the batch gets the failure
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc if isinstance(exc, Exception) else ConnectionError(repr(exc)))
+            self._fail(batch, exc)
             if not isinstance(exc, Exception):
                 raise
             return
@@ -72,20 +143,58 @@ class _TurnBatcher(ABC, Generic[_Item]):
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
-class Pipeliner(_TurnBatcher[Command]):
-    """Any commands, one pipeline per turn."""
+#: One write: ``(stream name, the messages' fields, target_max_len)``.
+StreamWrite = Tuple[str, List[MessageFields], int]
 
-    async def call(self, command: Command) -> Any:
-        """Queue ``command`` (a function adding one command to a pipeline) and wait for its reply.
+#: Told how many entries an ``XTRIM`` removed: ``(stream name, count, max length)``.
+TrimListener = Callable[[str, int, int], None]
 
-        :raises: the command's own error (``ResponseError``...) or the connection error of the batch.
+
+class WriteBatcher(_TurnBatcher[StreamWrite]):
+    """Stream writes: an ``XADD`` per message, then one ``XTRIM MAXLEN ~`` per stream written with a maximum length.
+
+    Trimming once per stream and batch (rather than ``XADD MAXLEN ~`` per message) gives the same
+    stream, costs a command a batch, and answers how many entries went, for ``on_trimmed``.
+    """
+
+    def __init__(
+        self, client: "Redis", timeout: Optional[float], slots: Optional[Slots], on_trimmed: TrimListener
+    ) -> None:
+        super().__init__(client, timeout, slots)
+        self._on_trimmed = on_trimmed
+
+    async def write(self, stream_name: str, messages: List[MessageFields], target_max_len: int) -> int:
+        """Append ``messages`` to ``stream_name``; returns how many were written.
+
+        :raises: the first ``XADD`` error, or the connection error of the batch.
         """
-        return await self._submit(command)
+        return int(await self._submit((stream_name, messages, target_max_len)))
 
-    def _pipeline(self, pipe: Pipeline, items: List[Command]) -> Callable[[Sequence[Any]], List[Any]]:
-        for command in items:
-            command(pipe)
-        return list
+    def _pipeline(self, pipe: Pipeline, items: List[StreamWrite]) -> Callable[[Sequence[Any]], List[Any]]:
+        spans: List[Tuple[int, int]] = []  # (first reply, number of replies) of each write
+        trims: Dict[str, int] = {}
+        sent = 0
+        for stream_name, messages, target_max_len in items:
+            for fields in messages:
+                pipe.xadd(stream_name, fields)  # type: ignore[arg-type]
+            spans.append((sent, len(messages)))
+            sent += len(messages)
+            if target_max_len > 0:
+                trims[stream_name] = min(target_max_len, trims.get(stream_name, target_max_len))
+        for stream_name, max_len in trims.items():
+            pipe.xtrim(stream_name, maxlen=max_len, approximate=True)
+
+        def results_of(replies: Sequence[Any]) -> List[Any]:
+            for (stream_name, max_len), trimmed in zip(trims.items(), replies[sent:]):
+                if isinstance(trimmed, int) and trimmed > 0:
+                    self._on_trimmed(stream_name, trimmed, max_len)
+            results: List[Any] = []
+            for first, count in spans:
+                errors = [r for r in replies[first : first + count] if isinstance(r, Exception)]
+                results.append(errors[0] if errors else count)
+            return results
+
+        return results_of
 
 
 class AckBatcher(_TurnBatcher[Tuple[str, str, bytes]]):

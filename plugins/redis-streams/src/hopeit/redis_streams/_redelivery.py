@@ -13,6 +13,11 @@ Three sources, looked at before new messages on every read:
 
 Consumers of the group idle longer than ``forget_consumers_idle_ms`` with nothing pending (the
 names of hosts that went away) are removed, at most once a minute per group after a claim pass.
+
+The error of a message that failed (its event raised or timed out, or it could not be decoded) is
+kept in Redis under ``<stream><dead_letter_suffix>.error.<msg id>``, expiring on its own, so the
+dead-letter entry carries it whichever consumer dead-letters the message. Messages the decoder
+refuses (a serialization the stream does not allow) are dead-lettered at once: they can never be read.
 """
 
 import logging
@@ -20,12 +25,14 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from hopeit.redis_streams.settings import RedisStreamsSettings
+from hopeit.streams.messages import escape_text
+from hopeit.streams.trimming import UnreadTrimCounter
 from redis.asyncio import Redis
 
-__all__ = ["Entry", "GroupState", "Redelivery", "entries_of"]
+__all__ = ["DeadLetter", "Entry", "GroupState", "Redelivery", "entries_of"]
 
 logger = logging.getLogger("hopeit.redis_streams")
 
@@ -34,6 +41,19 @@ Entry = Tuple[bytes, Dict[bytes, bytes]]
 
 _CURSOR_START = b"0-0"
 _MAX_ERRORS_KEPT = 10_000
+_HOUR_MS = 3_600_000
+_WEEK_MS = 7 * 24 * _HOUR_MS
+_NO_ERROR_SEEN = "the event failed or timed out: see its FAILED log lines for this stream.msg_id"
+
+
+class DeadLetter(NamedTuple):
+    """A message to move to the dead-letter stream, and why."""
+
+    msg_id: bytes
+    fields: Dict[bytes, bytes]
+    deliveries: int
+    reason: str
+    error: str = ""  # known already (a refusal); else the last error recorded for the message
 
 
 @dataclass
@@ -68,13 +88,17 @@ def _as_text(value: Any) -> str:
 class Redelivery:
     """Pending-message recovery and dead-lettering for one stream manager."""
 
-    def __init__(self, *, settings: RedisStreamsSettings, consumer: str) -> None:
+    def __init__(self, *, settings: RedisStreamsSettings, consumer: str, trims: UnreadTrimCounter) -> None:
         self.settings = settings
         self.consumer = consumer
+        self.trims = trims  # pending messages trimmed away are lost to their group too
         self.states: Dict[Tuple[str, str], GroupState] = {}
         self.reclaimed: Dict[str, int] = {}
         self.dead_lettered: Dict[str, int] = {}
         self._errors: OrderedDict[Tuple[str, bytes], str] = OrderedDict()
+        # an error must outlive the deliveries before dead-lettering: each may wait claim_idle_ms
+        cycle = settings.claim_idle_ms + settings.claim_interval_ms
+        self.error_ttl_ms = max(_HOUR_MS, min(_WEEK_MS, (settings.max_deliveries + 2) * cycle))
 
     def state(self, stream_name: str, consumer_group: str) -> GroupState:
         """The state of ``(stream, group)``, created on first use."""
@@ -89,13 +113,23 @@ class Redelivery:
         for state in self.states.values():
             state.pending_cursor = b"0"
 
-    def note_error(self, stream_name: str, msg_id: bytes, error: Exception) -> None:
-        """Remember why a message could not be read, for its dead-letter record."""
-        key = (stream_name, msg_id)
-        self._errors[key] = f"{type(error).__name__}: {error}"
-        self._errors.move_to_end(key)
+    def error_key(self, stream_name: str, msg_id: bytes) -> str:
+        """Redis key of the last error recorded for a message."""
+        return f"{stream_name}{self.settings.dead_letter_suffix}.error.{_as_text(msg_id)}"
+
+    async def record_errors(self, client: "Redis", stream_name: str, errors: Sequence[Tuple[bytes, str]]) -> None:
+        """Keep why messages failed (``error_text``), here and in Redis, for their dead-letter entries."""
+        if not errors or self.settings.max_deliveries == 0:  # never dead-lettered: nothing to keep
+            return
+        pipe = client.pipeline(transaction=False)
+        for msg_id, text in errors:
+            key = (stream_name, msg_id)
+            self._errors[key] = text
+            self._errors.move_to_end(key)
+            pipe.set(self.error_key(stream_name, msg_id), text, px=self.error_ttl_ms)
         while len(self._errors) > _MAX_ERRORS_KEPT:
             self._errors.popitem(last=False)
+        await pipe.execute()
 
     async def fetch(self, client: "Redis", stream_name: str, consumer_group: str, count: int) -> List[Entry]:
         """Messages to deliver again before new ones: own pending first, then reclaimed ones."""
@@ -173,11 +207,13 @@ class Redelivery:
         deleted = [msg_id for msg_id, exists in zip(candidates, found) if not exists]
         if deleted:
             await client.xack(stream, group, *deleted)
+            self.trims.add(stream, len(deleted), groups=[group])
 
     async def _screen(self, client: "Redis", stream: str, group: str, entries: List[Entry]) -> List[Entry]:
         """Drop entries trimmed away or already acked; dead-letter the over-delivered; keep the rest."""
         gone = [msg_id for msg_id, fields in entries if not fields]
         live = [(msg_id, fields) for msg_id, fields in entries if fields]
+        self.trims.add(stream, len(gone), groups=[group])  # read, never acked, then trimmed: lost
         pipe = client.pipeline(transaction=False)
         for msg_id in gone:  # trimmed by MAXLEN while pending: nothing left to deliver
             pipe.xack(stream, group, msg_id)
@@ -185,52 +221,60 @@ class Redelivery:
             pipe.xpending_range(stream, group, min=msg_id, max=msg_id, count=1)
         replies = await pipe.execute()
         keep: List[Entry] = []
-        dead: List[Tuple[bytes, Dict[bytes, bytes], int]] = []
+        dead: List[DeadLetter] = []
         limit = self.settings.max_deliveries
         for (msg_id, fields), pending in zip(live, replies[len(gone) :]):
             if not pending:
                 continue  # acknowledged by another consumer meanwhile
             deliveries = int(pending[0]["times_delivered"])
             if 0 < limit < deliveries:
-                dead.append((msg_id, fields, deliveries))
+                reason = f"delivered {deliveries} times without being acknowledged (max_deliveries={limit})"
+                dead.append(DeadLetter(msg_id, fields, deliveries, reason))
             else:
                 keep.append((msg_id, fields))
         if dead:
-            await self._dead_letter(client, stream, group, dead)
+            await self.dead_letter(client, stream, group, dead)
         return keep
 
-    async def _dead_letter(
-        self, client: "Redis", stream: str, group: str, dead: List[Tuple[bytes, Dict[bytes, bytes], int]]
-    ) -> None:
+    async def dead_letter(
+        self, client: "Redis", stream: str, group: str, dead: Sequence[DeadLetter], *, log: bool = True
+    ) -> str:
+        """Copy ``dead`` to the dead-letter stream and acknowledge them, in one ``MULTI``; returns its name.
+
+        ``log=False`` when the caller reports each message itself (refused ones come back as read items).
+        """
         target = stream + self.settings.dead_letter_suffix
         max_len = self.settings.dead_letter_max_len or None
         now = datetime.now(tz=timezone.utc).isoformat()
-        records = []
+        keys = [self.error_key(stream, letter.msg_id) for letter in dead]
+        recorded = await client.mget(keys)  # errors recorded by any consumer of the group
+        errors = []
         pipe = client.pipeline(transaction=True)  # the copy and the ack land together or not at all
-        for msg_id, fields, deliveries in dead:
-            error = self._errors.pop((stream, msg_id), "")
-            reason = (
-                f"delivered {deliveries} times without being acknowledged "
-                f"(max_deliveries={self.settings.max_deliveries})"
-            )
-            record: Dict[Any, Any] = dict(fields)
+        for letter, key, shared_error in zip(dead, keys, recorded):
+            local_error = self._errors.pop((stream, letter.msg_id), "")
+            error = letter.error or (_as_text(shared_error) if shared_error else local_error)
+            record: Dict[Any, Any] = dict(letter.fields)
             record.update({
                 b"dlq.stream": stream,
                 b"dlq.consumer_group": group,
-                b"dlq.msg_id": msg_id,
-                b"dlq.deliveries": str(deliveries),
+                b"dlq.msg_id": letter.msg_id,
+                b"dlq.deliveries": str(letter.deliveries),
                 b"dlq.consumer": self.consumer,
-                b"dlq.reason": reason,
-                b"dlq.error": error or "the event failed or timed out: see its FAILED log lines for this stream.msg_id",
+                b"dlq.reason": letter.reason,
+                b"dlq.error": error or _NO_ERROR_SEEN,
                 b"dlq.ts": now,
             })
             pipe.xadd(target, record, maxlen=max_len, approximate=True)
-            pipe.xack(stream, group, msg_id)
-            records.append((msg_id, reason, error))
+            pipe.xack(stream, group, letter.msg_id)
+            pipe.delete(key)
+            errors.append(error)
         await pipe.execute()
         self.dead_lettered[stream] = self.dead_lettered.get(stream, 0) + len(dead)
-        for msg_id, reason, error in records:
-            logger.warning(
-                "Dead-lettered message %s of stream '%s' group '%s' to '%s': %s%s",
-                msg_id.decode(), stream, group, target, reason, f"; last error: {error}" if error else "",
-            )
+        if log:
+            for letter, error in zip(dead, errors):
+                logger.warning(
+                    "Dead-lettered message %s of stream '%s' group '%s' to '%s': %s%s",
+                    letter.msg_id.decode(), stream, group, target, letter.reason,
+                    f"; last error: {escape_text(error, 500)}" if error else "",
+                )
+        return target

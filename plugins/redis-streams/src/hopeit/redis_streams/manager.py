@@ -2,20 +2,28 @@
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar, Union
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
 
 import redis.asyncio as aioredis
 from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects import EventPayload
-from hopeit.redis_streams._breaker import Backoff
-from hopeit.redis_streams._connection import close_client, open_client
+from hopeit.redis_streams._breaker import Backoff, RecoveryProbe
+from hopeit.redis_streams._connection import close_client, open_client, pool_exhausted
 from hopeit.redis_streams._consumer import consumer_name
-from hopeit.redis_streams._pipeline import AckBatcher, Pipeliner
-from hopeit.redis_streams._redelivery import Redelivery, entries_of
+from hopeit.redis_streams._pipeline import AckBatcher, Slots, WriteBatcher
+from hopeit.redis_streams._redelivery import DeadLetter, Redelivery, entries_of
+from hopeit.redis_streams._trimming import TrimWatch
 from hopeit.redis_streams.settings import ENV_PASSWORD, ENV_USERNAME, load_settings, safe_address
-from hopeit.streams import StreamEvent, StreamManager, StreamOSError, StreamsConfig
-from hopeit.streams.messages import MessageFields, MessageReader, encode_message, encode_messages, utc_iso_now
-from redis.asyncio.client import Pipeline
+from hopeit.streams import (
+    MessageRefusedError,
+    StreamBusyError,
+    StreamEvent,
+    StreamManager,
+    StreamOSError,
+    StreamsConfig,
+)
+from hopeit.streams.messages import MessageReader, encode_message, encode_messages, error_text, utc_iso_now
+from hopeit.streams.trimming import UnreadTrimCounter
 from redis.exceptions import AuthenticationError, RedisError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -41,7 +49,9 @@ class RedisStreamManager(StreamManager):
     Messages use the engine's wire format (``hopeit.streams.messages``). Reads go through consumer
     groups with a consumer name stable across restarts; unacknowledged messages are delivered again
     (own pending ones after a restart, others' after ``claim_idle_ms``) and dead-lettered after
-    ``max_deliveries``. Reads and writes use separate connection pools and back off separately.
+    ``max_deliveries``; messages in a serialization the stream does not allow are dead-lettered at
+    once, never decoded. Reads and writes use separate bounded connection pools and back off
+    separately; a probe ends the back-off as soon as Redis answers again.
     """
 
     def __init__(self, *, address: str, config: Optional[StreamsConfig] = None) -> None:
@@ -53,10 +63,13 @@ class RedisStreamManager(StreamManager):
         self._read_backoff = self._backoff()
         self._write_client: Optional[aioredis.Redis] = None
         self._read_client: Optional[aioredis.Redis] = None
-        self._writes: Optional[Pipeliner] = None
+        self._writes: Optional[WriteBatcher] = None
         self._acks: Optional[AckBatcher] = None
+        self._probe: Optional[RecoveryProbe] = None
         self._last_write_error = ""
-        self.redelivery = Redelivery(settings=self.settings, consumer=self.consumer_id)
+        self.trimmed_unread = UnreadTrimCounter(logger)
+        self._trim_watch = TrimWatch(lambda: self._read_client, self.trimmed_unread)
+        self.redelivery = Redelivery(settings=self.settings, consumer=self.consumer_id, trims=self.trimmed_unread)
 
     # -- connections ---------------------------------------------------------------------------
 
@@ -91,20 +104,30 @@ class RedisStreamManager(StreamManager):
                 f"Cannot connect to Redis at {self.safe_address}: {type(exc).__name__}: {exc}; {hint}"
             ) from exc
         self._write_client, self._read_client = write, read
-        self._writes = Pipeliner(write, None)
+        slots = Slots(self.settings.max_connections, self.settings.pool_timeout)
+        self._writes = WriteBatcher(write, None, slots, self._trim_watch.trimmed)
         self._acks = AckBatcher(read, self.settings.socket_timeout)
+        self._probe = RecoveryProbe(
+            ping=read.ping,
+            backoffs=[self._write_backoff, self._read_backoff],
+            interval=self.settings.recovery_probe_interval,
+            timeout=self.settings.socket_connect_timeout + self.settings.socket_timeout,
+        )
         logger.info("Connected to Redis streams at %s as consumer '%s'", self.safe_address, self.consumer_id)
         return self
 
     async def close(self) -> None:
-        """Finish batches in flight and close both connection pools."""
-        writes, acks = self._writes, self._acks
+        """Finish batches in flight, stop probing and checking trims, and close both connection pools."""
+        writes, acks, probe = self._writes, self._acks, self._probe
         write, read = self._write_client, self._read_client
-        self._writes = self._acks = None
+        self._writes = self._acks = self._probe = None
         self._write_client = self._read_client = None
-        for pipeliner in (writes, acks):
-            if pipeliner is not None:
-                await pipeliner.close()
+        for batcher in (writes, acks):
+            if batcher is not None:
+                await batcher.close()
+        if probe is not None:
+            await probe.close()
+        await self._trim_watch.close()
         for client in (write, read):
             if client is not None:
                 await close_client(client)
@@ -128,10 +151,11 @@ class RedisStreamManager(StreamManager):
         serialization: Serialization,
         target_max_len: int = 0,
     ) -> int:
-        """Publish one message with ``XADD`` (``MAXLEN ~ target_max_len`` when > 0); returns 1.
+        """Publish one message with ``XADD`` (then ``XTRIM MAXLEN ~ target_max_len`` when > 0); returns 1.
 
         Concurrent calls share one round trip.
 
+        :raises StreamBusyError: when no write connection was free within ``pool_timeout``.
         :raises StreamOSError: when the message could not be delivered to Redis.
         """
         fields = encode_message(
@@ -142,8 +166,8 @@ class RedisStreamManager(StreamManager):
             compression=compression,
             serialization=serialization,
         )
-        pipeliner = self._connected(self._writes)
-        await self._write(stream_name, 1, lambda: pipeliner.call(_xadd(stream_name, fields, target_max_len)))
+        writes = self._connected(self._writes)
+        await self._write(stream_name, 1, lambda: writes.write(stream_name, [fields], target_max_len))
         return 1
 
     async def write_stream_batch(
@@ -158,8 +182,9 @@ class RedisStreamManager(StreamManager):
         serialization: Serialization,
         target_max_len: int = 0,
     ) -> int:
-        """Publish several messages in one round trip; returns how many were written.
+        """Publish several messages in one round trip (shared with concurrent writes); returns how many were written.
 
+        :raises StreamBusyError: when no write connection was free within ``pool_timeout``.
         :raises StreamOSError: when they could not be delivered (some may have been written: at least once).
         """
         encoded = encode_messages(
@@ -172,15 +197,8 @@ class RedisStreamManager(StreamManager):
         )
         if not encoded:
             return 0
-        client = self._connected(self._write_client)
-
-        async def send() -> None:
-            pipe = client.pipeline(transaction=False)
-            for fields in encoded:
-                _xadd(stream_name, fields, target_max_len)(pipe)
-            await pipe.execute()
-
-        await self._write(stream_name, len(encoded), send)
+        writes = self._connected(self._writes)
+        await self._write(stream_name, len(encoded), lambda: writes.write(stream_name, encoded, target_max_len))
         return len(encoded)
 
     async def _write(self, stream_name: str, count: int, send: Callable[[], Awaitable[Any]]) -> None:
@@ -192,9 +210,15 @@ class RedisStreamManager(StreamManager):
             )
         try:
             await send()
+        except StreamBusyError:
+            raise  # every write connection busy: Redis is healthy, nothing to back off from
         except _UNREACHABLE as exc:
+            if pool_exhausted(exc):
+                raise StreamBusyError(
+                    f"No Redis write connection free for {count} message(s) to stream '{stream_name}': {exc}"
+                ) from exc
             self._last_write_error = f"{type(exc).__name__}: {exc}"
-            backoff = self._write_backoff.failure()
+            backoff = self._failed(self._write_backoff)
             logger.warning("Redis writes to %s failing (%s), backing off %.1fs", self.safe_address, exc, backoff)
             raise StreamOSError(
                 f"Cannot write {count} message(s) to stream '{stream_name}' at Redis {self.safe_address}: "
@@ -206,6 +230,13 @@ class RedisStreamManager(StreamManager):
                 f"{type(exc).__name__}: {exc}"
             ) from exc
         self._write_backoff.success()
+
+    def _failed(self, backoff: Backoff) -> float:
+        """Count a Redis failure on ``backoff``; once it backs off, probe for Redis coming back."""
+        seconds = backoff.failure()
+        if seconds > 0 and self._probe is not None:
+            self._probe.start()
+        return seconds
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -243,13 +274,14 @@ class RedisStreamManager(StreamManager):
         """Up to ``batch_size`` messages: redeliveries first, then new ones, waiting up to ``timeout`` ms.
 
         Returns as soon as messages arrive (``batch_interval`` is not slept). While Redis cannot be
-        reached, waits out the read back-off and returns ``[StreamOSError]``; undecodable messages
-        come back as exceptions and stay pending (to be dead-lettered after ``max_deliveries``).
+        reached, waits out the read back-off (ended early by the recovery probe) and returns
+        ``[StreamOSError]``. Undecodable messages come back as exceptions and stay pending (to be
+        dead-lettered after ``max_deliveries``), except refused ones (``MessageRefusedError``: a
+        serialization not allowed for the stream), which are dead-lettered at once.
         """
         client = self._connected(self._read_client)
-        wait = self._read_backoff.remaining()
-        if wait > 0:
-            await asyncio.sleep(wait)
+        if self._probe is not None:
+            await self._probe.wait(self._read_backoff)
         try:
             try:
                 entries = await self._fetch(client, stream_name, consumer_group, offset, batch_size, timeout)
@@ -261,7 +293,9 @@ class RedisStreamManager(StreamManager):
                 await self.ensure_consumer_group(stream_name=stream_name, consumer_group=consumer_group)
                 entries = await self._fetch(client, stream_name, consumer_group, offset, batch_size, timeout)
         except (RedisError, StreamOSError, *_UNREACHABLE) as exc:
-            backoff = self._read_backoff.failure()
+            if pool_exhausted(exc):  # too many reads for the pool: not a Redis failure
+                return [StreamBusyError(f"No Redis read connection free for stream '{stream_name}': {exc}")]
+            backoff = self._failed(self._read_backoff)
             self.redelivery.reconnected()
             return [
                 StreamOSError(
@@ -276,14 +310,57 @@ class RedisStreamManager(StreamManager):
             datatypes=datatypes,
             track_headers=track_headers,
             read_ts=utc_iso_now(),
+            serializations=self.allowed_serializations(stream_name, consumer_group),
         )
-        events: List[Union[StreamEvent, Exception]] = []
-        for msg_id, fields in entries:
-            event = reader.decode(msg_id, fields)
-            if isinstance(event, Exception):
-                self.redelivery.note_error(stream_name, msg_id, event)
-            events.append(event)
-        return events
+        items: List[Union[StreamEvent, Exception]] = [reader.decode(msg_id, fields) for msg_id, fields in entries]
+        refused = [(i, fields) for i, ((_, fields), item) in enumerate(zip(entries, items))
+                   if isinstance(item, MessageRefusedError)]
+        if refused:
+            await self._dead_letter_refused(client, stream_name, consumer_group, items, refused)
+        errors = [(msg_id, error_text(item)) for (msg_id, _), item in zip(entries, items)
+                  if isinstance(item, Exception) and not isinstance(item, MessageRefusedError)]
+        if errors:
+            await self._record_errors(client, stream_name, errors)
+        return items
+
+    async def _dead_letter_refused(
+        self, client: "aioredis.Redis", stream_name: str, consumer_group: str,
+        items: List[Union[StreamEvent, Exception]], refused: List[Tuple[int, Dict[bytes, bytes]]],
+    ) -> None:
+        """Dead-letter refused messages now (they can never be read); their items say where they went."""
+        letters = []
+        for index, fields in refused:
+            error = items[index]
+            assert isinstance(error, MessageRefusedError)
+            letters.append(DeadLetter(error.msg_id, fields, 1, error.reason, error_text(error)))
+        try:
+            target = await self._bounded(
+                self.redelivery.dead_letter(client, stream_name, consumer_group, letters, log=False)
+            )
+        except (RedisError, *_UNREACHABLE) as exc:  # left pending: refused again on its next delivery
+            logger.warning("Cannot dead-letter %d refused message(s) of '%s': %s", len(letters), stream_name, exc)
+            return
+        for index, _ in refused:
+            error = items[index]
+            assert isinstance(error, MessageRefusedError)
+            items[index] = MessageRefusedError(
+                f"{error}; moved to dead-letter stream '{target}'", msg_id=error.msg_id, reason=error.reason
+            )
+
+    async def record_failures(
+        self, *, stream_name: str, consumer_group: str, failures: Sequence[Tuple[StreamEvent, BaseException]]
+    ) -> None:
+        """Keep the error of each failed message (``<type>: <message>``) for its dead-letter entry."""
+        client = self._read_client
+        if client is not None and failures:
+            errors = [(event.msg_internal_id, error_text(error)) for event, error in failures]
+            await self._record_errors(client, stream_name, errors)
+
+    async def _record_errors(self, client: "aioredis.Redis", stream_name: str, errors: List[Tuple[bytes, str]]) -> None:
+        try:
+            await self._bounded(self.redelivery.record_errors(client, stream_name, errors))
+        except (RedisError, *_UNREACHABLE) as exc:  # only the dead-letter detail is lost
+            logger.debug("Cannot record errors of %d message(s) of '%s': %s", len(errors), stream_name, exc)
 
     async def _fetch(
         self, client: "aioredis.Redis", stream: str, group: str, offset: str, batch_size: int, timeout: int
@@ -334,7 +411,9 @@ class RedisStreamManager(StreamManager):
         try:
             return int(await ack)
         except (RedisError, *_UNREACHABLE) as exc:
-            self._read_backoff.failure()
+            if pool_exhausted(exc):
+                raise StreamBusyError(f"No Redis connection free to acknowledge {what} of '{stream_name}'") from exc
+            self._failed(self._read_backoff)
             self.redelivery.reconnected()
             raise StreamOSError(
                 f"Cannot acknowledge {what} of '{stream_name}' at Redis {self.safe_address}: "
@@ -344,11 +423,14 @@ class RedisStreamManager(StreamManager):
     # -- observability -------------------------------------------------------------------------
 
     def stats(self) -> Dict[str, Dict[str, int]]:
-        """Counters per stream: messages ``reclaimed`` from idle consumers and ``dead_lettered``."""
-        return {"reclaimed": dict(self.redelivery.reclaimed), "dead_lettered": dict(self.redelivery.dead_lettered)}
+        """Counters per stream: ``reclaimed``, ``dead_lettered`` and ``trimmed_unread`` messages.
 
-
-def _xadd(stream_name: str, fields: MessageFields, target_max_len: int) -> Callable[[Pipeline], Any]:
-    maxlen = target_max_len if target_max_len > 0 else None
-    return lambda pipe: pipe.xadd(stream_name, fields, maxlen=maxlen, approximate=True)  # type: ignore[arg-type]
+        ``reclaimed`` were taken over from idle consumers; ``trimmed_unread`` were trimmed by
+        ``target_max_len`` before a consumer group processed them.
+        """
+        return {
+            "reclaimed": dict(self.redelivery.reclaimed),
+            "dead_lettered": dict(self.redelivery.dead_lettered),
+            "trimmed_unread": dict(self.trimmed_unread.counts),
+        }
 

@@ -56,8 +56,15 @@ class RedisStreamsSettings:
     socket_connect_timeout: float = 5.0
     #: seconds a pooled connection may stay idle before it is checked with PING
     health_check_interval: float = 15.0
-    #: upper bound of connections per pool (reads and writes have one pool each); None: unbounded
-    max_connections: Optional[int] = None
+    #: connections per pool (reads and writes have one pool each): at most this many write pipelines are in
+    #: flight, further writes queue and go together in the next one; a read waits for a free connection
+    max_connections: int = 50
+    #: seconds a write (or read) waits for a free connection before failing with ``StreamBusyError`` (503),
+    #: which does not count as a Redis failure
+    pool_timeout: float = 10.0
+    #: while reads or writes back off after Redis failed, PING it every this many seconds and end the
+    #: back-off as soon as it answers
+    recovery_probe_interval: float = 0.5
     #: immediate reconnect attempts of a command that met a dropped connection, before backing off
     reconnect_retries: int = 1
     #: Redis ACL user and password when not in the URL
@@ -102,6 +109,11 @@ def _optional(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda value: None if value is None or value == "" else convert(value)
 
 
+def _default_if_none(convert: Callable[[Any], Any], default: Any) -> Callable[[Any], Any]:
+    # null and "" say "not set", as for the optional keys: the default applies
+    return lambda value: default if value is None or value == "" else convert(value)
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, (str, int)):
         raise ValueError("must be a string")
@@ -120,7 +132,9 @@ _CONVERT: Dict[str, Callable[[Any], Any]] = {
     "socket_timeout": _positive_float,
     "socket_connect_timeout": _positive_float,
     "health_check_interval": _non_negative_float,
-    "max_connections": _optional(_positive_int),
+    "max_connections": _default_if_none(_positive_int, RedisStreamsSettings.max_connections),
+    "pool_timeout": _positive_float,
+    "recovery_probe_interval": _positive_float,
     "reconnect_retries": _non_negative_int,
     "username": _optional(_text),
     "password": _optional(_text),

@@ -13,12 +13,13 @@ writing, so an item is written by exactly one flush.
 import asyncio
 import os
 import uuid
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from aiofiles.os import wrap
 from hopeit.app.context import EventContext
-from hopeit.fs_storage import FileStorageSettings, _paths
+from hopeit.fs_storage import FileStorageSettings, _paths, _sweep
 
 __all__ = ["SUFFIX", "EventBuffer", "Partition", "buffers", "event_buffer", "flush_all", "flush_partition"]
 
@@ -41,6 +42,8 @@ class EventBuffer:
     partitions: Dict[str, Partition] = field(default_factory=dict)
     #: Set when the service loop ended: items that still arrive are written at once.
     stopped: bool = False
+    #: The sweep of stale temp files in ``settings.path`` started with this buffer (None: not started).
+    temp_sweep: "Optional[Future[List[str]]]" = None
 
 
 #: ``(app key, event name)`` -> buffer.
@@ -58,6 +61,10 @@ def event_buffer(context: EventContext) -> EventBuffer:
     buffer = buffers.get(event_key(context))
     if buffer is None:
         buffer = buffers[event_key(context)] = EventBuffer(settings=settings)
+        # batch files are written atomically too: remove what writers killed mid-write left behind
+        buffer.temp_sweep = _sweep.start_sweep(
+            settings.path, os.path.realpath(settings.path), settings.stale_temp_seconds
+        )
     else:
         buffer.settings = settings
     return buffer
