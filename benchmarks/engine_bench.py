@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from engine_bench_app import Point, Reading
 from engine_bench_app import consume as consume_module
-from hopeit.app._server_models import LoggingConfig, ServerConfig, StreamsConfig
+from hopeit.contracts.settings import LoggingConfig, ServerConfig, StreamsConfig
 from hopeit.dataobjects.payload import Payload
 from hopeit.server.config import load_app_config
 from hopeit.server.engine import AppEngine

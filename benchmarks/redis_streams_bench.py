@@ -35,10 +35,10 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Tuple
 
 import redis.asyncio as aioredis
-from hopeit.app._server_models import LoggingConfig, ServerConfig, StreamsConfig
 from hopeit.app.config import Compression, Serialization, parse_app_config_json
 from hopeit.app.context import EventContext
 from hopeit.app.events import Spawn
+from hopeit.contracts.settings import LoggingConfig, ServerConfig, StreamsConfig
 from hopeit.dataobjects import dataobject
 from hopeit.dataobjects.payload import Payload
 from hopeit.redis_streams import RedisStreamManager

@@ -5,9 +5,7 @@ from typing import List
 
 import hopeit
 import pytest
-from hopeit.REPLACE_ME import __version__
-from hopeit.server.config import load_app_config
-from hopeit.server.plugins import (
+from hopeit.contracts.discovery import (
     GROUP_CLIENTS,
     GROUP_PLUGINS,
     GROUP_STORAGE,
@@ -17,7 +15,9 @@ from hopeit.server.plugins import (
     load_storage_class,
     load_stream_manager_class,
 )
-from hopeit.server.version import APPS_API_VERSION
+from hopeit.contracts.version import APPS_API_VERSION
+from hopeit.REPLACE_ME import __version__
+from hopeit.server.config import load_app_config
 
 if sys.version_info >= (3, 10):
     from importlib.metadata import EntryPoint, distribution

@@ -14,7 +14,7 @@ from hopeit.app.client import (
     stop_app_connections,
 )
 from hopeit.app.config import AppConfig, AppConnection
-from hopeit.server.plugins import PluginNotFound
+from hopeit.contracts.discovery import PluginNotFound
 from hopeit.testing.apps import config, create_test_context, execute_event
 from plugin_app import HOST1_CONFIG, Reply, clients
 

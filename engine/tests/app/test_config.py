@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from typing import Any, Dict
 
 import pytest
-from hopeit.app._server_models import AuthType
 from hopeit.app.config import (
     AppConfig,
     AppConnection,
@@ -27,6 +26,7 @@ from hopeit.app.config import (
     WriteStreamDescriptor,
     parse_app_config_json,
 )
+from hopeit.contracts.settings import AuthType
 from hopeit.dataobjects import dataobject
 from hopeit.dataobjects.payload import Payload
 

@@ -1,6 +1,6 @@
 """Server config model defaults (spec engine §4)."""
 
-from hopeit.app._server_models import (
+from hopeit.contracts.settings import (
     DEFAULT_STREAM_MANAGER,
     APIConfig,
     AuthConfig,
@@ -9,8 +9,8 @@ from hopeit.app._server_models import (
     ServerConfig,
     StreamsConfig,
 )
+from hopeit.contracts.version import ENGINE_VERSION
 from hopeit.dataobjects.payload import Payload
-from hopeit.server.version import ENGINE_VERSION
 
 
 def test_streams_defaults() -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hopeit.app._server_models import AuthType
+from hopeit.contracts.settings import AuthType
 from hopeit.server import config as server_config_module
 from hopeit.server.config import (
     ConfigError,

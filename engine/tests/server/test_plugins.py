@@ -6,10 +6,8 @@ from typing import Any, Iterator, List
 
 import pytest
 from hopeit.app.client import Client
-from hopeit.server import plugins
-from hopeit.server.config import load_app_config
-from hopeit.server.config_files import load_config_files
-from hopeit.server.plugins import (
+from hopeit.contracts import discovery as plugins
+from hopeit.contracts.discovery import (
     GROUP_CLIENTS,
     GROUP_PLUGINS,
     GROUP_STORAGE,
@@ -23,7 +21,9 @@ from hopeit.server.plugins import (
     load_stream_manager_class,
     loaded_plugins,
 )
-from hopeit.server.version import ENGINE_VERSION
+from hopeit.contracts.version import ENGINE_VERSION
+from hopeit.server.config import load_app_config
+from hopeit.server.config_files import load_config_files
 from hopeit.storage.memory import MemoryStorage
 from hopeit.streams.memory import MemoryStreamManager
 from plugin_app import PLUGIN_CONFIG, clients

@@ -5,13 +5,13 @@ import os
 from typing import AsyncIterator
 
 import pytest
-from hopeit.app._server_models import LoggingConfig, ServerConfig
 from hopeit.app.config import EventPlugMode, EventType
+from hopeit.contracts.discovery import load_storage_class
+from hopeit.contracts.settings import LoggingConfig, ServerConfig
+from hopeit.contracts.version import ENGINE_VERSION
 from hopeit.server import logger as logger_module
 from hopeit.server import runtime, runtime_api
-from hopeit.server.plugins import load_storage_class
 from hopeit.server.runtime import Server
-from hopeit.server.version import ENGINE_VERSION
 from hopeit.testing.apps import config
 from plugin_app import HOST1_CONFIG, PLUGIN_CONFIG
 

@@ -3,8 +3,8 @@ from datetime import datetime, timezone
 from typing import Iterator, List
 
 import pytest
+from hopeit.contracts.discovery import load_storage_class
 from hopeit.dataobjects import dataobject
-from hopeit.server.plugins import load_storage_class
 from hopeit.storage import ItemLocator, ObjectStorage, create_storage
 from hopeit.storage.memory import MemoryStorage
 

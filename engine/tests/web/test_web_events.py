@@ -214,7 +214,7 @@ async def test_plugin_events_on_app_and_standalone_and_setup(web_client: MakeCli
 
 
 async def test_plugin_named_in_server_config_is_loaded(web_client: MakeClient, tmp_path: Any) -> None:
-    from hopeit.server.plugins import PluginNotFound
+    from hopeit.contracts.discovery import PluginNotFound
 
     server = json.loads(Path(SERVER).read_text())
     server["plugins"] = ["not-installed-plugin"]

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from acme_kvstore import SqliteStorage, __version__
-from hopeit.server.plugins import GROUP_STORAGE, available, load_storage_class, loaded_plugins
+from hopeit.contracts.discovery import GROUP_STORAGE, available, load_storage_class, loaded_plugins
 from hopeit.storage import ObjectStorage, create_storage
 
 if sys.version_info >= (3, 10):

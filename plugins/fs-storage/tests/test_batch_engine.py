@@ -11,7 +11,7 @@ from typing import AsyncIterator
 
 import pytest
 from batch_app import CONFIG, Something, something
-from hopeit.app._server_models import ServerConfig, StreamsConfig
+from hopeit.contracts.settings import ServerConfig, StreamsConfig
 from hopeit.dataobjects.payload import Payload
 from hopeit.fs_storage.events import stream_batch_storage
 from hopeit.fs_storage.events._buffers import buffers

@@ -4,8 +4,8 @@ import json
 import sys
 from pathlib import Path
 
+from hopeit.contracts.discovery import GROUP_PLUGINS, GROUP_STORAGE, load_plugin_config_path, load_storage_class
 from hopeit.fs_storage import FileStorage
-from hopeit.server.plugins import GROUP_PLUGINS, GROUP_STORAGE, load_plugin_config_path, load_storage_class
 from hopeit.storage import ObjectStorage, create_storage
 
 if sys.version_info >= (3, 10):

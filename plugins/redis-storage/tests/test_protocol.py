@@ -4,8 +4,8 @@ import sys
 
 import pytest
 from conftest import Something, something
+from hopeit.contracts.discovery import GROUP_STORAGE, load_storage_class
 from hopeit.redis_storage import RedisObjectStorage, RedisStorage
-from hopeit.server.plugins import GROUP_STORAGE, load_storage_class
 from hopeit.storage import ItemLocator, ObjectStorage, create_storage
 from hopeit.testing.redis import RedisServer
 

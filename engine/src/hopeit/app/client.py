@@ -14,11 +14,11 @@ and a step calls it::
 ``client`` is a name in the ``hopeit.clients`` entry points or a dotted class path.
 """
 
-from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Type, TypeVar
 
 from hopeit.app.config import AppConfig
 from hopeit.app.context import EventContext
+from hopeit.contracts.clients import AppConnectionNotFound, Client, ClientException, UnhandledResponse
 from hopeit.dataobjects import EventPayload
 
 __all__ = [
@@ -34,58 +34,6 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
-
-
-class ClientException(Exception):
-    """A call to another app failed."""
-
-
-class AppConnectionNotFound(ClientException):
-    """The app connection is not in this app's ``app_connections``."""
-
-
-class UnhandledResponse(ClientException):
-    """The other app answered with a status not mapped in ``responses``."""
-
-    def __init__(self, message: str, response: Any, status: int) -> None:
-        super().__init__(message)
-        self.response = response
-        self.status = status
-
-
-class Client(ABC):
-    """Base class of app clients; plugins implement ``start``, ``stop`` and ``call``."""
-
-    @staticmethod
-    def create(app_config: AppConfig, app_connection: str) -> "Client":
-        """Instantiate the client class configured for ``app_connection``."""
-        from hopeit.server.plugins import load_client_class  # discovery lives in the runtime
-
-        conn = app_config.app_connections[app_connection]
-        cls = load_client_class(conn.client)
-        client: Client = cls(app_config, app_connection)
-        return client
-
-    @abstractmethod
-    async def start(self) -> "Client":
-        """Open connections; returns the client."""
-
-    @abstractmethod
-    async def stop(self) -> None:
-        """Close connections."""
-
-    @abstractmethod
-    async def call(
-        self,
-        event_name: str,
-        *,
-        datatype: Type[_T],
-        payload: Optional[EventPayload],
-        context: EventContext,
-        responses: Optional[Dict[int, type]],
-        **kwargs: Any,
-    ) -> List[_T]:
-        """Call ``event_name`` of the connected app; always returns a list."""
 
 
 _clients: Dict[str, Dict[str, Client]] = {}

@@ -6,8 +6,8 @@ from enum import Enum
 from typing import Any, Dict, List, Optional, Type, TypeVar, Union
 
 from hopeit.app._expansion import replace_config_args, replace_env_vars
-from hopeit.app._server_models import AuthType, ServerConfig
 from hopeit.app.names import auto_path
+from hopeit.contracts.settings import AuthType, ServerConfig
 from hopeit.dataobjects import dataobject
 from hopeit.dataobjects.payload import Payload
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Union
 
 from hopeit.app._expansion import MissingEnvironmentVariables, replace_config_args, replace_env_vars
-from hopeit.app._server_models import (
+from hopeit.app.config import AppConfig, parse_app_config_json
+from hopeit.contracts.settings import (
     DEFAULT_STREAM_MANAGER,
     APIConfig,
     AuthConfig,
@@ -17,7 +18,6 @@ from hopeit.app._server_models import (
     ServerConfig,
     StreamsConfig,
 )
-from hopeit.app.config import AppConfig, parse_app_config_json
 from hopeit.dataobjects.payload import Payload
 
 __all__ = [

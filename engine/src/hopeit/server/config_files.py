@@ -4,8 +4,8 @@ from pathlib import Path
 from typing import Dict, List, Sequence, Tuple, Union
 
 from hopeit.app.config import AppConfig
+from hopeit.contracts.discovery import load_plugin_config_path
 from hopeit.server.config import ServerConfig, load_app_config, load_server_config
-from hopeit.server.plugins import load_plugin_config_path
 
 __all__ = ["load_config_files", "split_config_files"]
 

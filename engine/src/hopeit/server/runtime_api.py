@@ -27,11 +27,11 @@ from hopeit.app.config import (
     StreamQueue,
     StreamQueueStrategy,
 )
+from hopeit.contracts.discovery import PluginInfo, loaded_plugins
+from hopeit.contracts.version import ENGINE_NAME, ENGINE_VERSION
 from hopeit.server import runtime
 from hopeit.server.engine import AppEngine
 from hopeit.server.events import base_event_name
-from hopeit.server.plugins import PluginInfo, loaded_plugins
-from hopeit.server.version import ENGINE_NAME, ENGINE_VERSION
 
 __all__ = [
     "AppInfo",

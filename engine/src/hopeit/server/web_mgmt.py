@@ -10,10 +10,10 @@ import logging
 from typing import Any, Dict, List, Optional, Set
 
 from aiohttp import web
-from hopeit.app._server_models import AuthType, ServerConfig
 from hopeit.app.config import AppConfig, EventType
 from hopeit.app.context import EventContext
 from hopeit.app.errors import BadRequest, Unauthorized
+from hopeit.contracts.settings import AuthType, ServerConfig
 from hopeit.server.engine import AppEngine
 from hopeit.server.logger import engine_logger
 from hopeit.server.names import route_name

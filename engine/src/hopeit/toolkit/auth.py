@@ -26,8 +26,8 @@ from typing import Any, Dict, Optional
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from hopeit.app._server_models import AuthConfig, AuthType
 from hopeit.app.context import EventContext
+from hopeit.contracts.settings import AuthConfig, AuthType
 from hopeit.toolkit._public_keys import PUBLIC_SUFFIX, PublicKeys
 
 __all__ = [

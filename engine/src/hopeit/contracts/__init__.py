@@ -1,0 +1,15 @@
+"""The contracts every part of hopeit.engine and every plugin builds on, at the bottom of the engine.
+
+It imports only the standard library and ``hopeit.dataobjects``:
+
+- ``hopeit.contracts.settings``: the server settings models (``ServerConfig``, ``StreamsConfig``,
+  ``LoggingConfig``, ``AuthConfig``, ``AuthType``, ``APIConfig``);
+- ``hopeit.contracts.discovery``: finding stream managers, storages, clients and plugin apps
+  through entry points, and what was loaded from which distribution;
+- ``hopeit.contracts.version``: the engine version and the API/route versions derived from it;
+- ``hopeit.contracts.storage``, ``hopeit.contracts.clients``, ``hopeit.contracts.hooks``: the
+  protocols that storage backends, app clients and multipart readers implement.
+
+Apps import these names where 0.24 had them (``hopeit.server.config``, ``hopeit.storage``,
+``hopeit.app.client``...); plugins may import them from here.
+"""

@@ -1,0 +1,107 @@
+"""Server configuration data model: streams, logging, auth and API settings of a server.
+
+At the bottom of the engine because everything reads it: the app config carries the server
+config it runs under, stream managers read ``StreamsConfig``, the toolkit reads ``AuthConfig``.
+``hopeit.server.config`` re-exports it, where 0.24-era code imports it from.
+"""
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Dict, List, Optional
+
+from hopeit.contracts.version import ENGINE_VERSION
+from hopeit.dataobjects import dataobject
+
+__all__ = ["APIConfig", "AuthConfig", "AuthType", "LoggingConfig", "ServerConfig", "StreamsConfig"]
+
+#: Stream manager used when server config has no ``streams`` section: in-process, no services needed.
+DEFAULT_STREAM_MANAGER = "memory"
+
+
+@dataobject
+@dataclass
+class StreamsConfig:
+    """Which stream manager carries ``write_stream``/``read_stream`` messages, and how to reach it.
+
+    ``stream_manager`` is a name registered in the ``hopeit.streams`` entry points (``memory``,
+    ``redis``) or a dotted ``module.Class`` path.
+    """
+
+    stream_manager: str = DEFAULT_STREAM_MANAGER
+    connection_str: str = "<<NoStreamManager>>"
+    delay_auto_start_seconds: int = 3
+    initial_backoff_seconds: float = 1.0
+    max_backoff_seconds: float = 60.0
+    num_failures_open_circuit_breaker: int = 1
+    #: options of the chosen stream manager (see its README), e.g. redis dead-letter settings
+    settings: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataobject
+@dataclass
+class LoggingConfig:
+    """Log level and folder (``log_path`` is joined with file names: keep its trailing slash)."""
+
+    log_level: str = "INFO"
+    log_path: str = "logs/"
+    console_only: bool = False
+
+
+class AuthType(str, Enum):
+    """Authentication methods an event may accept."""
+
+    UNSECURED = "Unsecured"
+    BASIC = "Basic"
+    BEARER = "Bearer"
+    REFRESH = "Refresh"
+
+
+@dataobject
+@dataclass
+class AuthConfig:
+    """Where app keys live and which auth methods events get by default."""
+
+    secrets_location: str
+    auth_passphrase: str
+    enabled: bool = True
+    create_keys: bool = False
+    domain: Optional[str] = None
+    encryption_algorithm: str = "RS256"
+    default_auth_methods: List[AuthType] = field(default_factory=list)
+    #: methods of the ``/mgmt/.../start|stop`` routes; empty (the default): ``default_auth_methods``
+    mgmt_auth_methods: List[AuthType] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if len(self.default_auth_methods) == 0:
+            self.default_auth_methods.append(AuthType.UNSECURED)
+
+    @staticmethod
+    def no_auth() -> "AuthConfig":
+        """Auth disabled: every event is Unsecured."""
+        return AuthConfig(secrets_location=".secrets/", auth_passphrase="", enabled=False)
+
+
+@dataobject
+@dataclass
+class APIConfig:
+    """OpenAPI options; ``docs_path`` (e.g. ``/api/docs``) serves the docs UI."""
+
+    docs_path: Optional[str] = None
+
+
+@dataobject
+@dataclass
+class ServerConfig:
+    """Server-wide configuration: the first file of ``--config-files``."""
+
+    streams: StreamsConfig = field(default_factory=StreamsConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    auth: AuthConfig = field(default_factory=AuthConfig.no_auth)
+    api: APIConfig = field(default_factory=APIConfig)
+    plugins: List[str] = field(default_factory=list)
+    engine_version: str = ENGINE_VERSION
+    #: include Python tracebacks in HTTP error bodies (off: bodies carry only the message)
+    errors_traceback: bool = False
+
+    def __post_init__(self) -> None:
+        self.engine_version = ENGINE_VERSION
