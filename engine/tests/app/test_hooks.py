@@ -93,6 +93,18 @@ async def test_file_hook_read_chunks() -> None:
     assert hook.size == 10
 
 
+@pytest.mark.parametrize("value", ["a\x1bb", "a\x7f", "bell\x07", "cr\r", "lf\nX-Forged: 1", "nul\x00"])
+def test_header_values_with_control_characters_are_refused(value: str) -> None:
+    """A header HTTP cannot carry is refused when set, naming it, instead of dropping the connection later."""
+    hook = PostprocessHook()
+    with pytest.raises(ValueError, match="Response header 'X-Path' has a control character"):
+        hook.set_header("X-Path", value)
+    with pytest.raises(ValueError, match="has a control character"):
+        hook.set_header(f"X-{value}", "ok")
+    hook.set_header("X-Tab", "a\tb")  # tab is allowed in a header value
+    assert hook.headers == {"X-Tab": "a\tb"}
+
+
 def test_postprocess_hook_setters() -> None:
     """Headers (as text), content type, cookies, deleted cookies, status and file response are recorded."""
     hook = PostprocessHook()

@@ -14,7 +14,10 @@ from hopeit.app.errors import BadRequest
 from hopeit.testing.apps import create_test_context, execute_event
 from simple_example.model import ItemsInfo, Something, SomethingNotFound, SomethingParams, Status, StatusType, User
 
-BAD_IDS = ["", ".", "..", "../outside", "../../../../../etc/passwd", "/etc/passwd", "a/b", "a\\b", "a\x00b", ".hidden"]
+BAD_IDS = [
+    "", ".", "..", "../outside", "../../../../../etc/passwd", "/etc/passwd", "a/b", "a\\b", "a\x00b", ".hidden",
+    "esc\x1b", "bell\x07", "del\x7f",  # echoed in headers: HTTP forbids control characters there
+]
 BAD_PARTITIONS = ["..", "../../..", "/etc", "2024/../../../..", "2024//01", "a\x00"]
 GLOB_IDS = ["*", "?", "[i]*", "item-*", "*-1", "[!x]*"]
 STORED = ("item-1", "item-2", "ab")

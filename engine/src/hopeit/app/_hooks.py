@@ -1,8 +1,12 @@
 """Request and response hooks of web events (``__preprocess__`` / ``__postprocess__``)."""
 
+import re
 from typing import Any, AsyncIterator, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from hopeit.app.names import titlecase
+
+#: Characters HTTP forbids in header fields (RFC 9110 5.5): every C0 control but tab, and DEL.
+_FORBIDDEN_HEADER_CHARS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 try:
     from typing import Protocol
@@ -227,8 +231,16 @@ class PostprocessHook:
         self.request = request
 
     def set_header(self, name: str, value: Any) -> None:
-        """Add a response header."""
-        self.headers[name] = str(value)
+        """Add a response header.
+
+        :raises ValueError: the name or value holds a control character (CR, LF, NUL, ESC, DEL...),
+            which HTTP does not allow in headers: the server would otherwise drop the connection
+            without any answer when it writes the response.
+        """
+        text = str(value)
+        if _FORBIDDEN_HEADER_CHARS.search(text) or _FORBIDDEN_HEADER_CHARS.search(name):
+            raise ValueError(f"Response header {name!r} has a control character in its name or value: {text[:80]!r}")
+        self.headers[name] = text
 
     def set_content_type(self, content_type: str) -> None:
         """Content type of the body (``text/plain`` and others write ``str(result)``)."""

@@ -61,8 +61,15 @@ def _client_input(field: str, check: Callable[[_V], object], value: _V) -> _V:
 
 
 def valid_id(item_id: str, field: str = "item_id") -> str:
-    r"""``item_id`` when it can name a stored item (non-empty, no ``/``, ``\`` or NUL, not hidden); else 400."""
-    return _client_input(field, check_key, item_id)
+    r"""``item_id`` when it can name a stored item (non-empty, no ``/``, ``\`` or NUL, not hidden); else 400.
+
+    Ids are also printable: events echo them in response headers (``X-Stored-Path``), where
+    control characters are not allowed.
+    """
+    _client_input(field, check_key, item_id)
+    if isinstance(item_id, str) and not item_id.isprintable():
+        raise BadRequest(f"Invalid {field}: id {item_id[:80]!r} is invalid: it holds control characters")
+    return item_id
 
 
 def valid_partition_key(partition_key: Optional[str], field: str = "partition_key") -> Optional[str]:

@@ -1,0 +1,16 @@
+"""Who am I: an event protected by the Bearer scheme (``Authorization: Bearer <access token>``)."""
+
+from hopeit.app.api import event_api
+from hopeit.app.context import EventContext
+
+__steps__ = ["who"]
+
+__api__ = event_api(
+    summary="Who holds this access token",
+    responses={200: (str, "the user of the access token"), 401: (str, "no valid access token")},
+)
+
+
+def who(payload: None, context: EventContext) -> str:
+    """The ``user`` claim of the token that got in."""
+    return str(context.auth_info.get("payload", {}).get("user"))
