@@ -4,14 +4,10 @@ import re
 from typing import Any, AsyncIterator, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from hopeit.app.names import titlecase
+from hopeit.contracts.hooks import BodyPartReaderProtocol, MultipartReaderProtocol
 
 #: Characters HTTP forbids in header fields (RFC 9110 5.5): every C0 control but tab, and DEL.
 _FORBIDDEN_HEADER_CHARS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-
-try:
-    from typing import Protocol
-except ImportError:  # pragma: no cover
-    from typing_extensions import Protocol  # type: ignore[assignment]
 
 __all__ = [
     "BodyPartReaderProtocol",
@@ -25,34 +21,6 @@ __all__ = [
     "PreprocessHook",
     "TestingResp",
 ]
-
-
-class BodyPartReaderProtocol(Protocol):
-    """One part of a multipart body (aiohttp's ``BodyPartReader`` matches it)."""
-
-    name: Optional[str]
-    filename: Optional[str]
-    headers: Mapping[str, str]
-
-    async def read_chunk(self, size: int = ...) -> bytes:
-        """Next chunk of the part, ``b""`` at the end."""
-        ...
-
-    async def text(self) -> str:
-        """Whole part as text."""
-        ...
-
-    async def json(self) -> Any:
-        """Whole part parsed as JSON."""
-        ...
-
-
-class MultipartReaderProtocol(Protocol):
-    """A multipart body: an async iterator of parts."""
-
-    def __aiter__(self) -> AsyncIterator[Any]:
-        """Iterate over the parts."""
-        ...
 
 
 class NoopMultiparReader:
