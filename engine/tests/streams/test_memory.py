@@ -5,9 +5,9 @@ import re
 from typing import List
 
 import pytest
-from hopeit.app._server_models import StreamsConfig
 from hopeit.app.config import Compression, Serialization
-from hopeit.server.plugins import load_stream_manager_class
+from hopeit.contracts.discovery import load_stream_manager_class
+from hopeit.contracts.settings import StreamsConfig
 from hopeit.streams import StreamConfigError, StreamEvent, StreamManager
 from hopeit.streams.memory import MemoryStreamManager, NoConsumerGroupError, PendingMessage
 

@@ -5,7 +5,7 @@ import threading
 from typing import List, Optional
 
 import pytest
-from hopeit.app._server_models import StreamsConfig
+from hopeit.contracts.settings import StreamsConfig
 from hopeit.streams import StreamManager, StreamOSError, _memory_store
 from hopeit.streams.memory import MemoryStreamManager, NoConsumerGroupError
 

@@ -9,6 +9,7 @@ records the requests it got, and can be stopped and started again on the same po
 import asyncio
 import json
 import socket
+import time
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable, Dict, List, Optional
 
@@ -119,6 +120,28 @@ class FakeHost:
         if event == "not_there":
             return _json(event, {"msg": f"Not found: {request.method} {request.path}", "tb": []}, status=404)
         return _json(event, {"path": request.path, "host": self.name})
+
+
+class FakeClock:
+    """Epoch time that moves only when a test says so: the hosts' breakers go by it, not by real time."""
+
+    def __init__(self) -> None:
+        self.time = time.time()
+
+    def now(self) -> float:
+        """The current fake time (epoch seconds)."""
+        return self.time
+
+    def advance(self, seconds: float) -> None:
+        """Move time on by ``seconds``."""
+        self.time += seconds
+
+
+def fake_clock(client: Any) -> FakeClock:
+    """Make the breakers of ``client`` (an ``AppsClient``) go by a fake clock from now on; returns it."""
+    clock = FakeClock()
+    client.clock = clock.now
+    return clock
 
 
 @pytest.fixture

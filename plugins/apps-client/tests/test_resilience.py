@@ -6,7 +6,7 @@ from typing import Any, List
 import aiohttp
 import pytest
 from aiohttp import web
-from conftest import FakeHost, Something, caller_config
+from conftest import FakeClock, FakeHost, Something, caller_config, fake_clock
 from hopeit.app.client import app_call, app_client
 from hopeit.apps_client import AppsClient, AppsClientException, ClientLoadBalancerException
 from hopeit.apps_client.load_balancer import CircuitBreakLoadBalancer
@@ -20,10 +20,20 @@ async def query(app_config: Any, item_id: str = "1") -> Something:
                           context=context_of(app_config), item_id=item_id)
 
 
-def balancer_of(app_config: Any) -> CircuitBreakLoadBalancer:
+def client_of(app_config: Any) -> AppsClient:
     client = app_client("target_conn", context_of(app_config))
     assert isinstance(client, AppsClient) and client.state is not None
-    return client.state.load_balancer
+    return client
+
+
+def balancer_of(app_config: Any) -> CircuitBreakLoadBalancer:
+    state = client_of(app_config).state
+    assert state is not None
+    return state.load_balancer
+
+
+def clock_of(app_config: Any) -> FakeClock:
+    return fake_clock(client_of(app_config))
 
 
 def failures(caplog: pytest.LogCaptureFixture, host: FakeHost) -> List[str]:
@@ -106,10 +116,12 @@ async def test_recovered_host_is_used_again(hosts: List[FakeHost], started: Any)
     app_config = await started(caller_config(settings(
         hosts, circuit_breaker_open_failures=1, circuit_breaker_open_seconds=1
     )))
+    clock = clock_of(app_config)
     assert [(await query(app_config)).host for _ in range(3)] == ["host1"] * 3
     await hosts[0].start()
+    clock.advance(0.9)
     assert [(await query(app_config)).host for _ in range(2)] == ["host1"] * 2  # still open
-    await asyncio.sleep(1.1)
+    clock.advance(0.2)
     answered = {(await query(app_config)).host for _ in range(4)}
     assert answered == {"host0", "host1"}
     assert balancer_of(app_config).cb_open_ttl == [0.0, 0.0]
@@ -121,6 +133,7 @@ async def test_all_hosts_down(hosts: List[FakeHost], started: Any, caplog: pytes
     app_config = await started(caller_config(settings(
         hosts, retries=1, circuit_breaker_open_failures=1, circuit_breaker_open_seconds=1
     )))
+    clock = clock_of(app_config)
     with caplog.at_level(logging.WARNING, logger="hopeit.apps_client"), pytest.raises(AppsClientException) as err:
         await query(app_config)
     assert "Server or IO Error calling query_something of target-app: ClientConnectorError" in str(err.value)
@@ -134,7 +147,7 @@ async def test_all_hosts_down(hosts: List[FakeHost], started: Any, caplog: pytes
         await host.start()
     with pytest.raises(ClientLoadBalancerException):
         await query(app_config)
-    await asyncio.sleep(1.1)
+    clock.advance(1.1)
     assert (await query(app_config)).id == "1"
     assert sum(h.hits() for h in hosts) == 1
 
@@ -144,10 +157,11 @@ async def test_half_open_host_failing_again(hosts: List[FakeHost], started: Any)
     app_config = await started(caller_config(settings(
         hosts, circuit_breaker_open_failures=2, circuit_breaker_open_seconds=1
     )))
+    clock = clock_of(app_config)
     for _ in range(6):
         await query(app_config)
     assert hosts[0].hits() == 2
-    await asyncio.sleep(1.1)
+    clock.advance(1.1)
     for _ in range(6):
         await query(app_config)
     assert hosts[0].hits() == 3  # one trial call, then open again at once

@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterator, List
 
 import aiohttp
 import pytest
-from conftest import caller_config
+from conftest import caller_config, fake_clock
 from hopeit.app.client import app_call, app_client
 from hopeit.app.errors import Unauthorized
 from hopeit.apps_client import AppsClient, AppsClientException, ClientLoadBalancerException
@@ -176,14 +176,15 @@ async def test_one_host_down_then_back(fresh_targets: List[HopeitServer], starte
         fresh_targets, circuit_breaker_open_failures=2, circuit_breaker_open_seconds=1
     ))
     down, up = fresh_targets
+    client = app_client("target_conn", create_test_context(app_config, "caller_event"))
+    assert isinstance(client, AppsClient) and client.state is not None
+    clock = fake_clock(client)
     down.kill()
     hosts = [(await call(app_config, item_id=str(i))).host for i in range(6)]
     assert set(hosts) == {up.name}
-    client = app_client("target_conn", create_test_context(app_config, "caller_event"))
-    assert isinstance(client, AppsClient) and client.state is not None
     assert client.state.load_balancer.cb_failures == [2, 0]
     down.start().wait_ready()
-    await asyncio.sleep(1.1)
+    clock.advance(1.1)
     hosts = [(await call(app_config, item_id=str(i))).host for i in range(4)]
     assert set(hosts) == {down.name, up.name}
     assert client.state.load_balancer.cb_open_ttl == [0.0, 0.0]
@@ -194,6 +195,7 @@ async def test_all_hosts_down_then_back(fresh_targets: List[HopeitServer], start
         fresh_targets, retries=1, circuit_breaker_open_failures=1, circuit_breaker_open_seconds=1
     ))
     assert (await call(app_config, item_id="before")).id == "before"
+    clock = fake_clock(app_client("target_conn", create_test_context(app_config, "caller_event")))
     for server in fresh_targets:
         server.kill()
     with pytest.raises(AppsClientException) as err:
@@ -206,7 +208,7 @@ async def test_all_hosts_down_then_back(fresh_targets: List[HopeitServer], start
         server.start()
     for server in fresh_targets:
         server.wait_ready()
-    await asyncio.sleep(1.1)
+    clock.advance(1.1)
     assert (await call(app_config, item_id="after")).id == "after"
 
 

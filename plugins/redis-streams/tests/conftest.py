@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, List
 
 import pytest
 import redis.asyncio as aioredis
-from hopeit.app._server_models import StreamsConfig
+from hopeit.contracts.settings import StreamsConfig
 from hopeit.redis_streams import RedisStreamManager
 
 if TYPE_CHECKING:  # imported at run time, before pytest_plugins, they would escape assertion rewriting

@@ -6,8 +6,8 @@ from typing import Any, AsyncIterator, Dict
 
 import pytest
 import redis.asyncio as aioredis
-from hopeit.app._server_models import LoggingConfig, ServerConfig, StreamsConfig
 from hopeit.app.context import EventContext
+from hopeit.contracts.settings import LoggingConfig, ServerConfig, StreamsConfig
 from hopeit.redis_streams import RedisStreamManager
 from hopeit.server.engine import AppEngine
 from hopeit.streams.circuit_breaker import StreamCircuitBreaker

@@ -1,8 +1,8 @@
 import sys
 
-from hopeit.app._server_models import StreamsConfig
+from hopeit.contracts.discovery import GROUP_STREAMS, available, load_stream_manager_class, loaded_plugins
+from hopeit.contracts.settings import StreamsConfig
 from hopeit.redis_streams import RedisStreamManager, __version__
-from hopeit.server.plugins import GROUP_STREAMS, available, load_stream_manager_class, loaded_plugins
 from hopeit.streams import StreamManager
 from hopeit.testing.redis import RedisServer
 

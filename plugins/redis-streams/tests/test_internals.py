@@ -1,11 +1,10 @@
-"""Command packing, batching of acks and writes, and the back-off arithmetic."""
+"""Command packing, and batching of acks and writes."""
 
 import asyncio
 from typing import Tuple, Union
 
 import pytest
 import redis.asyncio as aioredis
-from hopeit.redis_streams._breaker import Backoff
 from hopeit.redis_streams._connection import HIREDIS_PACKING, _packing_class
 from hopeit.streams import StreamOSError
 from redis.asyncio.connection import Connection
@@ -61,13 +60,3 @@ async def test_command_errors_reach_only_their_caller(
     assert isinstance(bad, StreamOSError) and "refused" in str(bad) and "WRONGTYPE" in str(bad)
     assert await raw.xlen(stream_name) == 1
 
-
-def test_backoff_doubles_up_to_the_maximum_and_resets() -> None:
-    backoff = Backoff(initial=1.0, maximum=3.0, failures_to_open=2)
-    assert backoff.failure() == 0.0 and not backoff.is_open  # first failure: not open yet
-    assert backoff.failure() == 1.0 and backoff.is_open
-    assert backoff.failure() == 2.0
-    assert backoff.failure() == 3.0
-    assert backoff.failure() == 3.0 and 2.5 < backoff.remaining() <= 3.0
-    backoff.success()
-    assert not backoff.is_open and backoff.remaining() == 0 and backoff.failures == 0

@@ -68,7 +68,6 @@ async def test_hundreds_of_concurrent_writes_through_a_pool_of_five(
     assert sum(results) == expected  # type: ignore[arg-type]
     assert await raw.xlen(stream_name) == expected
     assert breaker.writes.state == CLOSED and breaker.writes.num_failures == 0
-    assert manager._write_backoff.failures == 0
     assert manager._write_client is not None and manager._write_client.connection_pool.max_connections == 5
 
 
@@ -104,5 +103,5 @@ async def test_a_stopped_redis_still_opens_the_circuit(
     results = await asyncio.gather(*(write_one(breaker, stream_name, i) for i in range(50)), return_exceptions=True)
     assert all(isinstance(r, StreamOSError) and not isinstance(r, StreamBusyError) for r in results)
     assert breaker.writes.state != CLOSED
-    with pytest.raises(StreamOSError, match=r"circuit breaker open|not reachable"):
+    with pytest.raises(StreamOSError, match=r"circuit breaker open"):
         await write_one(breaker, stream_name, 2)

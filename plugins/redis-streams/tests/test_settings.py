@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hopeit.app._server_models import StreamsConfig
+from hopeit.contracts.settings import StreamsConfig
 from hopeit.redis_streams import RedisStreamManager, RedisStreamsSettings
 from hopeit.redis_streams._consumer import consumer_name, process_slot
 from hopeit.redis_streams.settings import load_settings, safe_address

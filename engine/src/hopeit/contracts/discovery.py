@@ -147,8 +147,8 @@ def _load(group: str, name: str) -> Any:
 #: above it; the engine's base classes (``StreamManager``, ``Client``) provide all of it.
 _SHAPES: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     GROUP_STREAMS: ("StreamManager", (
-        "connect", "close", "write_stream", "write_stream_batch", "ensure_consumer_group", "read_stream",
-        "ack_read_stream", "ack_read_stream_batch",
+        "connect", "close", "publish", "write_stream", "write_stream_batch", "ensure_consumer_group",
+        "read_stream", "ack_read_stream", "ack_read_stream_batch",
     )),
     GROUP_STORAGE: ("ObjectStorage", ("from_settings", "store", "get", "list_objects", "delete")),
     GROUP_CLIENTS: ("Client", ("start", "stop", "call")),

@@ -11,6 +11,12 @@ Messages are encoded by ``hopeit.streams.messages`` so every manager writes the 
 A message names its own serialization, but a reader decodes only those its config allows: JSON
 always, pickle only where ``allow_serializations`` (called by the engine from the reading event's
 config) adds it; others are refused unread (``MessageRefusedError``) and dead-lettered.
+
+A manager implements ``publish(write, payloads)``: ``write`` is a ``StreamWrite`` saying where and
+how (stream, queue, track ids, auth info, compression, serialization, trim target). Callers may use
+``write_stream(...)``/``write_stream_batch(...)`` with keywords, as in 0.24; they build the
+``StreamWrite``. A manager written for 0.24, implementing ``write_stream`` with keywords instead
+of ``publish``, keeps working: ``publish`` then calls it.
 """
 
 import os
@@ -18,10 +24,11 @@ import socket
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
-from hopeit.app._server_models import AuthType, StreamsConfig
 from hopeit.app.config import Compression, Serialization
+from hopeit.contracts.discovery import load_stream_manager_class
+from hopeit.contracts.settings import AuthType, StreamsConfig
 from hopeit.dataobjects import EventPayload
 
 __all__ = [
@@ -33,6 +40,7 @@ __all__ = [
     "StreamEvent",
     "StreamManager",
     "StreamOSError",
+    "StreamWrite",
     "StreamsConfig",
     "stream_auth_info",
 ]
@@ -51,6 +59,27 @@ class StreamEvent:
     payload: EventPayload
     track_ids: Dict[str, str]
     auth_info: Dict[str, Any] = field(default_factory=dict)
+
+
+class StreamWrite(NamedTuple):
+    """Where and how ``StreamManager.publish`` writes: everything a write says but its payloads.
+
+    An immutable record (a named tuple: cheap to build once per write). ``queue`` is stored in each
+    message; ``stream_name`` already carries its suffix. ``target_max_len`` > 0 trims the stream to
+    about that many entries.
+    """
+
+    stream_name: str
+    queue: str
+    track_ids: Dict[str, str]
+    auth_info: Dict[str, Any]
+    compression: Compression
+    serialization: Serialization
+    target_max_len: int = 0
+
+    def keywords(self) -> Dict[str, Any]:
+        """The keyword arguments of ``write_stream``/``write_stream_batch`` (but the payloads) it stands for."""
+        return self._asdict()
 
 
 class StreamOSError(Exception):
@@ -110,8 +139,6 @@ class StreamManager(ABC):
     @staticmethod
     def create(config: StreamsConfig) -> "StreamManager":
         """Instantiate the stream manager named in ``config`` (entry-point name or dotted class path)."""
-        from hopeit.server.plugins import load_stream_manager_class  # runtime lookup, no import cycle
-
         manager: StreamManager = load_stream_manager_class(config.stream_manager)(
             address=config.connection_str, config=config
         )
@@ -125,7 +152,26 @@ class StreamManager(ABC):
     async def close(self) -> None:
         """Release connections."""
 
-    @abstractmethod
+    #: While the engine's circuit breaker holds calls to this backend after failures, it lets one
+    #: call through as a probe every this many seconds (a backend may set its own, e.g. from its settings).
+    probe_interval_seconds: float = 0.5
+
+    async def publish(self, write: StreamWrite, payloads: Sequence[EventPayload]) -> int:
+        """Publish ``payloads`` to ``write.stream_name``, one message each; returns how many were written.
+
+        Stream managers implement this (and send the messages in one round trip where they can).
+        This default serves managers written for 0.24, which implement ``write_stream`` instead: it
+        calls their ``write_stream_batch``, by default one ``write_stream`` per payload.
+
+        :raises StreamOSError: when the backend cannot be reached.
+        """
+        if type(self).write_stream is StreamManager.write_stream:
+            raise NotImplementedError(
+                f"{type(self).__qualname__} cannot write: a stream manager implements publish() "
+                "(or, as in hopeit.engine 0.24, write_stream())"
+            )
+        return await self.write_stream_batch(**write.keywords(), payloads=list(payloads))
+
     async def write_stream(
         self,
         *,
@@ -138,7 +184,12 @@ class StreamManager(ABC):
         serialization: Serialization,
         target_max_len: int = 0,
     ) -> int:
-        """Publish one message; ``queue`` is stored in the message (``stream_name`` already carries it)."""
+        """Publish one message; ``queue`` is stored in the message (``stream_name`` already carries it).
+
+        The 0.24 signature, for callers: it builds the ``StreamWrite`` and calls ``publish``.
+        """
+        write = StreamWrite(stream_name, queue, track_ids, auth_info, compression, serialization, target_max_len)
+        return await self.publish(write, (payload,))
 
     async def write_stream_batch(
         self,
@@ -152,20 +203,24 @@ class StreamManager(ABC):
         serialization: Serialization,
         target_max_len: int = 0,
     ) -> int:
-        """Publish several messages; backends override this to send them in one round trip."""
-        written = 0
-        for payload in payloads:
-            written += await self.write_stream(
-                stream_name=stream_name,
-                queue=queue,
-                payload=payload,
-                track_ids=track_ids,
-                auth_info=auth_info,
-                compression=compression,
-                serialization=serialization,
-                target_max_len=target_max_len,
-            )
-        return written
+        """Publish several messages; the keyword form of ``publish``."""
+        if type(self).publish is StreamManager.publish:
+            # a manager written for 0.24 (``write_stream`` only): one call per message
+            written = 0
+            for payload in payloads:
+                written += await self.write_stream(
+                    stream_name=stream_name,
+                    queue=queue,
+                    payload=payload,
+                    track_ids=track_ids,
+                    auth_info=auth_info,
+                    compression=compression,
+                    serialization=serialization,
+                    target_max_len=target_max_len,
+                )
+            return written
+        write = StreamWrite(stream_name, queue, track_ids, auth_info, compression, serialization, target_max_len)
+        return await self.publish(write, payloads)
 
     @abstractmethod
     async def ensure_consumer_group(self, *, stream_name: str, consumer_group: str) -> None:
@@ -273,7 +328,7 @@ class NoStreamManager(StreamManager):
         """Never reached: the constructor raises."""
         raise NotImplementedError
 
-    async def write_stream(self, **kwargs: Any) -> int:  # type: ignore[override]  # pragma: no cover
+    async def publish(self, write: StreamWrite, payloads: Sequence[EventPayload]) -> int:  # pragma: no cover
         """Never reached: the constructor raises."""
         raise NotImplementedError
 
@@ -281,7 +336,7 @@ class NoStreamManager(StreamManager):
         """Never reached: the constructor raises."""
         raise NotImplementedError
 
-    async def read_stream(  # type: ignore[override]  # pragma: no cover
+    async def read_stream(  # pragma: no cover
         self, **kwargs: Any
     ) -> List[Union[StreamEvent, Exception]]:
         """Never reached: the constructor raises."""

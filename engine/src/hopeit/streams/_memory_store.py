@@ -28,12 +28,20 @@ class Entry:
 class Pending:
     """A message delivered to a consumer of a group and not acknowledged yet."""
 
-    __slots__ = ("consumer", "delivery_count", "entry")
+    __slots__ = ("consumer", "delivered_at", "delivery_count", "entry", "last_error")
 
-    def __init__(self, entry: Entry, consumer: str) -> None:
+    def __init__(self, entry: Entry, consumer: str, delivered_at: float) -> None:
         self.entry = entry  # keeps the data of a pending message alive even once trimmed
         self.consumer = consumer
         self.delivery_count = 1
+        self.delivered_at = delivered_at  # manager clock time of the last delivery
+        self.last_error = ""  # why its event failed last (for its dead-letter entry)
+
+    def deliver(self, consumer: str, now: float) -> None:
+        """Count one more delivery, to ``consumer``."""
+        self.consumer = consumer
+        self.delivery_count += 1
+        self.delivered_at = now
 
 
 class Group:
@@ -43,7 +51,27 @@ class Group:
 
     def __init__(self, next_serial: int) -> None:
         self.next_serial = next_serial
-        self.pending: OrderedDict[bytes, Pending] = OrderedDict()  # by entry key, in delivery order
+        self.pending: OrderedDict[bytes, Pending] = OrderedDict()  # by entry key, in order of last delivery
+
+    def redeliver(self, pendings: List[Pending], consumer: str, now: float) -> None:
+        """Deliver ``pendings`` again, to ``consumer``: they become the most recently delivered."""
+        for pending in pendings:
+            pending.deliver(consumer, now)
+            self.pending.move_to_end(pending.entry.key)
+
+    def take_stale(self, consumer: str, count: int, idle: float, now: float) -> List[Pending]:
+        """Deliver again to ``consumer`` up to ``count`` messages pending ``idle`` seconds or more.
+
+        ``count`` <= 0: all of them. Like Redis ``XAUTOCLAIM``: whoever they were delivered to, they
+        are ``consumer``'s now.
+        """
+        stale: List[Pending] = []
+        for pending in self.pending.values():  # oldest delivery first: stop at the first recent one
+            if now - pending.delivered_at < idle or (0 < count <= len(stale)):
+                break
+            stale.append(pending)
+        self.redeliver(stale, consumer, now)
+        return stale
 
 
 class MemoryStream:
@@ -84,8 +112,8 @@ class MemoryStream:
                 behind.update(groups)
         return unread, behind
 
-    def take_new(self, group: Group, consumer: str, count: int) -> List[Entry]:
-        """Deliver up to ``count`` entries the group has not read to ``consumer`` (``count`` <= 0: all)."""
+    def take_new(self, group: Group, consumer: str, count: int, now: float) -> List[Entry]:
+        """Deliver up to ``count`` entries the group has not read to ``consumer`` (``count`` <= 0: all) at ``now``."""
         if self.entries:
             # entries trimmed before this group read them are lost to it, as on Redis
             group.next_serial = max(group.next_serial, next(iter(self.entries)))
@@ -94,7 +122,7 @@ class MemoryStream:
             entry = self.entries.get(group.next_serial)
             group.next_serial += 1
             if entry is not None:  # holes: entries acked by every group before this one existed
-                group.pending[entry.key] = Pending(entry, consumer)
+                group.pending[entry.key] = Pending(entry, consumer, now)
                 taken.append(entry)
         return taken
 

@@ -4,35 +4,45 @@ The engine wraps the configured manager::
 
     manager = StreamCircuitBreaker.from_config(await StreamManager.create(config).connect(), config)
 
-A ``StreamOSError`` from the wrapped manager opens the circuit for a while. Reads and writes keep
-separate circuits, so a stalled read never blocks writes and the other way around:
+A ``StreamOSError`` from the wrapped manager counts as a failure of the backend. Reads (with
+``ensure_consumer_group`` and the acknowledgements) and writes keep separate circuits
+(``hopeit.streams.circuit.CircuitBreaker``), so a stalled read never blocks writes and the other way
+around; this is the only back-off there is, stream managers keep none of their own:
 
 * states: 0 closed, 1 semi-open (after a first failure), 2 open (after
-  ``num_failures_open_circuit_breaker`` failures in semi-open);
-* after each failure calls wait ``backoff`` seconds: ``initial_backoff_seconds`` at first,
+  ``num_failures_open_circuit_breaker`` failures in a row, the second at the earliest);
+* after each failure calls are held ``backoff`` seconds: ``initial_backoff_seconds`` at first,
   doubled on every failure while open, up to ``max_backoff_seconds``; a success steps the state back
-  by one (closed again after as many successes as it took to open) and ends the wait;
-* while waiting, ``write_stream`` fails fast with ``StreamOSError("Stream circuit breaker open ...")``;
-  ``read_stream``, ``ensure_consumer_group`` and the acknowledgements wait for the backoff to pass;
-* probes: while waiting, one call every ``probe_interval_seconds`` (0.5 s) goes through anyway, so
-  a backend that is back is used again within about that time, not after the whole backoff (up to
-  ``max_backoff_seconds``). A probe that fails changes nothing (logged at debug level; a failed read
-  probe returns ``[]``); one that succeeds counts as a success;
-* errors: writes and ``ensure_consumer_group`` re-raise them, ``read_stream`` returns ``[error]``,
-  ``ack_read_stream`` and ``ack_read_stream_batch`` log and return 0 (the messages stay pending and
-  are delivered again). ``StreamBusyError`` (every connection busy, backend healthy) is re-raised
-  without counting as a failure.
+  by one (closed again after as many successes as it took to open) and ends the hold;
+* while held, ``write_stream`` fails fast with ``StreamOSError("Stream circuit breaker open ...")``;
+  ``read_stream``, ``ensure_consumer_group`` and the acknowledgements wait for the hold to pass;
+* probes: while held, one call every ``probe_interval_seconds`` (the wrapped manager's
+  ``probe_interval_seconds``, 0.5 s by default) goes through anyway, so a backend that is back is used
+  again within about that time, not after the whole backoff (up to ``max_backoff_seconds``). A
+  probe that fails changes nothing (logged at debug level; a failed read probe returns ``[]``); one
+  that succeeds counts as a success;
+* errors: writes, ``ensure_consumer_group`` and the acknowledgements re-raise them (a message whose
+  acknowledgement failed stays pending: the read loop logs it FAILED, and the backend delivers it
+  again); ``read_stream`` returns ``[error]``. ``StreamBusyError`` (every connection busy, backend
+  healthy) is re-raised without counting as a failure.
 """
 
-from typing import Any, Awaitable, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
+import asyncio
+import logging
+import time
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, TypeVar, Union
+from urllib.parse import urlsplit, urlunsplit
 
-from hopeit.app._server_models import StreamsConfig
-from hopeit.app.config import Compression, Serialization
+from hopeit.app.config import Serialization
 from hopeit.dataobjects import EventPayload
-from hopeit.streams import StreamBusyError, StreamEvent, StreamManager, StreamOSError
-from hopeit.streams._circuit_state import CLOSED, OPEN, SEMI_OPEN, CircuitState
+from hopeit.streams import StreamBusyError, StreamEvent, StreamManager, StreamOSError, StreamsConfig, StreamWrite
+from hopeit.streams.circuit import CLOSED, OPEN, SEMI_OPEN, BreakerPolicy, CircuitBreaker
 
-__all__ = ["CLOSED", "OPEN", "SEMI_OPEN", "CircuitState", "StreamCircuitBreaker"]
+__all__ = ["CLOSED", "OPEN", "SEMI_OPEN", "StreamCircuitBreaker"]
+
+logger = logging.getLogger("hopeit.streams")
+
+_T = TypeVar("_T")
 
 
 class StreamCircuitBreaker(StreamManager):
@@ -46,17 +56,21 @@ class StreamCircuitBreaker(StreamManager):
         max_backoff_seconds: float = 60.0,
         num_failures_open_circuit_breaker: int = 1,
         probe_interval_seconds: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         super().__init__(address=stream_manager.address, config=stream_manager.config)
         self.stream_manager = stream_manager
-        settings: Dict[str, Any] = {
-            "initial_backoff": initial_backoff_seconds,
-            "max_backoff": max_backoff_seconds,
-            "open_after": num_failures_open_circuit_breaker,
-            "probe_interval": probe_interval_seconds,
-        }
-        self.reads = CircuitState("read", **settings)
-        self.writes = CircuitState("write", **settings)
+        policy = BreakerPolicy(
+            # as in 0.24: semi-open (holding calls) from the first failure, open at the N-th in a row
+            # but never before the second
+            open_after=max(2, num_failures_open_circuit_breaker),
+            initial_backoff=initial_backoff_seconds,
+            max_backoff=max_backoff_seconds,
+            probe_interval=probe_interval_seconds,
+        )
+        self.reads = CircuitBreaker("read", policy=policy, clock=clock, sleep=sleep)
+        self.writes = CircuitBreaker("write", policy=policy, clock=clock, sleep=sleep)
 
     @classmethod
     def from_config(
@@ -69,6 +83,7 @@ class StreamCircuitBreaker(StreamManager):
             initial_backoff_seconds=config.initial_backoff_seconds,
             max_backoff_seconds=config.max_backoff_seconds,
             num_failures_open_circuit_breaker=config.num_failures_open_circuit_breaker,
+            probe_interval_seconds=stream_manager.probe_interval_seconds,
         )
 
     async def connect(self) -> "StreamCircuitBreaker":
@@ -82,110 +97,59 @@ class StreamCircuitBreaker(StreamManager):
 
     def _admit_write(self) -> bool:
         """True when the write goes as a probe; raises ``StreamOSError`` while backing off between probes."""
-        remaining = self.writes.remaining()
+        writes = self.writes
+        remaining = writes.remaining()
         if remaining <= 0:
             return False
-        if self.writes.start_probe():
+        if writes.start_probe():
             return True
         raise StreamOSError(
-            f"Stream circuit breaker open: writes refused for {remaining:.1f}s more after "
-            f"{self.writes.num_failures} failure(s); check that the stream backend at '{self.address}' is reachable"
+            f"Stream circuit breaker open: writes refused for {remaining:.1f}s more after {writes.num_failures} "
+            f"failure(s); check that the stream backend at '{_shown(self.address)}' is reachable"
         )
 
-    async def write_stream(
-        self,
-        *,
-        stream_name: str,
-        queue: str,
-        payload: EventPayload,
-        track_ids: Dict[str, str],
-        auth_info: Dict[str, Any],
-        compression: Compression,
-        serialization: Serialization,
-        target_max_len: int = 0,
-    ) -> int:
+    async def publish(self, write: StreamWrite, payloads: Sequence[EventPayload]) -> int:
         """Forward a write, or fail fast with ``StreamOSError`` while backing off."""
         probe = self._admit_write()
-        return await self._count_write(
-            probe,
-            self.stream_manager.write_stream(
-                stream_name=stream_name,
-                queue=queue,
-                payload=payload,
-                track_ids=track_ids,
-                auth_info=auth_info,
-                compression=compression,
-                serialization=serialization,
-                target_max_len=target_max_len,
-            )
-        )
+        return await self._counted(self.writes, probe, self.stream_manager.publish(write, payloads))
 
-    async def write_stream_batch(
-        self,
-        *,
-        stream_name: str,
-        queue: str,
-        payloads: List[EventPayload],
-        track_ids: Dict[str, str],
-        auth_info: Dict[str, Any],
-        compression: Compression,
-        serialization: Serialization,
-        target_max_len: int = 0,
-    ) -> int:
-        """Forward a batch write, or fail fast with ``StreamOSError`` while backing off."""
-        probe = self._admit_write()
-        return await self._count_write(
-            probe,
-            self.stream_manager.write_stream_batch(
-                stream_name=stream_name,
-                queue=queue,
-                payloads=payloads,
-                track_ids=track_ids,
-                auth_info=auth_info,
-                compression=compression,
-                serialization=serialization,
-                target_max_len=target_max_len,
-            )
-        )
-
-    async def _count_write(self, probe: bool, write: Awaitable[int]) -> int:
-        """Await a forwarded write, recording its success or ``StreamOSError`` on the write circuit."""
+    async def _counted(self, circuit: CircuitBreaker, probe: bool, call: Awaitable[_T]) -> _T:
+        """Await a forwarded call, counting its success or ``StreamOSError`` (re-raised) on ``circuit``."""
         try:
-            result = await write
+            result = await call
         except StreamOSError as exc:
-            self._failed(self.writes, probe, exc)
+            self._failed(circuit, probe, exc)
             raise
         except BaseException:
             if probe:
-                self.writes.end_probe()
+                circuit.end_probe()
             raise
-        self.writes.success()
+        circuit.success()
         return result
 
     @staticmethod
-    def _failed(circuit: CircuitState, probe: bool, error: Exception) -> None:
+    def _failed(circuit: CircuitBreaker, probe: bool, error: Exception) -> None:
         """Count ``error`` on ``circuit``: a failure, a failed probe, or (busy, not failing) nothing."""
         if isinstance(error, StreamBusyError):
             if probe:
                 circuit.end_probe()
         elif probe:
-            circuit.probe_failed(error)
+            circuit.probe_failed()
+            logger.debug("Stream %s probe failed (backoff %.1fs left): %s", circuit.name, circuit.remaining(), error)
         else:
-            circuit.failure(error)
+            circuit.failure()
+            logger.warning(
+                "Stream %s failed (circuit state=%s failures=%s backoff=%ss): %s",
+                circuit.name, circuit.state, circuit.num_failures, circuit.backoff, error,
+            )
 
     async def ensure_consumer_group(self, *, stream_name: str, consumer_group: str) -> None:
         """Wait out any read backoff (or go as a probe), then forward; errors are re-raised."""
         probe = await self.reads.admit()
-        try:
-            await self.stream_manager.ensure_consumer_group(stream_name=stream_name, consumer_group=consumer_group)
-        except StreamOSError as exc:
-            self._failed(self.reads, probe, exc)
-            raise
-        except BaseException:
-            if probe:
-                self.reads.end_probe()
-            raise
-        self.reads.success()
+        await self._counted(
+            self.reads, probe,
+            self.stream_manager.ensure_consumer_group(stream_name=stream_name, consumer_group=consumer_group),
+        )
 
     async def read_stream(
         self,
@@ -204,58 +168,40 @@ class StreamCircuitBreaker(StreamManager):
         A probe that fails returns ``[]``: the outage was reported when the circuit opened.
         """
         probe = await self.reads.admit()
+        reading = self.stream_manager.read_stream(
+            stream_name=stream_name,
+            consumer_group=consumer_group,
+            datatypes=datatypes,
+            track_headers=track_headers,
+            offset=offset,
+            batch_size=batch_size,
+            timeout=timeout,
+            batch_interval=batch_interval,
+        )
         try:
-            result = await self.stream_manager.read_stream(
-                stream_name=stream_name,
-                consumer_group=consumer_group,
-                datatypes=datatypes,
-                track_headers=track_headers,
-                offset=offset,
-                batch_size=batch_size,
-                timeout=timeout,
-                batch_interval=batch_interval,
-            )
-        except StreamOSError as exc:
-            self._failed(self.reads, probe, exc)
+            return await self._counted(self.reads, probe, reading)
+        except StreamOSError as exc:  # counted: the read loop logs it as an item
             return [] if probe else [exc]
-        except BaseException:
-            if probe:
-                self.reads.end_probe()
-            raise
-        self.reads.success()
-        return result
 
     async def ack_read_stream(self, *, stream_name: str, consumer_group: str, stream_event: StreamEvent) -> int:
-        """Wait out any read backoff, then forward; a ``StreamOSError`` is logged and 0 returned."""
-        return await self._forward_ack(
-            lambda: self.stream_manager.ack_read_stream(
-                stream_name=stream_name, consumer_group=consumer_group, stream_event=stream_event
-            )
-        )
+        """Wait out any read backoff, then forward; a ``StreamOSError`` is counted and re-raised."""
+        probe = await self.reads.admit()
+        return await self._counted(self.reads, probe, self.stream_manager.ack_read_stream(
+            stream_name=stream_name, consumer_group=consumer_group, stream_event=stream_event
+        ))
 
     async def ack_read_stream_batch(
         self, *, stream_name: str, consumer_group: str, stream_events: List[StreamEvent]
     ) -> int:
-        """Wait out any read backoff, then forward; a ``StreamOSError`` is logged and 0 returned."""
-        return await self._forward_ack(
-            lambda: self.stream_manager.ack_read_stream_batch(
-                stream_name=stream_name, consumer_group=consumer_group, stream_events=stream_events
-            )
-        )
+        """Wait out any read backoff, then forward; a ``StreamOSError`` is counted and re-raised.
 
-    async def _forward_ack(self, ack: Callable[[], Awaitable[int]]) -> int:
+        The error goes on to the read loop: the messages were not acknowledged, so they failed (and
+        stay pending, to be delivered again).
+        """
         probe = await self.reads.admit()
-        try:
-            result = await ack()
-        except StreamOSError as exc:
-            self._failed(self.reads, probe, exc)
-            return 0
-        except BaseException:
-            if probe:
-                self.reads.end_probe()
-            raise
-        self.reads.success()
-        return result
+        return await self._counted(self.reads, probe, self.stream_manager.ack_read_stream_batch(
+            stream_name=stream_name, consumer_group=consumer_group, stream_events=stream_events
+        ))
 
     def allow_serializations(
         self, *, stream_name: str, consumer_group: str, serializations: Iterable[Serialization]
@@ -282,3 +228,13 @@ class StreamCircuitBreaker(StreamManager):
         if name == "stream_manager":  # not set yet: during __init__
             raise AttributeError(name)
         return getattr(self.stream_manager, name)
+
+
+def _shown(address: str) -> str:
+    """``address`` fit for error messages: a password in it (``redis://user:secret@host``) is masked."""
+    parts = urlsplit(address)
+    if parts.password is None:
+        return address
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))

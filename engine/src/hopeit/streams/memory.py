@@ -32,8 +32,15 @@ it). A message naming another one is never decoded: it is moved to the dead-lett
 ``<stream><dead_letter_suffix>`` (option ``dead_letter_suffix`` of ``StreamsConfig.settings``,
 default ``.dlq``) with the ``dlq.*`` fields of the redis-streams plugin, acknowledged, counted in
 ``stats()["dead_lettered"]``, and returned as a ``MessageRefusedError`` item for the engine to log.
-``dead_letters(stream)`` lists them. (Other failures are not dead-lettered here: a message whose
-event failed stays pending, as the memory manager does not deliver messages again.)
+``dead_letters(stream)`` lists them.
+
+At least once, as on redis-streams: a message read and not acknowledged (its event failed or timed
+out, or its acknowledgement failed) stays pending, and once it has been pending ``claim_idle_ms``
+(option of ``StreamsConfig.settings``, default 120000) the next read of its group delivers it again,
+to whichever consumer reads, before new messages. Past ``max_deliveries`` deliveries (default 5;
+``0``: never) it is dead-lettered instead, with the last error ``record_failures`` told, and a
+warning is logged. ``stats()["reclaimed"]`` counts the messages delivered again. Pending time is read
+from ``manager.clock`` (``time.monotonic``; tests may set another).
 
 For tests and ops: ``pending(stream, group)`` lists unacknowledged messages (like ``XPENDING``),
 ``stream_length(stream)`` counts entries (like ``XLEN``) and ``MemoryStreamManager.clear(address)``
@@ -45,22 +52,23 @@ a write still wakes a reader blocked in another thread's loop.
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Set, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
-from hopeit.app._server_models import StreamsConfig
-from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects import EventPayload
-from hopeit.streams import MessageRefusedError, StreamConfigError, StreamEvent, StreamManager, StreamOSError
-from hopeit.streams._memory_store import STREAMS, Entry, Group, MemoryStream, MsgId, parse_id, wake
-from hopeit.streams.messages import (
-    MessageFields,
-    MessageReader,
-    encode_own,
-    encode_shared,
-    error_text,
-    utc_iso_now,
+from hopeit.streams import (
+    MessageRefusedError,
+    StreamConfigError,
+    StreamEvent,
+    StreamManager,
+    StreamOSError,
+    StreamsConfig,
+    StreamWrite,
 )
+from hopeit.streams._memory_redelivery import Redelivery, int_setting
+from hopeit.streams._memory_store import STREAMS, Entry, Group, MemoryStream, MsgId, Pending, parse_id, wake
+from hopeit.streams.messages import MessageFields, MessageReader, encode_own, encode_shared, utc_iso_now
 from hopeit.streams.trimming import UnreadTrimCounter
 
 __all__ = ["MemoryStreamManager", "NoConsumerGroupError", "PendingMessage"]
@@ -87,10 +95,12 @@ class MemoryStreamManager(StreamManager):
     def __init__(self, *, address: str, config: Optional[StreamsConfig] = None) -> None:
         super().__init__(address=address, config=config)
         self.consumer_id = self._consumer_id()
-        self.max_len = int(self.config.settings.get("max_len", 0))
-        self.dead_letter_suffix = str(self.config.settings.get("dead_letter_suffix", ".dlq"))
+        self.max_len = int_setting(self.config, "max_len", 0, minimum=0)
+        self.redelivery = Redelivery(self.config, self.consumer_id, self._stream)
+        self.dead_letter_suffix = self.redelivery.dead_letter_suffix
+        #: time source of pending times (seconds); tests may set one they move themselves
+        self.clock: Callable[[], float] = time.monotonic
         self.trimmed_unread = UnreadTrimCounter(logger)
-        self.dead_lettered: Dict[str, int] = {}
         self._closed = False
         self._waiters: Set[asyncio.Future[None]] = set()
 
@@ -134,58 +144,27 @@ class MemoryStreamManager(StreamManager):
         self._closed = True
         wake(self._waiters)
 
-    async def write_stream(
-        self,
-        *,
-        stream_name: str,
-        queue: str,
-        payload: EventPayload,
-        track_ids: Dict[str, str],
-        auth_info: Dict[str, Any],
-        compression: Compression,
-        serialization: Serialization,
-        target_max_len: int = 0,
-    ) -> int:
-        """Append one message to ``stream_name`` (created if absent); returns 1."""
-        return await self.write_stream_batch(
-            stream_name=stream_name,
-            queue=queue,
-            payloads=[payload],
-            track_ids=track_ids,
-            auth_info=auth_info,
-            compression=compression,
-            serialization=serialization,
-            target_max_len=target_max_len,
-        )
+    async def publish(self, write: StreamWrite, payloads: Sequence[EventPayload]) -> int:
+        """Append one message per payload to ``write.stream_name`` (created if absent), waking blocked readers once.
 
-    async def write_stream_batch(
-        self,
-        *,
-        stream_name: str,
-        queue: str,
-        payloads: List[EventPayload],
-        track_ids: Dict[str, str],
-        auth_info: Dict[str, Any],
-        compression: Compression,
-        serialization: Serialization,
-        target_max_len: int = 0,
-    ) -> int:
-        """Append several messages and wake blocked readers once; returns the number written."""
+        Returns the number written.
+        """
         self._streams()
+        compression, serialization = write.compression, write.serialization
         shared = encode_shared(
-            queue=queue,
-            track_ids=track_ids,
-            auth_info=auth_info,
+            queue=write.queue,
+            track_ids=write.track_ids,
+            auth_info=write.auth_info,
             compression=compression,
             serialization=serialization,
         )
         owns = [encode_own(self.as_data_event(payload), compression, serialization) for payload in payloads]
-        stream = self._stream(stream_name)
+        stream = self._stream(write.stream_name)
         stream.append(owns, shared)
-        max_len = target_max_len if target_max_len > 0 else self.max_len
+        max_len = write.target_max_len if write.target_max_len > 0 else self.max_len
         if max_len > 0:
             unread, groups = stream.trim(max_len)
-            self.trimmed_unread.add(stream_name, unread, groups=groups, max_len=max_len)
+            self.trimmed_unread.add(write.stream_name, unread, groups=groups, max_len=max_len)
         if owns:
             wake(stream.waiters)
         return len(owns)
@@ -212,14 +191,17 @@ class MemoryStreamManager(StreamManager):
         """Read up to ``batch_size`` messages for this manager's consumer in ``consumer_group``.
 
         ``batch_interval`` is not used: the read returns as soon as messages arrive or ``timeout`` passes.
-        Messages refused by the decoder (a serialization not allowed) are dead-lettered and come back
-        as ``MessageRefusedError`` items.
+        Messages pending ``claim_idle_ms`` come first (delivered again, or dead-lettered past
+        ``max_deliveries``). Messages refused by the decoder (a serialization not allowed) are
+        dead-lettered and come back as ``MessageRefusedError`` items.
 
         :raises NoConsumerGroupError: when the group (or the stream) does not exist.
         """
         stream, group = self._group(stream_name, consumer_group)
         if offset == ">":
-            entries = await self._wait_new(stream_name, stream, group, batch_size, timeout)
+            entries = self.redelivery.stale(stream_name, consumer_group, stream, group, batch_size, self.clock())
+            if not entries:
+                entries = await self._wait_new(stream_name, stream, group, batch_size, timeout)
         else:
             entries = self._history(group, parse_id(offset), batch_size)
         reader = MessageReader(
@@ -234,32 +216,9 @@ class MemoryStreamManager(StreamManager):
         for entry in entries:
             item = reader.decode_split(entry.key, entry.own, entry.shared)
             if isinstance(item, MessageRefusedError):
-                item = self._dead_letter(stream_name, consumer_group, stream, group, entry, item)
+                item = self.redelivery.refused(stream_name, consumer_group, stream, group, entry, item)
             items.append(item)
         return items
-
-    def _dead_letter(
-        self, stream_name: str, consumer_group: str, stream: MemoryStream, group: Group, entry: Entry,
-        refused: MessageRefusedError,
-    ) -> MessageRefusedError:
-        """Move a refused message to the dead-letter stream and acknowledge it; the error saying so."""
-        target = stream_name + self.dead_letter_suffix
-        own: MessageFields = {
-            **entry.own,
-            "dlq.stream": stream_name,
-            "dlq.consumer_group": consumer_group,
-            "dlq.msg_id": entry.key.decode(),
-            "dlq.deliveries": "1",
-            "dlq.consumer": self.consumer_id,
-            "dlq.reason": refused.reason,
-            "dlq.error": error_text(refused),
-            "dlq.ts": utc_iso_now(),
-        }
-        self._stream(target).append([own], entry.shared)
-        stream.ack(group, entry.key)
-        self.dead_lettered[stream_name] = self.dead_lettered.get(stream_name, 0) + 1
-        return MessageRefusedError(f"{refused}; moved to dead-letter stream '{target}'", msg_id=entry.key,
-                                   reason=refused.reason)
 
     async def _wait_new(
         self, stream_name: str, stream: MemoryStream, group: Group, batch_size: int, timeout: int
@@ -267,7 +226,7 @@ class MemoryStreamManager(StreamManager):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout / 1000
         while True:
-            entries = stream.take_new(group, self.consumer_id, batch_size)
+            entries = stream.take_new(group, self.consumer_id, batch_size, self.clock())
             remaining = deadline - loop.time()
             if entries or self._closed or (timeout > 0 and remaining <= 0):
                 return entries
@@ -284,14 +243,14 @@ class MemoryStreamManager(StreamManager):
                 return []  # timed out, or the streams were cleared
 
     def _history(self, group: Group, after: MsgId, count: int) -> List[Entry]:
-        entries: List[Entry] = []
+        own: List[Pending] = []
         for pending in group.pending.values():
-            if count > 0 and len(entries) >= count:
+            if count > 0 and len(own) >= count:
                 break
             if pending.consumer == self.consumer_id and pending.entry.msg_id > after:
-                pending.delivery_count += 1
-                entries.append(pending.entry)
-        return entries
+                own.append(pending)
+        group.redeliver(own, self.consumer_id, self.clock())  # as XREADGROUP with an id: counted, idle again
+        return [pending.entry for pending in own]
 
     async def ack_read_stream(self, *, stream_name: str, consumer_group: str, stream_event: StreamEvent) -> int:
         """Remove the message from the group's pending list; returns 1, or 0 when it was not pending."""
@@ -311,15 +270,24 @@ class MemoryStreamManager(StreamManager):
             return 0
         return sum(stream.ack(group, stream_event.msg_internal_id) for stream_event in stream_events)
 
+    async def record_failures(
+        self, *, stream_name: str, consumer_group: str, failures: Sequence[Tuple[StreamEvent, BaseException]]
+    ) -> None:
+        """Keep the error of each failed message (``<type>: <message>``) for its dead-letter entry."""
+        stream = STREAMS.get(self.address, {}).get(stream_name)
+        group = None if stream is None else stream.groups.get(consumer_group)
+        if group is not None:
+            self.redelivery.record_errors(group, failures)
+
     def pending(self, stream_name: str, consumer_group: str) -> List[PendingMessage]:
-        """Messages of ``consumer_group`` read and not acknowledged, oldest first (like ``XPENDING``).
+        """Messages of ``consumer_group`` read and not acknowledged, oldest message first (like ``XPENDING``).
 
         Works on a closed manager too, to inspect what an engine left behind.
         """
         _, group = self._group(stream_name, consumer_group, inspect=True)
         return [
             PendingMessage(msg_id=p.entry.key, consumer=p.consumer, delivery_count=p.delivery_count)
-            for p in group.pending.values()
+            for p in sorted(group.pending.values(), key=lambda pending: pending.entry.serial)
         ]
 
     def stream_length(self, stream_name: str) -> int:
@@ -335,5 +303,13 @@ class MemoryStreamManager(StreamManager):
         return [{**entry.shared, **entry.own} for entry in stream.entries.values()]
 
     def stats(self) -> Dict[str, Dict[str, int]]:
-        """Counters per stream: ``dead_lettered`` messages, ``trimmed_unread`` entries (trimmed unread by a group)."""
-        return {"dead_lettered": dict(self.dead_lettered), "trimmed_unread": dict(self.trimmed_unread.counts)}
+        """Counters per stream: ``reclaimed``, ``dead_lettered`` and ``trimmed_unread`` messages.
+
+        ``reclaimed`` were delivered again; ``trimmed_unread`` were trimmed before a group read them.
+        """
+        return {
+            "reclaimed": dict(self.redelivery.reclaimed),
+            "dead_lettered": dict(self.redelivery.dead_lettered),
+            "trimmed_unread": dict(self.trimmed_unread.counts),
+        }
+

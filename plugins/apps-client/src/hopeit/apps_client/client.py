@@ -4,12 +4,13 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Tuple, Type, TypeVar
 
 import aiohttp
 from hopeit.app.client import Client
 from hopeit.app.config import AppConfig, EventConnection, EventConnectionType
 from hopeit.app.context import EventContext
+from hopeit.app.names import base_event_name
 from hopeit.apps_client._auth import ClientAuth
 from hopeit.apps_client._http import parse_response, query_params, request_headers
 from hopeit.apps_client._routes import ConnectionRoutes, resolve_routes
@@ -66,6 +67,8 @@ class AppsClient(Client):
         self.auth = ClientAuth(app_key=self.app_key, strategy=self.settings.auth_strategy, where=self.where)
         self.state: Optional[AppConnectionState] = None
         self.session: Optional[aiohttp.ClientSession] = None
+        #: the time the hosts' breakers go by (epoch seconds); tests may set a clock they move themselves
+        self.clock: Callable[[], float] = time.time
 
     def _retrying(self) -> AsyncRetrying:
         """Attempts of one call: ``retries + 1``, exponential backoff, only on retryable errors.
@@ -166,7 +169,7 @@ class AppsClient(Client):
         raise AssertionError("unreachable: tenacity returns or raises")  # pragma: no cover
 
     def _connection(self, context: EventContext, event_name: str) -> EventConnection:
-        caller = context.event_name.split("$", 1)[0]
+        caller = base_event_name(context.event_name)
         connection = self.routes.events.get(caller, {}).get(event_name)
         if connection is None:
             raise AppConnectionNotFound(
@@ -183,7 +186,7 @@ class AppsClient(Client):
     ) -> List[Any]:
         assert self.state is not None
         balancer = self.state.load_balancer
-        index = balancer.next_available_host(time.time())
+        index = balancer.next_available_host(self.clock())
         if index is None:
             raise ClientLoadBalancerException(
                 f"{self.where}: every host has its circuit breaker open ({', '.join(self.hosts)}); "
@@ -216,7 +219,7 @@ class AppsClient(Client):
         assert self.state is not None
         settings = self.settings
         opened = self.state.load_balancer.failure(
-            index, time.time(), settings.circuit_breaker_open_failures,
+            index, self.clock(), settings.circuit_breaker_open_failures,
             settings.circuit_breaker_failure_reset_seconds, settings.circuit_breaker_open_seconds,
         )
         status_text = status if status is not None else "-"

@@ -2,12 +2,10 @@
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
+from typing import Any, Awaitable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
 
 import redis.asyncio as aioredis
-from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects import EventPayload
-from hopeit.redis_streams._breaker import Backoff, RecoveryProbe
 from hopeit.redis_streams._connection import close_client, open_client, pool_exhausted
 from hopeit.redis_streams._consumer import consumer_name
 from hopeit.redis_streams._pipeline import AckBatcher, Slots, WriteBatcher
@@ -21,8 +19,9 @@ from hopeit.streams import (
     StreamManager,
     StreamOSError,
     StreamsConfig,
+    StreamWrite,
 )
-from hopeit.streams.messages import MessageReader, encode_message, encode_messages, error_text, utc_iso_now
+from hopeit.streams.messages import MessageReader, encode_messages, error_text, utc_iso_now
 from hopeit.streams.trimming import UnreadTrimCounter
 from redis.exceptions import AuthenticationError, RedisError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -34,7 +33,8 @@ logger = logging.getLogger("hopeit.redis_streams")
 
 _T = TypeVar("_T")
 
-#: Errors that mean "Redis cannot be reached right now": they open the circuit and are retried later.
+#: Errors that mean "Redis cannot be reached right now": raised as ``StreamOSError``, for the engine's
+#: circuit breaker to back off and retry.
 _UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError, asyncio.TimeoutError)
 
 
@@ -50,8 +50,11 @@ class RedisStreamManager(StreamManager):
     groups with a consumer name stable across restarts; unacknowledged messages are delivered again
     (own pending ones after a restart, others' after ``claim_idle_ms``) and dead-lettered after
     ``max_deliveries``; messages in a serialization the stream does not allow are dead-lettered at
-    once, never decoded. Reads and writes use separate bounded connection pools and back off
-    separately; a probe ends the back-off as soon as Redis answers again.
+    once, never decoded. Reads and writes use separate bounded connection pools.
+
+    When Redis cannot be reached every call raises ``StreamOSError`` (``StreamBusyError`` when the
+    pool stayed busy): backing off is the engine's circuit breaker's job (``StreamCircuitBreaker``),
+    which probes every ``recovery_probe_interval`` seconds to notice Redis answering again.
     """
 
     def __init__(self, *, address: str, config: Optional[StreamsConfig] = None) -> None:
@@ -59,26 +62,16 @@ class RedisStreamManager(StreamManager):
         self.settings, self._url = load_settings(address, self.config)
         self.safe_address = safe_address(address)
         self.consumer_id = consumer_name(self.settings)
-        self._write_backoff = self._backoff()
-        self._read_backoff = self._backoff()
+        self.probe_interval_seconds = self.settings.recovery_probe_interval
         self._write_client: Optional[aioredis.Redis] = None
         self._read_client: Optional[aioredis.Redis] = None
         self._writes: Optional[WriteBatcher] = None
         self._acks: Optional[AckBatcher] = None
-        self._probe: Optional[RecoveryProbe] = None
-        self._last_write_error = ""
         self.trimmed_unread = UnreadTrimCounter(logger)
         self._trim_watch = TrimWatch(lambda: self._read_client, self.trimmed_unread)
         self.redelivery = Redelivery(settings=self.settings, consumer=self.consumer_id, trims=self.trimmed_unread)
 
     # -- connections ---------------------------------------------------------------------------
-
-    def _backoff(self) -> Backoff:
-        return Backoff(
-            initial=self.config.initial_backoff_seconds,
-            maximum=self.config.max_backoff_seconds,
-            failures_to_open=self.config.num_failures_open_circuit_breaker,
-        )
 
     async def connect(self) -> "RedisStreamManager":
         """Open the read and write connection pools and check Redis answers.
@@ -107,26 +100,18 @@ class RedisStreamManager(StreamManager):
         slots = Slots(self.settings.max_connections, self.settings.pool_timeout)
         self._writes = WriteBatcher(write, None, slots, self._trim_watch.trimmed)
         self._acks = AckBatcher(read, self.settings.socket_timeout)
-        self._probe = RecoveryProbe(
-            ping=read.ping,
-            backoffs=[self._write_backoff, self._read_backoff],
-            interval=self.settings.recovery_probe_interval,
-            timeout=self.settings.socket_connect_timeout + self.settings.socket_timeout,
-        )
         logger.info("Connected to Redis streams at %s as consumer '%s'", self.safe_address, self.consumer_id)
         return self
 
     async def close(self) -> None:
-        """Finish batches in flight, stop probing and checking trims, and close both connection pools."""
-        writes, acks, probe = self._writes, self._acks, self._probe
+        """Finish batches in flight, stop checking trims, and close both connection pools."""
+        writes, acks = self._writes, self._acks
         write, read = self._write_client, self._read_client
-        self._writes = self._acks = self._probe = None
+        self._writes = self._acks = None
         self._write_client = self._read_client = None
         for batcher in (writes, acks):
             if batcher is not None:
                 await batcher.close()
-        if probe is not None:
-            await probe.close()
         await self._trim_watch.close()
         for client in (write, read):
             if client is not None:
@@ -139,104 +124,46 @@ class RedisStreamManager(StreamManager):
 
     # -- writing -------------------------------------------------------------------------------
 
-    async def write_stream(
-        self,
-        *,
-        stream_name: str,
-        queue: str,
-        payload: EventPayload,
-        track_ids: Dict[str, str],
-        auth_info: Dict[str, Any],
-        compression: Compression,
-        serialization: Serialization,
-        target_max_len: int = 0,
-    ) -> int:
-        """Publish one message with ``XADD`` (then ``XTRIM MAXLEN ~ target_max_len`` when > 0); returns 1.
+    async def publish(self, write: StreamWrite, payloads: Sequence[EventPayload]) -> int:
+        """Publish one ``XADD`` per payload (then ``XTRIM MAXLEN ~ target_max_len`` when > 0); returns how many.
 
         Concurrent calls share one round trip.
 
         :raises StreamBusyError: when no write connection was free within ``pool_timeout``.
-        :raises StreamOSError: when the message could not be delivered to Redis.
-        """
-        fields = encode_message(
-            payload=self.as_data_event(payload),
-            queue=queue,
-            track_ids=track_ids,
-            auth_info=auth_info,
-            compression=compression,
-            serialization=serialization,
-        )
-        writes = self._connected(self._writes)
-        await self._write(stream_name, 1, lambda: writes.write(stream_name, [fields], target_max_len))
-        return 1
-
-    async def write_stream_batch(
-        self,
-        *,
-        stream_name: str,
-        queue: str,
-        payloads: List[EventPayload],
-        track_ids: Dict[str, str],
-        auth_info: Dict[str, Any],
-        compression: Compression,
-        serialization: Serialization,
-        target_max_len: int = 0,
-    ) -> int:
-        """Publish several messages in one round trip (shared with concurrent writes); returns how many were written.
-
-        :raises StreamBusyError: when no write connection was free within ``pool_timeout``.
-        :raises StreamOSError: when they could not be delivered (some may have been written: at least once).
+        :raises StreamOSError: when the messages could not be delivered to Redis (some may have been
+            written: at least once).
         """
         encoded = encode_messages(
             payloads=[self.as_data_event(payload) for payload in payloads],
-            queue=queue,
-            track_ids=track_ids,
-            auth_info=auth_info,
-            compression=compression,
-            serialization=serialization,
+            queue=write.queue,
+            track_ids=write.track_ids,
+            auth_info=write.auth_info,
+            compression=write.compression,
+            serialization=write.serialization,
         )
         if not encoded:
             return 0
         writes = self._connected(self._writes)
-        await self._write(stream_name, len(encoded), lambda: writes.write(stream_name, encoded, target_max_len))
-        return len(encoded)
-
-    async def _write(self, stream_name: str, count: int, send: Callable[[], Awaitable[Any]]) -> None:
-        if self._write_backoff.is_open:
-            raise StreamOSError(
-                f"Redis at {self.safe_address} is not reachable for writes (next attempt in "
-                f"{self._write_backoff.remaining():.1f}s; last error: {self._last_write_error}): "
-                f"{count} message(s) to '{stream_name}' not written"
-            )
+        stream_name, count = write.stream_name, len(encoded)
         try:
-            await send()
+            await writes.write(stream_name, encoded, write.target_max_len)
         except StreamBusyError:
-            raise  # every write connection busy: Redis is healthy, nothing to back off from
+            raise  # every write connection busy: Redis is healthy
         except _UNREACHABLE as exc:
             if pool_exhausted(exc):
                 raise StreamBusyError(
                     f"No Redis write connection free for {count} message(s) to stream '{stream_name}': {exc}"
                 ) from exc
-            self._last_write_error = f"{type(exc).__name__}: {exc}"
-            backoff = self._failed(self._write_backoff)
-            logger.warning("Redis writes to %s failing (%s), backing off %.1fs", self.safe_address, exc, backoff)
             raise StreamOSError(
                 f"Cannot write {count} message(s) to stream '{stream_name}' at Redis {self.safe_address}: "
-                f"{self._last_write_error}"
+                f"{type(exc).__name__}: {exc}"
             ) from exc
         except RedisError as exc:
             raise StreamOSError(
                 f"Redis at {self.safe_address} refused {count} message(s) to stream '{stream_name}': "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
-        self._write_backoff.success()
-
-    def _failed(self, backoff: Backoff) -> float:
-        """Count a Redis failure on ``backoff``; once it backs off, probe for Redis coming back."""
-        seconds = backoff.failure()
-        if seconds > 0 and self._probe is not None:
-            self._probe.start()
-        return seconds
+        return count
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -273,15 +200,16 @@ class RedisStreamManager(StreamManager):
     ) -> List[Union[StreamEvent, Exception]]:
         """Up to ``batch_size`` messages: redeliveries first, then new ones, waiting up to ``timeout`` ms.
 
-        Returns as soon as messages arrive (``batch_interval`` is not slept). While Redis cannot be
-        reached, waits out the read back-off (ended early by the recovery probe) and returns
-        ``[StreamOSError]``. Undecodable messages come back as exceptions and stay pending (to be
-        dead-lettered after ``max_deliveries``), except refused ones (``MessageRefusedError``: a
-        serialization not allowed for the stream), which are dead-lettered at once.
+        Returns as soon as messages arrive (``batch_interval`` is not slept). Undecodable messages
+        come back as exceptions and stay pending (to be dead-lettered after ``max_deliveries``), except
+        refused ones (``MessageRefusedError``: a serialization not allowed for the stream), which are
+        dead-lettered at once.
+
+        :raises StreamBusyError: when no read connection was free within ``pool_timeout``.
+        :raises StreamOSError: when Redis cannot be reached (its own pending messages are read again
+            once it answers).
         """
         client = self._connected(self._read_client)
-        if self._probe is not None:
-            await self._probe.wait(self._read_backoff)
         try:
             try:
                 entries = await self._fetch(client, stream_name, consumer_group, offset, batch_size, timeout)
@@ -294,16 +222,12 @@ class RedisStreamManager(StreamManager):
                 entries = await self._fetch(client, stream_name, consumer_group, offset, batch_size, timeout)
         except (RedisError, StreamOSError, *_UNREACHABLE) as exc:
             if pool_exhausted(exc):  # too many reads for the pool: not a Redis failure
-                return [StreamBusyError(f"No Redis read connection free for stream '{stream_name}': {exc}")]
-            backoff = self._failed(self._read_backoff)
+                raise StreamBusyError(f"No Redis read connection free for stream '{stream_name}': {exc}") from exc
             self.redelivery.reconnected()
-            return [
-                StreamOSError(
-                    f"Cannot read stream '{stream_name}' group '{consumer_group}' at Redis {self.safe_address}: "
-                    f"{type(exc).__name__}: {exc}; retrying in {backoff:.1f}s"
-                )
-            ]
-        self._read_backoff.success()
+            raise StreamOSError(
+                f"Cannot read stream '{stream_name}' group '{consumer_group}' at Redis {self.safe_address}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
         reader = MessageReader(
             stream_name=stream_name,
             consumer_group=consumer_group,
@@ -407,13 +331,12 @@ class RedisStreamManager(StreamManager):
         )
 
     async def _acknowledged(self, ack: Awaitable[Any], what: str, stream_name: str) -> int:
-        """Await an ``XACK``; a Redis that cannot be reached backs reads off and raises ``StreamOSError``."""
+        """Await an ``XACK``; raises ``StreamOSError`` when Redis cannot be reached (own pending read again later)."""
         try:
             return int(await ack)
         except (RedisError, *_UNREACHABLE) as exc:
             if pool_exhausted(exc):
                 raise StreamBusyError(f"No Redis connection free to acknowledge {what} of '{stream_name}'") from exc
-            self._failed(self._read_backoff)
             self.redelivery.reconnected()
             raise StreamOSError(
                 f"Cannot acknowledge {what} of '{stream_name}' at Redis {self.safe_address}: "

@@ -62,8 +62,8 @@ class RedisStreamsSettings:
     #: seconds a write (or read) waits for a free connection before failing with ``StreamBusyError`` (503),
     #: which does not count as a Redis failure
     pool_timeout: float = 10.0
-    #: while reads or writes back off after Redis failed, PING it every this many seconds and end the
-    #: back-off as soon as it answers
+    #: while the engine's circuit breaker backs off after Redis failed, it lets one call through as a
+    #: probe every this many seconds; the first that succeeds ends the back-off
     recovery_probe_interval: float = 0.5
     #: immediate reconnect attempts of a command that met a dropped connection, before backing off
     reconnect_retries: int = 1

@@ -1,7 +1,7 @@
 """STREAM: record every item read; poison items always fail."""
 
 import collections
-from typing import Counter, Dict
+from typing import Callable, Counter, Dict, List
 
 from hopeit.app.context import EventContext
 
@@ -11,6 +11,8 @@ __steps__ = ["record"]
 
 SEEN: Counter[int] = collections.Counter()
 SESSIONS: Dict[int, str] = {}
+#: called with each item once it is recorded (tests make Redis fail between processing and acknowledging)
+AFTER_RECORD: List[Callable[[Item], None]] = []
 
 
 def record(payload: Item, context: EventContext) -> None:
@@ -18,3 +20,5 @@ def record(payload: Item, context: EventContext) -> None:
     SESSIONS[payload.index] = context.track_ids.get("track.session_id", "")
     if payload.poison:
         raise ValueError(f"cannot process poison item {payload.id}")
+    for hook in AFTER_RECORD:
+        hook(payload)
