@@ -69,6 +69,7 @@ def test_hopeit_server_run_serves_apps() -> None:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out.decode()
+    assert "warning" not in out.decode()  # one process: nothing runs once per worker
 
 
 def test_python_m_hopeit_server_web_takes_the_same_flags() -> None:
@@ -130,4 +131,95 @@ def test_parse_args_of_python_m() -> None:
     assert (args.host, args.port, args.path, args.start_streams, args.workers) == ("0.0.0.0", 8020, None, True, 3)
     assert parse_args(["--config-files", "a.json", "--path", "/tmp/s.sock", "--port", "1"]).port is None
     assert parse_args(["--config-files", "a.json", "--workers", "10000"]).workers == 2 * (os.cpu_count() or 1) + 1
-    assert parse_args(["--config-files", "a.json", "--workers", "0", "--worker-class", "x"]).workers == 1
+    assert parse_args(["--config-files", "a.json", "--workers", "0"]).workers == 1
+    assert parse_args(["--config-files", "a.json", "--worker-timeout", "2.5"]).worker_timeout == 2.5
+
+
+def test_worker_class_other_than_the_aiohttp_worker_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("GunicornUVLoopWebWorker", "uvicorn.workers.UvicornWorker"):
+        with pytest.raises(SystemExit) as exited:
+            server(["run", "--config-files", CONFIG_FILES, "--worker-class", name])
+        assert exited.value.code == 2
+        err = capsys.readouterr().err
+        assert f"--worker-class {name}: " in err and "workers are built in" in err
+    with pytest.raises(SystemExit) as exited:
+        server(["run", "--config-files", CONFIG_FILES, "--worker-timeout", "-1"])
+    assert exited.value.code == 2
+    assert "--worker-timeout" in capsys.readouterr().err
+
+
+def test_worker_timeout_limits_the_drain(tmp_path: Path) -> None:
+    """``--worker-timeout`` is how long a stopping worker lets requests in flight finish; the aiohttp
+    worker class of 0.24 command lines is accepted with a note."""
+    marker = tmp_path / "in-flight"
+    os.environ["HOPEIT_TEST_SLOW_MARKER"] = str(marker)
+    port = _free_port()
+    proc = _run([_script("hopeit_server"), "run", "--host", "127.0.0.1", "--port", str(port),
+                 "--config-files", CONFIG_FILES, "--worker-class", "aiohttp.GunicornWebWorker",
+                 "--worker-timeout", "0.3"])
+    signalled = False
+    try:
+        _wait(f"http://127.0.0.1:{port}/api/web-test/1x0/pid", proc)
+        with socket.create_connection(("127.0.0.1", port)) as slow:
+            slow.sendall(b"GET /api/web-test/1x0/slow?seconds=1.8 HTTP/1.1\r\nHost: x\r\n\r\n")
+            deadline = time.monotonic() + 20
+            while not marker.exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert marker.exists()
+            proc.send_signal(signal.SIGTERM)
+            signalled = True
+            slow.settimeout(20)
+            answer = slow.recv(4096)
+        assert answer == b"", answer  # cancelled after 0.3 s of draining: closed without an answer
+    finally:
+        if not signalled:
+            proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out.decode()
+    assert "hopeit_server: note: --worker-class aiohttp.GunicornWebWorker: workers are built in" in out.decode()
+
+
+def test_two_workers_warn_of_what_each_runs_on_its_own(tmp_path: Path) -> None:
+    """With --workers 2, the embedded memory streams and SERVICE events are said to be per worker, on the
+    console and in the log; --worker-timeout reaches the workers."""
+    server_json = tmp_path / "server.json"
+    server_json.write_text(json.dumps({
+        "logging": {"log_level": "INFO", "log_path": f"{tmp_path}/logs/"},
+        "streams": {"delay_auto_start_seconds": 0, "connection_str": "${HOPEIT_TEST_STREAMS}"},
+    }))
+    marker = tmp_path / "in-flight"
+    os.environ["HOPEIT_TEST_SLOW_MARKER"] = str(marker)
+    _, plugin_json, app_json = CONFIG_FILES.split(",")
+    port = _free_port()
+    proc = _run([_script("hopeit_server"), "run", "--host", "127.0.0.1", "--port", str(port),
+                 "--config-files", f"{server_json},{plugin_json},{app_json}", "--workers", "2", "--start-streams",
+                 "--worker-timeout", "0.3"])
+    signalled = False
+    try:
+        _wait(f"http://127.0.0.1:{port}/api/web-test/1x0/pid", proc)
+        with socket.create_connection(("127.0.0.1", port)) as slow:
+            slow.sendall(b"GET /api/web-test/1x0/slow?seconds=1.8 HTTP/1.1\r\nHost: x\r\n\r\n")
+            deadline = time.monotonic() + 20
+            while not marker.exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert marker.exists()
+            proc.send_signal(signal.SIGTERM)
+            signalled = True
+            slow.settimeout(20)
+            assert slow.recv(4096) == b""  # the worker drained for 0.3 s only
+    finally:
+        if not signalled:
+            proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out.decode()
+    console = out.decode()
+    logged = [line for path in (tmp_path / "logs").glob("*.log") for line in path.read_text().splitlines()]
+    for expected in (
+        "--workers 2 with the embedded memory streams (streams.stream_manager 'memory'): each worker has streams "
+        "of its own",
+        "--workers 2 --start-streams: every SERVICE event (web_test.1x0.service), and the __service__ of STREAM "
+        "events, runs once in each worker, 2 times in all",
+    ):
+        assert console.count(f"hopeit.engine: warning: {expected}") == 1, console
+        [line] = [line for line in logged if expected in line]
+        assert " | WARNING | " in line

@@ -3,6 +3,8 @@
 import asyncio
 import io
 import logging
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Iterator, List
 
@@ -172,3 +174,43 @@ def test_lines_of_a_loop_in_another_thread_stay_that_loops(log_file: Path) -> No
     thread.join(5)
     assert [line.split(" | ")[3] for line in read(log_file)] == ["[main] from another thread", "[loop] from the loop"]
     handler.close()
+
+
+_EXITING_WORKER = """
+import asyncio, sys
+from hopeit.server import logger
+from hopeit.server.config import LoggingConfig
+
+logger.init_logger(LoggingConfig(log_level="INFO", log_path=sys.argv[1]))
+engine = logger.engine_logger()
+
+async def leave() -> None:
+    engine.info("exit-test", "first line of the turn")
+    engine.info("exit-test", "last line of the turn")
+    print("on stdout, unflushed", end="")
+    logger.exit_process(3)
+
+asyncio.run(leave())
+"""
+
+
+def test_exit_process_writes_the_lines_of_the_loop_turn(tmp_path: Path) -> None:
+    """A process leaving at once (``os._exit``) through ``exit_process`` loses none of its buffered INFO lines."""
+    result = subprocess.run([sys.executable, "-c", _EXITING_WORKER, f"{tmp_path}/"],
+                            capture_output=True, timeout=60)
+    assert result.returncode == 3, result.stderr.decode()
+    [log] = list(tmp_path.glob("*.log"))
+    assert [line.split(" | ")[3] for line in read(log)] == [
+        "[exit-test] first line of the turn", "[exit-test] last line of the turn"]
+    assert result.stdout == b"on stdout, unflushed"
+
+
+def test_no_engine_module_leaves_without_flushing() -> None:
+    """Every ``os._exit`` of the engine goes through ``exit_process``, which writes the waiting lines first."""
+    import hopeit.server.logger
+
+    source_root = Path(hopeit.server.logger.__file__).parent.parent
+    callers = sorted(
+        str(path.relative_to(source_root)) for path in source_root.rglob("*.py") if "os._exit(" in path.read_text()
+    )
+    assert callers == [str(Path("server") / "logger.py")]

@@ -3,7 +3,9 @@
 import json
 import logging
 import logging.handlers
+import os
 import re
+import threading
 import time
 import types
 import urllib.parse
@@ -305,3 +307,55 @@ def test_time_column_matches_logging_default_in_utc(log_dir: Path) -> None:
     reference.converter = time.gmtime  # type: ignore[assignment]
     assert formatter.formatTime(record) == reference.formatTime(record)
     assert formatter.formatTime(record) == formatter.formatTime(record)  # from the cache
+
+
+def test_init_server_leaves_other_libraries_records_alone(log_dir: Path) -> None:
+    """Another library's record keeps its file, line, function, thread and process after ``init_server``."""
+    init_server(ServerConfig(logging=LoggingConfig(log_level="INFO", log_path=f"{log_dir}/")))
+    seen: List[logging.LogRecord] = []
+
+    class Collector(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    library = logging.getLogger(f"some_library_{uuid.uuid4().hex[:8]}")
+    library.addHandler(Collector())
+    library.propagate = False
+    library.setLevel(logging.INFO)
+
+    def library_function() -> None:
+        library.info("from the library")
+
+    thread = threading.Thread(target=library_function, name="library-thread")
+    thread.start()
+    thread.join()
+    [record] = seen
+    assert (record.pathname, record.funcName) == (__file__, "library_function")
+    assert record.lineno == library_function.__code__.co_firstlineno + 1
+    assert (record.threadName, record.thread) == ("library-thread", thread.ident)
+    assert (record.process, record.processName) == (os.getpid(), "MainProcess")
+
+
+def test_engine_records_skip_caller_lookups(log_dir: Path) -> None:
+    """When the engine's lines go through ``logging`` (a filter listens), records are built without frames."""
+    _, wrapper, name = app_wrapper()
+    records: List[logging.LogRecord] = []
+
+    def keep(record: logging.LogRecord) -> bool:
+        records.append(record)
+        return True
+
+    wrapper.logger.addFilter(keep)
+    wrapper.info("ctx", "through %s", "logging", extra={"a": 1})
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        wrapper.error("ctx", "failed", exc_info=True)
+    first, second = records
+    assert (first.pathname, first.lineno, first.funcName, first.threadName) == (
+        "(unknown file)", 0, "(unknown function)", None)
+    assert first.getMessage() == "[ctx] through logging" and first.extra == "a=1"  # type: ignore[attr-defined]
+    assert second.exc_info is not None and second.exc_info[0] is ValueError
+    logged = lines(log_dir, name)
+    assert [LINE.match(line)["msg"] for line in logged[:2]] == ["[ctx] through logging", "[ctx] failed"]  # type: ignore[index]
+    assert "ValueError: boom" in logged[1]  # the formatter escapes the traceback into the line

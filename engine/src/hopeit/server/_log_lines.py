@@ -8,21 +8,37 @@ goes through ``logging`` unchanged.
 
 Lines written while an event loop runs are flushed together once the loop turn ends (one write
 per turn instead of one per line); WARNING and above, and lines written outside a loop, are
-flushed at once, as ``logging`` does.
+flushed at once, as ``logging`` does. A process leaving without Python's shutdown (``os._exit``)
+calls ``flush_line_handlers`` first, so the lines of its last turn are not lost.
 
 Values in a line come from outside (track ids, query args and payload fields an app logs): one
 with a newline would start a forged line. ``escape_line`` makes control characters visible
 escapes, so one call always writes one line.
+
+When the engine's own lines must go through ``logging`` (a filter or another handler listens, or
+a traceback is attached), ``EngineRecord`` builds their records without looking up the caller's
+frame, thread, process or task, which the line format never shows. Only those records skip the
+lookups: ``logging``'s global switches stay as they are for every other library.
 """
 
 import asyncio
 import logging
 import re
 import time
+import weakref
+from collections.abc import Mapping
 from logging.handlers import WatchedFileHandler
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
-__all__ = ["LineFileHandler", "LineStreamHandler", "asctime", "escape_line", "line_handlers"]
+__all__ = [
+    "EngineRecord",
+    "LineFileHandler",
+    "LineStreamHandler",
+    "asctime",
+    "escape_line",
+    "flush_line_handlers",
+    "line_handlers",
+]
 
 #: C0 controls, DEL, C1 controls (NEL among them) and the Unicode line and paragraph separators:
 #: what can break a line, or hide or rewrite text on a terminal, and what no log value needs raw
@@ -75,6 +91,43 @@ def asctime(now: float) -> str:
     return _milli_text
 
 
+def _record_defaults() -> Dict[str, Any]:
+    """The attributes of a record of this Python version, as ``logging`` sets them with its lookups off."""
+    sample = logging.LogRecord("", logging.NOTSET, "(unknown file)", 0, "", (), None, "(unknown function)")
+    values = dict(sample.__dict__)
+    for looked_up in ("thread", "threadName", "process", "processName", "taskName"):
+        if looked_up in values:
+            values[looked_up] = None
+    values["_start"] = sample.created - sample.relativeCreated / 1000  # when logging was loaded
+    return values
+
+
+_RECORD_DEFAULTS = _record_defaults()
+_LOGGING_START: float = _RECORD_DEFAULTS.pop("_start")
+
+
+class EngineRecord(logging.LogRecord):
+    """A record of an engine line that goes through ``logging``: what ``LogRecord`` holds, minus lookups.
+
+    Caller file, line and function read ``(unknown file)``, ``0``, ``(unknown function)``; thread,
+    process and task are None. ``extra`` is the line's extra column.
+    """
+
+    def __init__(  # the base __init__ is not called on purpose: it makes the lookups this skips
+        self, name: str, level: int, msg: Any, args: Any, extra: str, exc_info: Any = None
+    ) -> None:
+        self.__dict__.update(_RECORD_DEFAULTS)
+        if args and len(args) == 1 and isinstance(args[0], Mapping) and args[0]:
+            args = args[0]  # ``log("%(key)s", {"key": 1})``, as LogRecord reads it
+        now = time.time()
+        self.name, self.msg, self.args = name, msg, args
+        self.levelname, self.levelno = logging.getLevelName(level), level
+        self.exc_info = exc_info
+        self.created, self.msecs = now, (now - int(now)) * 1000
+        self.relativeCreated = (now - _LOGGING_START) * 1000
+        self.extra = extra
+
+
 class _LineWriter:
     """What both line handlers add to their ``logging`` base class: lines of a loop turn written together."""
 
@@ -83,6 +136,10 @@ class _LineWriter:
     handleError: Any
     _loop: Optional[asyncio.AbstractEventLoop] = None  # the loop whose turn has lines waiting
     _buffer: Optional[List[str]] = None  # those lines; only that loop's thread touches them
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _ALL_WRITERS.add(self)
 
     def write_line(self, line: str, level: int) -> None:
         """Write one formatted line (ending in a newline); a failing stream is reported, never raised."""
@@ -147,6 +204,14 @@ class _LineWriter:
                 self._write_buffer()
             super().flush()  # type: ignore[misc]
 
+    def write_all_now(self) -> None:
+        """Write every waiting line and flush, whichever thread's loop they wait for (at process exit)."""
+        with self.lock:
+            if self._buffer is not None:
+                self._write_buffer()
+            if self.stream is not None and not self.stream.closed:
+                self.stream.flush()
+
     def _before_write(self) -> None:
         """Hook run before writing (the file handler checks for log rotation)."""
 
@@ -185,6 +250,23 @@ class LineStreamHandler(_LineWriter, logging.StreamHandler):  # type: ignore[typ
             self.write_line(self.format(record) + self.terminator, record.levelno)
         except Exception:  # noqa: BLE001
             self.handleError(record)
+
+
+#: every line handler alive: what ``flush_line_handlers`` writes out
+_ALL_WRITERS: "weakref.WeakSet[_LineWriter]" = weakref.WeakSet()
+
+
+def flush_line_handlers() -> None:
+    """Write the lines every line handler keeps for its loop turn, and flush them.
+
+    For a process about to leave without Python's shutdown (``os._exit``), which would drop them.
+    A handler that fails to write is reported on stderr (``logging``'s handleError), never raised.
+    """
+    for writer in list(_ALL_WRITERS):
+        try:
+            writer.write_all_now()
+        except Exception:  # noqa: BLE001 - leaving the process must not fail on a broken log stream
+            writer.handleError(logging.makeLogRecord({"msg": "(log lines waiting at exit)"}))
 
 
 _LINE_HANDLERS = (LineFileHandler, LineStreamHandler)

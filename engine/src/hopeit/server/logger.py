@@ -20,10 +20,18 @@ import traceback
 import urllib.parse
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, NoReturn, Optional, Tuple, Union
 
-from hopeit.app._server_models import LoggingConfig, ServerConfig
-from hopeit.server._log_lines import LineFileHandler, LineStreamHandler, asctime, escape_line, line_handlers
+from hopeit.contracts.settings import LoggingConfig, ServerConfig
+from hopeit.server._log_lines import (
+    EngineRecord,
+    LineFileHandler,
+    LineStreamHandler,
+    asctime,
+    escape_line,
+    flush_line_handlers,
+    line_handlers,
+)
 from hopeit.server.names import snakecase
 from hopeit.server.version import ENGINE_NAME, ENGINE_VERSION
 
@@ -32,6 +40,8 @@ __all__ = [
     "combined",
     "engine_extra_logger",
     "engine_logger",
+    "engine_warning",
+    "exit_process",
     "extra_logger",
     "extra_values",
     "format_extra_values",
@@ -150,15 +160,26 @@ class EngineLoggerWrapper:
                 extra = f"{extra} | {track}" if extra else track
         if trace:
             extra = f"{extra} | {trace}" if extra else trace
-        if kwargs:
-            logger.log(level, msg, *args, extra={"extra": extra}, **kwargs)
-        else:
+        if not kwargs:
             self._line(level, msg, args, extra)
+        elif kwargs.keys() == {"exc_info"}:
+            self._record(level, msg, args, extra, kwargs["exc_info"])
+        else:  # stack_info and stacklevel need the caller's frames (and unknown keywords fail as in logging)
+            logger.log(level, msg, *args, extra={"extra": extra}, **kwargs)
+
+    def _record(self, level: int, msg: Any, args: Any, extra: str, exc_info: Any = None) -> None:
+        """The line through ``logging``'s handlers and filters, as ``Logger.log`` would send it."""
+        if exc_info:
+            if isinstance(exc_info, BaseException):
+                exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
+            elif not isinstance(exc_info, tuple):
+                exc_info = sys.exc_info()
+        self.logger.handle(EngineRecord(self.logger.name, level, msg, args, extra, exc_info or None))
 
     def _line(self, level: int, msg: Any, args: Any, extra: str) -> None:
         handlers = line_handlers(self.logger)
         if handlers is None:
-            self.logger.log(level, msg, *args, extra={"extra": extra})  # the formatter escapes the line
+            self._record(level, msg, args, extra)  # the formatter escapes the line
             return
         # the line logging would write for this call, without a LogRecord
         text = (msg % args if args else msg) if msg.__class__ is str else str(msg)
@@ -174,7 +195,7 @@ class EngineLoggerWrapper:
         """A line of a message and extra column that are escaped already."""
         handlers = line_handlers(self.logger)
         if handlers is None:
-            self.logger.log(level, text, extra={"extra": extra})
+            self._record(level, text, (), extra)
             return
         self._write(handlers, level, text, extra)
 
@@ -257,6 +278,14 @@ def engine_logger() -> EngineLoggerWrapper:
     return EngineLoggerWrapper(_logger(f"{ENGINE_NAME} {ENGINE_VERSION} {_engine_name} {_HOST} {_PID}"))
 
 
+def engine_warning(text: str) -> None:
+    """A warning in the engine log that shows on the console too (printed when the log is only a file)."""
+    wrapper = engine_logger()
+    wrapper.warning("server", text)
+    if not any(isinstance(handler, LineStreamHandler) for handler in wrapper.logger.handlers):
+        print(f"hopeit.engine: warning: {text}", file=sys.stderr, flush=True)
+
+
 def extra_logger() -> Callable[..., Dict[str, str]]:
     """Builder of ``extra=`` values with no required keys."""
     return lambda **kwargs: extra_values([], **kwargs)
@@ -265,6 +294,22 @@ def extra_logger() -> Callable[..., Dict[str, str]]:
 def engine_extra_logger() -> Tuple[EngineLoggerWrapper, Callable[..., Dict[str, str]]]:
     """Engine logger and extra builder."""
     return engine_logger(), extra_logger()
+
+
+def exit_process(code: int) -> NoReturn:
+    """Leave the process at once (``os._exit``, no clean-up) after writing what would be lost.
+
+    ``os._exit`` skips Python's shutdown: INFO lines waiting for their loop turn to end, and text
+    buffered in stdout and stderr, would never be written. Every immediate exit of the engine
+    goes through here.
+    """
+    flush_line_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed or broken: nothing more can be written to it
+            pass
+    os._exit(code)
 
 
 def init_logger(config: LoggingConfig, engine_name: str = "engine") -> None:
@@ -281,11 +326,8 @@ def init_server(server_config: ServerConfig) -> EngineLoggerWrapper:
     """Set up logging for a server process; returns the engine logger."""
     init_logger(server_config.logging)
     logging.captureWarnings(True)
-    # the line format uses none of these: skip looking up caller frames, threads and processes
-    logging._srcfile = None  # type: ignore[attr-defined]
-    logging.logThreads = False
-    logging.logProcesses = False
-    logging.logMultiprocessing = False
+    # logging's global switches (caller frames, threads, processes) stay on for other libraries:
+    # the engine's own records skip those lookups by themselves (``EngineRecord``)
     # plugins log through plain ``logging.getLogger("hopeit.<plugin>")``: give them the engine's lines
     plugins_root = logging.getLogger("hopeit")
     if not plugins_root.handlers:

@@ -34,6 +34,7 @@ __all__ = [
     "access_log_options",
     "add_serve_arguments",
     "app_startup_hook",
+    "check_worker_class",
     "init_web_server",
     "main",
     "parse_args",
@@ -102,6 +103,27 @@ class ServeArgs(NamedTuple):
     api_auto: List[str]
     enabled_groups: List[str]
     workers: int
+    #: seconds a stopping worker lets requests in flight finish; 0 for the default (30)
+    worker_timeout: float = 0.0
+
+
+#: ``--worker-class`` values of 0.24 command lines (gunicorn) naming what the built-in workers are
+AIOHTTP_WORKER_CLASSES = ("GunicornWebWorker", "aiohttp.GunicornWebWorker", "aiohttp.worker.GunicornWebWorker")
+
+
+def check_worker_class(name: Optional[str]) -> Optional[str]:
+    """The note to show for a ``--worker-class`` of a 0.24 command line, or None when none was given.
+
+    :raises ValueError: for any class but the aiohttp worker, which is what the built-in workers are.
+    """
+    if name is None:
+        return None
+    if name in AIOHTTP_WORKER_CLASSES:
+        return f"--worker-class {name}: workers are built in (aiohttp) and no longer run by gunicorn; the flag can go"
+    raise ValueError(
+        f"--worker-class {name}: workers are built in (aiohttp, asyncio event loop) and no longer run by gunicorn, "
+        "so no other worker class can be used: drop the flag"
+    )
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -117,9 +139,10 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     parser.add_argument("--api-auto", default=None, help='build the OpenAPI spec: "version;title;description"')
     parser.add_argument("--workers", type=int, default=1,
                         help="processes serving the same port (default 1, at most 2 x cpu + 1)")
-    # accepted for compatibility with 0.24 command lines (gunicorn options); ignored
+    parser.add_argument("--worker-timeout", type=float, default=0.0, metavar="SECONDS",
+                        help="seconds a stopping worker lets requests in flight finish (default 0: 30 s)")
+    # 0.24 command lines name gunicorn's aiohttp worker: accepted with a note, any other is refused
     parser.add_argument("--worker-class", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--worker-timeout", type=int, default=0, help=argparse.SUPPRESS)
     return parser
 
 
@@ -130,6 +153,14 @@ def serve_args(parser: argparse.ArgumentParser, parsed: argparse.Namespace) -> S
     config_files = split_config_files(parsed.config_files)
     if not config_files:
         parser.error("--config-files needs at least the server config file")
+    if parsed.worker_timeout < 0:
+        parser.error(f"--worker-timeout {parsed.worker_timeout:g}: give 0 (the default, 30 s) or more seconds")
+    try:
+        note = check_worker_class(parsed.worker_class)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if note is not None:
+        print(f"hopeit_server: note: {note}", file=sys.stderr, flush=True)
     return ServeArgs(
         host=parsed.host,
         port=None if parsed.path else (8020 if parsed.port is None else parsed.port),
@@ -140,6 +171,7 @@ def serve_args(parser: argparse.ArgumentParser, parsed: argparse.Namespace) -> S
         api_auto=[] if parsed.api_auto is None else parsed.api_auto.split(";"),
         enabled_groups=split_config_files(parsed.enabled_groups),
         workers=max(1, min(int(parsed.workers), max_workers())),
+        worker_timeout=float(parsed.worker_timeout),
     )
 
 
@@ -296,22 +328,26 @@ def serve(
     api_auto: Optional[Sequence[str]] = None,
     enabled_groups: Optional[Sequence[str]] = None,
     workers: int = 1,
+    worker_timeout: float = 0.0,
     *,
     reuse_port: bool = False,
     sock: Any = None,
 ) -> None:
-    """Serve until SIGTERM or Ctrl-C; ``workers > 1`` runs that many processes on the same port."""
+    """Serve until SIGTERM or Ctrl-C; ``workers > 1`` runs that many processes on the same port.
+
+    On SIGTERM requests in flight get ``worker_timeout`` seconds to finish (30 when 0), then are cancelled.
+    """
     if workers > 1:
         from hopeit.server.wsgi import run_workers
 
         run_workers(
             ServeArgs(host, port, path, start_streams, list(config_files), api_file, list(api_auto or []),
-                      list(enabled_groups or []), workers)
+                      list(enabled_groups or []), workers, worker_timeout)
         )
         return
     web_app = init_web_server(config_files, api_file, api_auto, enabled_groups, start_streams)
     where = f"unix:{path}" if path else f"http://{host}:{port}"
-    from hopeit.server.wsgi import serve_app
+    from hopeit.server.wsgi import SHUTDOWN_TIMEOUT, serve_app
 
     serve_app(
         web_app,
@@ -320,6 +356,7 @@ def serve(
         path=path,
         sock=sock,
         reuse_port=reuse_port,
+        shutdown_timeout=worker_timeout or SHUTDOWN_TIMEOUT,
         announce=f"hopeit.engine serving {len(web_app[STATE_KEY].apps)} app(s) on {where}",
     )
 

@@ -1,14 +1,10 @@
-"""Track ids of web requests: new operation and request ids, a timestamp, and ``X-Track-*`` headers.
-
-This runs on every request: ids and timestamps come from ``hopeit.dataobjects._unique`` (no system
-call for randomness, no datetime object per id).
-"""
+"""Track ids of web requests: those of a new operation (``hopeit.server.tracking``) and ``X-Track-*`` headers."""
 
 from typing import Dict, Optional
 
 from aiohttp import web
-from hopeit.dataobjects._unique import new_id, utc_now_iso
 from hopeit.server.names import snakecase
+from hopeit.server.tracking import new_track_ids
 
 __all__ = ["track_ids"]
 
@@ -35,7 +31,7 @@ def track_ids(request: web.Request) -> Dict[str, str]:
     ``X-Track-Session-Id: abc`` becomes ``track.session_id = "abc"``; ``X-Track-Request-Id`` pins
     the request id.
     """
-    ids = {"track.operation_id": new_id(), "track.request_id": new_id(), "track.request_ts": utc_now_iso()}
+    ids = new_track_ids()
     for name, value in request.raw_headers:
         if name[0] in (88, 120):  # b"X", b"x": raw header names avoid building str objects
             key = _track_key(name)

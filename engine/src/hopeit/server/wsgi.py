@@ -7,6 +7,10 @@ binds it once and the workers inherit it. The supervisor (this process) forwards
 to the workers, waits for each to drain, and exits 0 when all of them did. A worker that dies
 while serving is started again; if one fails to start, all are stopped and the exit code is 1.
 
+Workers share nothing but the port: with the embedded memory streams each worker has streams of
+its own, and with ``--start-streams`` every SERVICE event runs in every worker. The supervisor
+says so at start, on the console and in its log.
+
 Why not gunicorn: its aiohttp workers would add a dependency and a second signal-handling layer,
 while the drain-on-SIGTERM semantics needed here are those of ``aiohttp.web.run_app`` already.
 """
@@ -20,13 +24,19 @@ import socket
 import subprocess
 import sys
 import time
-from typing import Any, List, Optional
+from typing import Any, List, NoReturn, Optional
 
 from aiohttp import web
-from hopeit.server.web import ServeArgs, access_log_options, serve
+from hopeit.app.config import AppConfig, EventDescriptor, EventType
+from hopeit.contracts.discovery import load_stream_manager_class
+from hopeit.server.config import ServerConfig
+from hopeit.server.config_files import load_config_files
+from hopeit.server.logger import engine_warning, exit_process, init_logger
+from hopeit.server.web import ServeArgs, access_log_options, check_worker_class, serve
 from hopeit.server.web_response import DRAINING
+from hopeit.streams.memory import MemoryStreamManager
 
-__all__ = ["max_workers", "run_app", "run_cli", "run_workers", "serve_app", "worker_main"]
+__all__ = ["max_workers", "per_worker_warnings", "run_app", "run_cli", "run_workers", "serve_app", "worker_main"]
 
 #: A worker exiting sooner than this after start is taken as a start-up failure, not a crash.
 STARTUP_GRACE_SECONDS = 15.0
@@ -36,14 +46,15 @@ SHUTDOWN_TIMEOUT = 30.0
 
 def serve_app(
     web_app: web.Application, *, host: str, port: Optional[int], path: Optional[str], sock: Any,
-    reuse_port: bool, announce: str,
+    reuse_port: bool, announce: str, shutdown_timeout: float = SHUTDOWN_TIMEOUT,
 ) -> None:
     """Serve ``web_app`` until SIGTERM or SIGINT, then drain and return (a second signal exits at once).
 
-    A signal during start-up stops the server as soon as start-up ends, without serving: the
-    signal is never lost (on Python < 3.12 ``asyncio.wait_for`` can swallow a cancellation).
+    Draining gives requests in flight ``shutdown_timeout`` seconds, then cancels them. A signal
+    during start-up stops the server as soon as start-up ends, without serving: the signal is
+    never lost (on Python < 3.12 ``asyncio.wait_for`` can swallow a cancellation).
     """
-    asyncio.run(_serve_until_signalled(web_app, host, port, path, sock, reuse_port, announce))
+    asyncio.run(_serve_until_signalled(web_app, host, port, path, sock, reuse_port, announce, shutdown_timeout))
 
 
 _SUPERVISOR_ENV = "HOPEIT_SUPERVISOR_PID"
@@ -60,22 +71,22 @@ async def _watch_supervisor(pid: int, stop: asyncio.Event) -> None:
 
 async def _serve_until_signalled(
     web_app: web.Application, host: str, port: Optional[int], path: Optional[str], sock: Any,
-    reuse_port: bool, announce: str,
+    reuse_port: bool, announce: str, shutdown_timeout: float,
 ) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
 
     def on_signal() -> None:
         if stop.is_set():
-            print("hopeit.engine: second signal, exiting without draining", file=sys.stderr, flush=True)
-            os._exit(1)
+            print("hopeit.engine: second signal, exiting without draining", file=sys.stderr)
+            exit_process(1)
         stop.set()
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, on_signal)
     DRAINING.reset()
     runner = web.AppRunner(
-        web_app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT, **access_log_options(web_app)
+        web_app, handle_signals=False, shutdown_timeout=shutdown_timeout, **access_log_options(web_app)
     )
     stopped = asyncio.ensure_future(stop.wait())
     supervisor = os.getenv(_SUPERVISOR_ENV)
@@ -120,7 +131,7 @@ def max_workers() -> int:
     return 2 * (os.cpu_count() or 1) + 1
 
 
-def _fail(exc: BaseException) -> None:
+def _fail(exc: BaseException) -> NoReturn:
     print(f"hopeit_server: error: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
     if os.getenv("HOPEIT_TRACEBACK"):
         import traceback
@@ -140,10 +151,24 @@ def run_cli(args: ServeArgs, *, reuse_port: bool = False, sock: Any = None) -> N
 def run_app(
     host: str, port: Optional[int], path: Optional[str], config_files: List[str], api_file: Optional[str],
     api_auto: List[str], start_streams: bool, enabled_groups: List[str], workers: int = 1,
-    worker_class: Optional[str] = None, worker_timeout: int = 0,
+    worker_class: Optional[str] = None, worker_timeout: float = 0,
 ) -> None:
-    """Entry point kept from the gunicorn-based runner; ``worker_class``/``worker_timeout`` are ignored."""
-    run_cli(ServeArgs(host, port, path, start_streams, config_files, api_file, api_auto, enabled_groups, workers))
+    """Entry point kept from the gunicorn-based runner, as ``hopeit_server run`` takes its flags.
+
+    ``worker_timeout``: seconds a stopping worker lets requests in flight finish (30 when 0).
+    ``worker_class``: only the aiohttp worker (``GunicornWebWorker``) is accepted, with a note on
+    stderr; any other, or a negative timeout, prints one line and exits 1.
+    """
+    try:
+        if worker_timeout < 0:
+            raise ValueError(f"worker_timeout {worker_timeout:g}: give 0 (the default, 30 s) or more seconds")
+        note = check_worker_class(worker_class)
+    except ValueError as exc:
+        _fail(exc)
+    if note is not None:
+        print(f"hopeit_server: note: {note}", file=sys.stderr, flush=True)
+    run_cli(ServeArgs(host, port, path, start_streams, config_files, api_file, api_auto, enabled_groups, workers,
+                      worker_timeout))
 
 
 def _worker_command(args: ServeArgs, fd: Optional[int]) -> List[str]:
@@ -162,9 +187,47 @@ def _unix_socket(path: str) -> socket.socket:
     return sock
 
 
+def per_worker_warnings(server_config: ServerConfig, apps: List[AppConfig], args: ServeArgs, count: int) -> List[str]:
+    """What runs once per worker, unlike in one server process: the warnings to give at start."""
+    warnings: List[str] = []
+    manager = server_config.streams.stream_manager
+    if issubclass(load_stream_manager_class(manager), MemoryStreamManager):
+        warnings.append(
+            f"--workers {count} with the embedded memory streams (streams.stream_manager '{manager}'): each "
+            "worker has streams of its own, so a message is read only by the worker that wrote it and is lost "
+            "when that worker stops; set a shared stream manager (e.g. redis) to spread messages across workers"
+        )
+    if args.start_streams:
+        groups = (EventDescriptor.DEFAULT_GROUP, *args.enabled_groups)
+        services = [
+            f"{app.app_key()}.{name}" for app in apps for name, event in app.events.items()
+            if event.type == EventType.SERVICE and (not args.enabled_groups or event.group in groups)
+        ]
+        named = f" ({', '.join(services)})" if services else ""
+        warnings.append(
+            f"--workers {count} --start-streams: every SERVICE event{named}, and the __service__ of STREAM "
+            f"events, runs once in each worker, {count} times in all"
+        )
+    return warnings
+
+
+def _warn_at_start(args: ServeArgs, count: int) -> None:
+    """Warn about what each worker runs on its own; a bad config stops here, before any worker starts."""
+    server_config, apps = load_config_files(args.config_files)
+    warnings = per_worker_warnings(server_config, apps, args, count)
+    if warnings:
+        init_logger(server_config.logging)
+        for text in warnings:
+            engine_warning(text)
+
+
 def run_workers(args: ServeArgs) -> None:
-    """Run ``args.workers`` worker processes on one port (clamped to ``max_workers()``) until signalled."""
+    """Run ``args.workers`` worker processes on one port (clamped to ``max_workers()``) until signalled.
+
+    What each worker runs on its own (embedded memory streams, SERVICE events) is warned about first.
+    """
     count = max(1, min(args.workers, max_workers()))
+    _warn_at_start(args, count)
     shared = _unix_socket(args.path) if args.path else None
     fd = shared.fileno() if shared is not None else None
     command = _worker_command(args, fd)
