@@ -5,7 +5,7 @@ from typing import Dict, List
 
 import pytest
 from hopeit.dataobjects import dataobject
-from hopeit.dataobjects._adapters import DataObjectValidationError, adapter, type_name, validation_error
+from hopeit.dataobjects.adapters import DataObjectValidationError, adapter, type_name, validation_error
 from pydantic import ValidationError
 
 

@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 from hopeit.app.config import AppConfig, AppDescriptor, EventType
 from hopeit.app.names import app_route_name, route_name
 from hopeit.dataobjects import BinaryAttachment, BinaryDownload
-from hopeit.dataobjects._adapters import type_name
+from hopeit.dataobjects.adapters import type_name
 from hopeit.dataobjects.schema import schema_with_components
 
 __all__ = [

@@ -26,7 +26,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Callable, Dict, Optional, Type, TypeVar, Union, overload
 
-from hopeit.dataobjects._unique import new_id
+from hopeit.dataobjects.ids import new_id
 
 __all__ = [
     "BinaryAttachment",

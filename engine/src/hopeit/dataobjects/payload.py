@@ -12,7 +12,7 @@ import re
 import warnings
 from typing import Any, Dict, Optional, Type, TypeVar, Union
 
-from hopeit.dataobjects._adapters import (
+from hopeit.dataobjects.adapters import (
     DataObjectValidationError,
     adapter,
     json_reader,

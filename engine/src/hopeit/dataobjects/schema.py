@@ -2,7 +2,7 @@
 
 from typing import Any, Dict, Tuple
 
-from hopeit.dataobjects._adapters import adapter
+from hopeit.dataobjects.adapters import adapter
 
 __all__ = ["REF_TEMPLATE", "json_schema", "schema_with_components"]
 

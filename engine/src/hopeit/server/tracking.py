@@ -5,13 +5,13 @@ A web request, a SETUP run and each item a SERVICE event yields start with a
 the ``X-Track-*`` headers of the request, and messages read from a stream carry the ids of the
 request that wrote them (``hopeit.streams`` gives each its own ``track.operation_id``).
 
-Ids and timestamps come from ``hopeit.dataobjects._unique``: cheap enough for every request (no
+Ids and timestamps come from ``hopeit.dataobjects.ids``: cheap enough for every request (no
 system call for randomness, no datetime object per id).
 """
 
 from typing import Dict
 
-from hopeit.dataobjects._unique import new_id, utc_now_iso
+from hopeit.dataobjects.ids import new_id, utc_now_iso
 
 __all__ = ["OPERATION_ID", "REQUEST_ID", "REQUEST_TS", "new_track_ids", "next_operation"]
 

@@ -6,7 +6,7 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Uni
 from aiohttp import web
 from hopeit.app.context import EventContext
 from hopeit.app.errors import BadRequest, Unauthorized
-from hopeit.dataobjects._adapters import adapter
+from hopeit.dataobjects.adapters import adapter
 from hopeit.dataobjects.payload import Payload
 from hopeit.server.config import AuthType
 from hopeit.server.step_info import CollectorStepInfo

@@ -5,7 +5,7 @@ import json
 from typing import AbstractSet, Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from hopeit.app.config import Compression, Serialization
-from hopeit.dataobjects._unique import new_id
+from hopeit.dataobjects.ids import new_id
 from hopeit.streams import SAFE_SERIALIZATIONS, MessageRefusedError, StreamEvent
 from hopeit.streams.serialization import deserialize_payload
 

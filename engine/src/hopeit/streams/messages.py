@@ -27,7 +27,7 @@ from typing import AbstractSet, Any, Dict, List, Mapping, Optional, Union
 
 from hopeit.app.config import Compression, Serialization
 from hopeit.dataobjects import EventPayload
-from hopeit.dataobjects._unique import utc_now_iso
+from hopeit.dataobjects.ids import utc_now_iso
 from hopeit.streams import StreamEvent
 from hopeit.streams._decoding import DEFAULT_QUEUE, MessageFields, MessageReader, encode_auth_info, escape_text
 from hopeit.streams.serialization import serialize_payload

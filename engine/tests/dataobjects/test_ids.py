@@ -1,4 +1,4 @@
-"""Unique ids and UTC timestamps (``hopeit.dataobjects._unique``)."""
+"""Unique ids and UTC timestamps (``hopeit.dataobjects.ids``)."""
 
 import subprocess
 import sys
@@ -6,7 +6,7 @@ import textwrap
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from hopeit.dataobjects import _unique
+from hopeit.dataobjects import ids as _unique
 
 
 def test_ids_are_unique_uuid_shaped() -> None:
@@ -19,7 +19,7 @@ def test_forked_child_gets_another_prefix() -> None:
     # in a fresh interpreter: forking the test process could copy threads of other tests
     code = textwrap.dedent("""
         import os
-        from hopeit.dataobjects._unique import new_id
+        from hopeit.dataobjects.ids import new_id
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:
