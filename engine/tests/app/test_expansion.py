@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List
 
 import pytest
-from hopeit.app._expansion import MissingEnvironmentVariables, replace_config_args, replace_env_vars
 from hopeit.app.config import parse_app_config_json
+from hopeit.app.expansion import MissingEnvironmentVariables, replace_config_args, replace_env_vars
 
 
 @dataclass

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Dict, List, Optional, Type, TypeVar, Union
 
-from hopeit.app._expansion import replace_config_args, replace_env_vars
+from hopeit.app.expansion import replace_config_args, replace_env_vars
 from hopeit.app.names import auto_path
 from hopeit.contracts.settings import AuthType, ServerConfig
 from hopeit.dataobjects import dataobject

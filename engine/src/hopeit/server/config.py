@@ -7,8 +7,8 @@ start-up with its name.
 from pathlib import Path
 from typing import Union
 
-from hopeit.app._expansion import MissingEnvironmentVariables, replace_config_args, replace_env_vars
 from hopeit.app.config import AppConfig, parse_app_config_json
+from hopeit.app.expansion import MissingEnvironmentVariables, replace_config_args, replace_env_vars
 from hopeit.contracts.settings import (
     DEFAULT_STREAM_MANAGER,
     APIConfig,
