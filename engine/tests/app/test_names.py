@@ -95,6 +95,7 @@ def test_server_names_reexports() -> None:
         "app_route_name",
         "auto_path",
         "auto_path_prefixed",
+        "base_event_name",
         "module_name",
         "route_name",
         "snakecase",

@@ -15,6 +15,7 @@ from hopeit.server.events import (
     get_runtime_settings,
     resolve_effective_events,
 )
+from hopeit.server.steps import is_coroutine
 from hopeit.testing.apps import config, create_test_context
 from mock_app import MockData, MockResult
 from mock_app.events import mock_get
@@ -34,6 +35,12 @@ def handler_of(app_config: AppConfig, groups: Any = None) -> EventHandler:
         effective_events=resolve_effective_events(app_config, groups or []),
         settings=get_runtime_settings(app_config, []),
     )
+
+
+async def run_event(handler: EventHandler, **kwargs: Any) -> Any:
+    """The last result of ``handler.start``, awaited when it hands back a coroutine."""
+    outcome = handler.start(**kwargs)
+    return (await outcome) if is_coroutine(outcome) else outcome
 
 
 def test_base_event_name() -> None:
@@ -118,9 +125,9 @@ async def test_init_event_runs_once_even_concurrently(app_config: AppConfig) -> 
     handler = handler_of(app_config)
     context = create_test_context(app_config, "init_counter")
     results = await asyncio.gather(
-        *(handler.execute(context=context, query_args={"n": "1"}, payload=None) for _ in range(3))
+        *(run_event(handler, context=context, query_args={"n": "1"}, payload=None) for _ in range(3))
     )
-    assert results == [["0"], ["0"], ["0"]]
+    assert results == ["0", "0", "0"]
     assert init_counter.INITS == ["init_counter"]
 
 
@@ -136,12 +143,13 @@ async def test_throttle_spaces_results_from_start(app_config: AppConfig) -> None
     assert time.monotonic() - started >= 0.02
 
 
-async def test_execute_without_throttle_or_init(app_config: AppConfig) -> None:
-    """Plain events run through the list runner; hooks that are missing pass values through."""
+async def test_start_without_throttle_or_init(app_config: AppConfig) -> None:
+    """A ready event of plain steps finishes in ``start`` itself: its result, no coroutine; a payload no
+    step takes gives None; hooks that are missing pass values through."""
     handler = handler_of(app_config)
     context = create_test_context(app_config, "plain_get")
-    assert await handler.execute(context=context, query_args=None, payload="x") == ["echo x"]
-    assert await handler.execute(context=context, query_args=None, payload=1) == []
+    assert handler.start(context=context, query_args=None, payload="x") == "echo x"
+    assert handler.start(context=context, query_args=None, payload=1) is None
     assert [r async for r in handler.handle_async_event(context=context, query_args=None, payload="y")] == ["echo y"]
     assert await handler.preprocess(context=context, query_args=None, payload="p", request=None) == "p"
     assert await handler.postprocess(context=context, payload="r", response=None) == "r"
@@ -154,8 +162,8 @@ async def test_hooks_and_async_init_of_the_mock_app(mock_app_config: AppConfig) 
     mock_get.INITIALIZED.clear()
     try:
         get_context = create_test_context(mock_app_config, "mock_get")
-        assert (await handler.execute(context=get_context, query_args={"item_id": "7"}, payload=None))[0].id == "7"
-        await handler.execute(context=get_context, query_args=None, payload=None)
+        assert (await run_event(handler, context=get_context, query_args={"item_id": "7"}, payload=None)).id == "7"
+        await run_event(handler, context=get_context, query_args=None, payload=None)
         assert mock_get.INITIALIZED == ["mock_get"]
     finally:
         mock_get.INITIALIZED[:] = saved

@@ -160,10 +160,12 @@ async def test_steps_get_copies_of_the_payload() -> None:
     original = Item("a", 1)
     assert await run(chain_of(mutate), original) == [Item("a", 2)]
     assert original == Item("a", 1)
-    assert chain_of(mutate).call_single(original, CTX, {}) == Item("a", 2)
+    assert chain_of(mutate).call(original, CTX, {}) == Item("a", 2)
     assert original == Item("a", 1)
     owned = Item("b", 1)
-    assert chain_of(mutate).call_single(owned, CTX, {}, owned=True) is owned  # nobody else holds it: no copy
+    assert chain_of(mutate).call(owned, CTX, {}, owned=True) is owned  # nobody else holds it: no copy
+    assert [r async for r in chain_of(mutate).run(owned, CTX, {}, owned=True)] == [owned]
+    assert owned == Item("b", 3)
 
 
 async def test_async_and_sync_steps_mix() -> None:
@@ -179,7 +181,7 @@ async def test_async_and_sync_steps_mix() -> None:
 
 
 async def test_plain_function_handing_back_a_coroutine_is_awaited() -> None:
-    """A chain of plain functions runs them directly; a coroutine one of them returns is still awaited."""
+    """A coroutine a plain function returns is awaited, and the chain goes on with its value."""
 
     async def later(value: int) -> int:
         return value * 10
@@ -188,31 +190,42 @@ async def test_plain_function_handing_back_a_coroutine_is_awaited() -> None:
         return later(payload)
 
     chain = chain_of(delegate, increment)
-    assert chain.never_awaits
-    assert await chain.run_all(4, CTX, {}) == [41]
+    handed_back = chain.call(4, CTX, {})
+    assert steps_module.is_coroutine(handed_back)  # for the caller to await under the event's time limit
+    assert await handed_back == 41
     assert [r async for r in chain.run(4, CTX, {})] == [41]
-
-
-async def test_single_plain_step_is_called_as_run_all_would_run_it() -> None:
-    """``call_single`` gives ``run_all``'s last result for one plain step, without a coroutine of its own."""
-    only = chain_of(takes_item)
-    assert only.single
-    item = Item("a")
-    assert only.call_single(item, CTX, {}) == (await only.run_all(Item("a"), CTX, {}))[-1]
-    assert only.call_single("not an item", CTX, {}) is None and await only.run_all("not an item", CTX, {}) == []
-    assert not chain_of(takes_item, takes_union).single  # two steps
-    assert not chain_of(spawner).single  # a generator
-
-    async def later(value: int) -> int:
-        return value * 10
-
-    def delegate(payload: int, context: Any) -> Any:
-        return later(payload)
-
-    handed_back = chain_of(delegate).call_single(4, CTX, {})
-    assert steps_module.is_coroutine(handed_back)
-    assert await handed_back == 40
     assert not steps_module.is_coroutine(40) and not steps_module.is_coroutine(None)
+
+
+async def test_plain_steps_finish_in_call_without_a_coroutine() -> None:
+    """The fast path: a chain whose steps never wait gives its result from ``call`` itself."""
+
+    def finish(payload: Other, context: Any) -> str:
+        return payload.name.upper()
+
+    assert chain_of(takes_item).call(Item("a"), CTX, {}) == Other("from a")
+    assert chain_of(takes_item, finish).call(Item("b"), CTX, {}) == "FROM B"
+    assert chain_of(takes_item).call("not an item", CTX, {}) is None
+
+
+async def test_steps_that_wait_hand_the_rest_of_the_chain_to_a_coroutine() -> None:
+    """``async def`` steps, collectors, generators and step delays make ``call`` give a coroutine."""
+
+    async def double(payload: int, context: Any) -> int:
+        return payload * 2
+
+    async def count_up(payload: int, context: Any) -> Spawn[int]:
+        for i in range(payload):
+            yield i
+
+    for chain, expected in (
+        (chain_of(increment, double, increment), 11),  # plain, async, plain
+        (chain_of(increment, step_delay_ms=1), 5),
+        (chain_of(count_up, increment), 4),  # the last item's result
+    ):
+        outcome = chain.call(4, CTX, {})
+        assert steps_module.is_coroutine(outcome)
+        assert await outcome == expected
 
 
 async def test_next_step_lookups_are_cached_per_type() -> None:
@@ -271,9 +284,16 @@ async def test_max_steps_allows_exactly_max_steps() -> None:
 
 
 async def test_chain_longer_than_max_steps_fails() -> None:
-    """One step more than ``MAX_STEPS`` is a RuntimeError naming the event, with both runners."""
+    """One step more than ``MAX_STEPS`` is a RuntimeError naming the event, whatever runs the steps."""
     chain = StepsChain([("increment", step_info(increment))] * (MAX_STEPS + 1))
     with pytest.raises(RuntimeError, match="event test_event ran more than 1000 steps"):
-        await chain.run_all(0, CTX, {})
+        chain.call(0, CTX, {})
+
+    async def add_one(payload: int, context: Any) -> int:
+        return payload + 1
+
+    waiting = StepsChain([("add_one", step_info(add_one))] * (MAX_STEPS + 1))
+    with pytest.raises(RuntimeError, match="event test_event ran more than 1000 steps"):
+        await waiting.call(0, CTX, {})
     with pytest.raises(RuntimeError, match="ran more than 1000 steps"):
         [r async for r in chain.run(0, CTX, {})]

@@ -315,3 +315,16 @@ async def test_cancelled_processing_is_not_acked(engine: AppEngine, records: Rec
     assert len(memory(engine).pending("steps_app.in", GROUP)) == 1
     assert any(line.startswith("ERROR FAILED") for line in records.lines(logging.ERROR))
     assert not engine.is_running("loop_stream")
+
+
+async def test_cancelled_before_waiting_steps_start_fails_each_message(engine: AppEngine, records: Records) -> None:
+    """A loop cancelled after the messages of a batch started but before their waiting steps ran logs
+    FAILED for each of them, leaves them pending, and leaves no coroutine un-awaited."""
+    for action in ("slow", "slow", "cancel"):  # the third message's step cancels the loop's task
+        await write(engine, LoopData(id=action, action=action), stream="steps_app.handed")
+    with pytest.raises(asyncio.CancelledError):
+        await engine.read_stream(event_name="handed_back_stream", wait_start=False)
+    failed = [line for line in records.lines(logging.ERROR) if line.startswith("ERROR FAILED")]
+    assert len(failed) == 3
+    assert len(memory(engine).pending("steps_app.handed", "steps_app.1x0.handed_back_stream")) == 3
+    assert not engine.is_running("handed_back_stream")

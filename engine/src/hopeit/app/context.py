@@ -17,6 +17,7 @@ from hopeit.app._hooks import (
     TestingResp,
 )
 from hopeit.app.config import AppConfig, AppDescriptor, EventDescriptor, EventSettings, EventType
+from hopeit.app.names import base_event_name
 
 __all__ = [
     "BodyPartReaderProtocol",
@@ -57,7 +58,7 @@ def _context_shape(app_config: AppConfig, plugin_config: AppConfig, event_name: 
     shape = _shapes.get(key)
     if shape is None:
         app_key, plugin_key = app_config.app_key(), plugin_config.app_key()
-        event_info = plugin_config.events[event_name.split("$", 1)[0]]
+        event_info = plugin_config.events[base_event_name(event_name)]
         allowed: List[str] = _CLIENT_TRACK_IDS + app_config.engine.track_headers
         if event_info.type == EventType.STREAM:
             allowed = allowed + settings.logging.stream_fields

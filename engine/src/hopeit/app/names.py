@@ -7,6 +7,7 @@ __all__ = [
     "app_route_name",
     "auto_path",
     "auto_path_prefixed",
+    "base_event_name",
     "module_name",
     "route_name",
     "snakecase",
@@ -34,6 +35,15 @@ def spinalcase(value: str) -> str:
 def titlecase(value: str) -> str:
     """``track.request_id`` -> ``Track Request Id``."""
     return " ".join(word.capitalize() for word in snakecase(value).split("_"))
+
+
+def base_event_name(event_name: str) -> str:
+    """Event name without its ``$`` suffix: ``produce$consume`` (a SHUFFLE stage) -> ``produce``.
+
+    Stages (``event$step``) and the service of a STREAM event (``event$__service__``) share the
+    config, settings and logger of their event, found under this name.
+    """
+    return event_name.split("$", 1)[0]
 
 
 def route_name(*args: str) -> str:

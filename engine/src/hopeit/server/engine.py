@@ -2,21 +2,28 @@
 
 import asyncio
 import random
-from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, TypeVar
+from functools import partial
+from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar
 
 from hopeit.app._running import is_running, set_running
 from hopeit.app._server_models import StreamsConfig
 from hopeit.app.client import register_app_connections, stop_app_connections
 from hopeit.app.config import AppConfig, EventDescriptor, EventSettings, EventType, StreamQueue, StreamQueueStrategy
-from hopeit.app.context import EventContext
+from hopeit.app.context import EventContext, _context_shape
 from hopeit.app.errors import BadRequest, Unauthorized
-from hopeit.dataobjects._unique import new_id
-from hopeit.server.events import EventHandler, get_runtime_settings, resolve_effective_events
+from hopeit.server.events import (
+    EventHandler,
+    LoadedEvent,
+    base_event_name,
+    get_runtime_settings,
+    resolve_effective_events,
+)
 from hopeit.server.logger import EngineLoggerWrapper, init_app
 from hopeit.server.metrics import metrics
-from hopeit.server.steps import is_coroutine
+from hopeit.server.steps import _NO_ARGS, _NOT_COROUTINES, StepsChain, is_coroutine
+from hopeit.server.stream_loop import StreamReadLoop
 from hopeit.server.timeouts import with_timeout
+from hopeit.server.tracking import new_track_ids, next_operation
 from hopeit.streams import StreamManager
 from hopeit.streams.circuit_breaker import StreamCircuitBreaker
 
@@ -57,6 +64,9 @@ class AppEngine:
         self.stream_manager: Optional[StreamManager] = None
         self.logger: EngineLoggerWrapper = init_app(app_config, plugins)
         self._tasks: Dict[str, asyncio.Task[Any]] = {}
+        #: chains of the events that start straight in their steps (loaded and initialized, not
+        #: throttled, publishing nothing), added as each gets ready: see ``start_event``
+        self._ready_chains: Dict[str, StepsChain] = {}
 
     @property
     def streams_config(self) -> StreamsConfig:
@@ -68,7 +78,7 @@ class AppEngine:
         found = self.settings.get(event_name)
         if found is None:
             # one object per event: contexts cache what they share by settings identity
-            found = self.settings[event_name] = self.settings.get(event_name.split("$", 1)[0]) or EventSettings()
+            found = self.settings[event_name] = self.settings.get(base_event_name(event_name)) or EventSettings()
         return found
 
     def _needs_streams(self) -> bool:
@@ -89,6 +99,7 @@ class AppEngine:
             config = self.streams_config
             manager = await StreamManager.create(config).connect()
             self.stream_manager = StreamCircuitBreaker.from_config(manager, config)
+        self._ready_chains.clear()  # which events publish depends on the stream manager
         await register_app_connections(self.app_config)
         return self
 
@@ -106,6 +117,7 @@ class AppEngine:
         if self.stream_manager is not None:
             await self.stream_manager.close()
             self.stream_manager = None
+        self._ready_chains.clear()
         await stop_app_connections(self.app_key)
         self.logger.info(self.app_key, "Stopped app.")
 
@@ -114,61 +126,105 @@ class AppEngine:
             raise RuntimeError(f"app engine {self.app_key} is not started: await engine.start() first")
         return self.event_handler
 
+    def loaded_event(self, event_name: str) -> LoadedEvent:
+        """The loaded module, steps and hooks of an event (KeyError naming the app for an unknown one)."""
+        return self._handler().event(event_name)
+
+    def context_factory(self, event_name: str) -> Callable[[Dict[str, str], Dict[str, Any]], EventContext]:
+        """A maker of contexts of ``event_name`` from ``(track_ids, auth_info)``, for loops making one per item.
+
+        What the contexts share is looked up once, here; ``create_context`` looks it up on each call.
+        """
+        shape = _context_shape(self.app_config, self.app_config, event_name, self.event_settings(event_name))
+        return partial(EventContext._of_shape, shape, event_name)
+
+    def start_event(
+        self,
+        context: EventContext,
+        payload: Any,
+        query_args: Optional[Dict[str, Any]] = None,
+        queue: str = StreamQueue.AUTO,
+        owned: bool = False,
+    ) -> Any:
+        """Begin running an event: how every event type runs (requests, SETUP, SERVICE items, messages).
+
+        Returns the last result when the steps finished without waiting (plain functions: nothing
+        could interrupt them, so they need no timer), else a coroutine that finishes the steps and
+        publishes the results to the event's ``write_stream``: await it with ``finish_event``, under
+        the event's time limit. ``queue`` is the queue a message was read from (results are
+        published on it, see spec §10.4). ``owned=True`` when nothing else holds ``payload`` (just
+        parsed from a request or a message): the first step then gets it without a copy.
+        """
+        chain = self._ready_chains.get(context.event_name)
+        if chain is not None:  # the usual case, looked up once: what EventHandler.start does for it
+            return chain.call(payload, context, query_args or _NO_ARGS, owned)
+        handler = self._handler()
+        event_info = self.effective_events.get(context.event_name)
+        if event_info is not None and event_info.write_stream is not None and self.stream_manager is not None:
+            return self._run_and_publish(handler, context, event_info, query_args, payload, queue, owned)
+        loaded = handler.event(context.event_name)
+        if loaded.ready:
+            self._ready_chains[context.event_name] = loaded.chain
+        return handler.start(context=context, query_args=query_args, payload=payload, owned=owned)
+
+    async def finish_event(self, outcome: Awaitable[_T], context: EventContext, *, stream: bool = False) -> _T:
+        """Await what ``start_event`` handed back within the event's time limit.
+
+        The limit is ``stream.timeout`` for a message read from a stream (``stream=True``), else
+        ``response_timeout``.
+
+        :raises TimeoutError: ``Stream processing timeout exceeded seconds=<n>`` or ``Response
+            timeout exceeded seconds=<n>``.
+        """
+        if stream:
+            seconds = context.settings.stream.timeout
+            return await with_timeout(outcome, seconds, f"Stream processing timeout exceeded seconds={seconds}")
+        seconds = context.settings.response_timeout
+        return await with_timeout(outcome, seconds, f"Response timeout exceeded seconds={seconds}")
+
     async def execute(
         self, *, context: EventContext, query_args: Optional[Dict[str, Any]], payload: Any, owned: bool = False
     ) -> Any:
         """Run an event (GET, POST, MULTIPART, SETUP, SERVICE item) within its ``response_timeout``.
 
-        ``owned=True`` when nothing else holds ``payload`` (e.g. just parsed from the request): the
-        first step then gets it without a copy.
+        ``owned``: see ``start_event``.
         """
-        loaded = self._handler().event(context.event_name)
-        writes = self.effective_events[context.event_name].write_stream is not None
-        if loaded.ready and loaded.chain.never_awaits and not writes:
-            # plain functions only: nothing can be interrupted, so the timer would only cost time
-            chain = loaded.chain
-            if chain.single:
-                result = chain.call_single(payload, context, query_args or {}, owned=owned)
-                return (await result) if is_coroutine(result) else result
-            results = await chain.run_all(payload, context, query_args or {}, owned=owned)
-            return results[-1] if results else None
-        seconds = context.settings.response_timeout
-        return await with_timeout(
-            self._execute_event(context, query_args, payload, owned=owned),
-            seconds,
-            f"Response timeout exceeded seconds={seconds}",
-        )
+        outcome = self.start_event(context, payload, query_args, StreamQueue.AUTO, owned)
+        if type(outcome) in _NOT_COROUTINES or not is_coroutine(outcome):  # the set spares the slower check
+            return outcome
+        return await self.finish_event(outcome, context)
 
-    async def _execute_event(
+    async def _run_and_publish(
         self,
+        handler: EventHandler,
         context: EventContext,
+        event_info: EventDescriptor,
         query_args: Optional[Dict[str, Any]],
         payload: Any,
-        queue: str = StreamQueue.AUTO,
-        owned: bool = False,
+        queue: str,
+        owned: bool,
     ) -> Any:
-        handler = self._handler()
-        event_info = self.effective_events.get(context.event_name)
-        write = event_info.write_stream if event_info is not None and self.stream_manager is not None else None
-        if write is None or not handler.event(context.event_name).chain.spawns:
-            results = await handler.execute(context=context, query_args=query_args, payload=payload, owned=owned)
-            if write is not None:
-                published = [r for r in results if r is not None]
-                if published:
-                    await self._write_stream(context, event_info, published, queue)  # type: ignore[arg-type]
-            return results[-1] if results else None
+        """Run the steps and publish every result that is not None (spec §7, §10.4)."""
+        if not handler.event(context.event_name).chain.spawns:
+            result = handler.start(context=context, query_args=query_args, payload=payload, owned=owned)
+            if is_coroutine(result):
+                result = await result
+            if result is not None:
+                await self._write_stream(context, event_info, [result], queue)
+            return result
         batch_size = max(1, context.settings.stream.batch_size)
         batch: List[Any] = []
         last = None
-        async for result in handler.handle_async_event(context=context, query_args=query_args, payload=payload):
+        results = handler.handle_async_event(context=context, query_args=query_args, payload=payload, owned=owned)
+        async for result in results:
             last = result
             if result is not None:
                 batch.append(result)
                 if len(batch) >= batch_size:
-                    await self._write_stream(context, event_info, batch, queue)  # type: ignore[arg-type]
+                    await self._write_stream(context, event_info, batch, queue)
                     batch = []
         if batch:
-            await self._write_stream(context, event_info, batch, queue)  # type: ignore[arg-type]
+            await self._write_stream(context, event_info, batch, queue)
         return last
 
     async def _write_stream(
@@ -196,10 +252,6 @@ class AppEngine:
                 serialization=stream.serialization,  # type: ignore[arg-type]
                 target_max_len=stream.target_max_len,
             )
-
-    async def execute_stream_event(self, context: EventContext, payload: Any, queue: str) -> Any:
-        """Run an event for a message read from ``queue`` (no response timeout: the stream timeout applies)."""
-        return await self._execute_event(context, None, payload, queue, owned=True)
 
     async def preprocess(
         self, *, context: EventContext, query_args: Optional[Dict[str, Any]], payload: Any, request: Any
@@ -258,8 +310,6 @@ class AppEngine:
         test_mode: bool = False,
     ) -> Any:
         """Consume the event's ``read_stream`` until stopped; returns the last result."""
-        from hopeit.server.stream_loop import StreamReadLoop  # kept apart: the loop is long
-
         if wait_start:
             await asyncio.sleep(_start_delay(self.streams_config.delay_auto_start_seconds))
         self._mark_running(event_name, "Stream")
@@ -285,16 +335,11 @@ class AppEngine:
         last, count = None, 0
         try:
             module = self._handler().event(event_name).module
-            track_ids = {
-                "track.request_id": new_id(),
-                "track.request_ts": datetime.now(tz=timezone.utc).isoformat(),
-            }
-            context = self.create_context(event_name, {**track_ids, "track.operation_id": new_id()}, {})
+            track_ids = new_track_ids()
+            context = self.create_context(event_name, track_ids, {})
             self.logger.info(context, "Service started.")
             async for payload in module.__service__(context):
-                item_context = self.create_context(
-                    event_name, {**track_ids, "track.operation_id": new_id()}, {}
-                )
+                item_context = self.create_context(event_name, next_operation(track_ids), {})
                 self.logger.start(item_context)
                 try:
                     last = await self.execute(context=item_context, query_args=None, payload=payload)

@@ -8,10 +8,12 @@ from types import ModuleType
 from typing import Any, AsyncIterator, Dict, List, Optional
 
 from hopeit.app.config import AppConfig, EventDescriptor, EventSettings, EventType
+from hopeit.app.names import base_event_name
 from hopeit.dataobjects.payload import Payload
 from hopeit.server.logger import setup_app_logger
 from hopeit.server.names import module_name
 from hopeit.server.steps import (
+    _NO_ARGS,
     StepInfo,
     StepsChain,
     effective_steps,
@@ -19,21 +21,20 @@ from hopeit.server.steps import (
     extract_module_steps,
     extract_postprocess_handler,
     extract_preprocess_handler,
+    is_coroutine,
+    last_result,
     split_event_stages,
 )
 
 __all__ = [
     "EventHandler",
+    "LoadedEvent",
+    "base_event_name",
     "event_module",
     "get_event_settings",
     "get_runtime_settings",
     "resolve_effective_events",
 ]
-
-
-def base_event_name(event_name: str) -> str:
-    """Event name without its ``$stage`` suffix."""
-    return event_name.split("$", 1)[0]
 
 
 def event_module(app_config: AppConfig, event_name: str, event_info: EventDescriptor) -> ModuleType:
@@ -171,38 +172,50 @@ class EventHandler:
                     await result
                 loaded.initialized = True
 
+    def start(self, *, context: Any, query_args: Optional[Dict[str, Any]], payload: Any, owned: bool = False) -> Any:
+        """Begin running the event's steps: the last result, or a coroutine giving it once something waits.
+
+        A ready event (initialized, not throttled) starts straight in its chain (``StepsChain.call``);
+        otherwise the coroutine first runs ``__init_event__`` and throttles the results.
+        """
+        loaded = self.event(context.event_name)
+        if loaded.ready:
+            return loaded.chain.call(payload, context, query_args or _NO_ARGS, owned=owned)
+        return self._start_later(loaded, context, query_args, payload, owned)
+
+    async def _start_later(
+        self, loaded: LoadedEvent, context: Any, query_args: Optional[Dict[str, Any]], payload: Any, owned: bool
+    ) -> Any:
+        if not loaded.throttle_ms:
+            await self._ensure_init(loaded, context)
+            outcome = loaded.chain.call(payload, context, query_args or _NO_ARGS, owned=owned)
+            return (await outcome) if is_coroutine(outcome) else outcome
+        return await last_result(self._init_and_run(loaded, context, query_args, payload, owned))
+
     def handle_async_event(
-        self, *, context: Any, query_args: Optional[Dict[str, Any]], payload: Any
+        self, *, context: Any, query_args: Optional[Dict[str, Any]], payload: Any, owned: bool = False
     ) -> AsyncIterator[Any]:
-        """Run the event's steps over ``payload``, yielding each result as it completes."""
+        """Run the event's steps over ``payload``, yielding each result as it completes (``owned``: see ``start``)."""
         loaded = self.event(context.event_name)
         if loaded.ready:  # the chain's own iterator: one generator less per result
-            return loaded.chain.run(payload, context, query_args or {})
-        return self._init_and_run(loaded, context, query_args, payload)
+            return loaded.chain.run(payload, context, query_args or _NO_ARGS, owned=owned)
+        return self._init_and_run(loaded, context, query_args, payload, owned)
 
     async def _init_and_run(
-        self, loaded: LoadedEvent, context: Any, query_args: Optional[Dict[str, Any]], payload: Any
+        self, loaded: LoadedEvent, context: Any, query_args: Optional[Dict[str, Any]], payload: Any, owned: bool
     ) -> AsyncIterator[Any]:
         await self._ensure_init(loaded, context)
+        results = loaded.chain.run(payload, context, query_args or _NO_ARGS, owned=owned)
         if not loaded.throttle_ms:
-            async for result in loaded.chain.run(payload, context, query_args or {}):
+            async for result in results:
                 yield result
             return
         started = time.monotonic()
-        async for result in loaded.chain.run(payload, context, query_args or {}):
+        async for result in results:
             wait = loaded.throttle_ms / 1000.0 - (time.monotonic() - started)
             if wait > 0:
                 await asyncio.sleep(wait)
             yield result
-
-    async def execute(
-        self, *, context: Any, query_args: Optional[Dict[str, Any]], payload: Any, owned: bool = False
-    ) -> List[Any]:
-        """Run the event's steps over ``payload`` and return every result (``owned``: see ``StepsChain.run_all``)."""
-        loaded = self.event(context.event_name)
-        if not loaded.ready:
-            return [r async for r in self.handle_async_event(context=context, query_args=query_args, payload=payload)]
-        return await loaded.chain.run_all(payload, context, query_args or {}, owned=owned)
 
     async def preprocess(
         self, *, context: Any, query_args: Optional[Dict[str, Any]], payload: Any, request: Any

@@ -1,7 +1,5 @@
 """The process-wide runtime: the app engines a server runs, started and stopped together."""
 
-import uuid
-from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
 from hopeit.app._server_models import ServerConfig
@@ -9,6 +7,7 @@ from hopeit.app.config import AppConfig, EventPlugMode, EventType
 from hopeit.server.engine import AppEngine
 from hopeit.server.logger import EngineLoggerWrapper, init_server
 from hopeit.server.metrics import metrics
+from hopeit.server.tracking import new_track_ids
 
 __all__ = ["Server", "server"]
 
@@ -77,12 +76,7 @@ class Server:
 
 async def run_setup_event(engine: AppEngine, event_name: str, host_config: AppConfig) -> Any:
     """Execute a SETUP event once, logging START and DONE (errors stop the start-up)."""
-    track_ids = {
-        "track.operation_id": str(uuid.uuid4()),
-        "track.request_id": str(uuid.uuid4()),
-        "track.request_ts": datetime.now(tz=timezone.utc).isoformat(),
-    }
-    context = engine.create_context(event_name, track_ids, {}, app_config=host_config)
+    context = engine.create_context(event_name, new_track_ids(), {}, app_config=host_config)
     engine.logger.start(context)
     try:
         result = await engine.execute(context=context, query_args=None, payload=None)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from hopeit.app._collector import AsyncCollector, CollectorStepsDescriptor
+from hopeit.app.events import Collector, CollectorStepsDescriptor
 
 __all__ = [
     "CollectorStepInfo",
@@ -76,7 +76,7 @@ def _collector_info(module: ModuleType, descriptor: CollectorStepsDescriptor) ->
         if func is None:
             raise ImportError(f"collector step '{name}' not found in module {module.__name__}")
         info = step_info(func)
-        if info.input_type is not AsyncCollector:
+        if info.input_type is not Collector:
             raise TypeError(
                 f"collector step '{name}' in {module.__name__} must take 'collector: Collector' as first parameter"
             )
@@ -84,14 +84,14 @@ def _collector_info(module: ModuleType, descriptor: CollectorStepsDescriptor) ->
     return CollectorStepInfo(
         func=_run_collector,
         input_type=descriptor.input_type,
-        return_type=AsyncCollector,
+        return_type=Collector,
         is_generator=False,
         sub_steps=tuple(sub_steps),
     )
 
 
-async def _run_collector(payload: Any, context: Any, *, info: CollectorStepInfo) -> AsyncCollector:
-    collector = AsyncCollector().input(payload).run(list(info.sub_steps), context)
+async def _run_collector(payload: Any, context: Any, *, info: CollectorStepInfo) -> Collector:
+    collector = Collector().input(payload).run(list(info.sub_steps), context)
     return await collector.gather()
 
 

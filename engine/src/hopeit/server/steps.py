@@ -1,4 +1,4 @@
-"""The step engine: how ``__steps__`` of an event module are found, split in stages and run.
+"""The step engine: how the steps of an event run over a payload (spec engine §6.2, §6.3).
 
 The next step is chosen by the type of the current value (spec: engine §6.3):
 
@@ -7,34 +7,27 @@ The next step is chosen by the type of the current value (spec: engine §6.3):
 2. otherwise, for a non-None value, the first step taking any ``DataObject``;
 3. otherwise the chain ends and the value is a result.
 
-Generator steps (``Spawn[T]``) continue every yielded item on its own. ``SHUFFLE`` splits the steps
-in stages, each stage after the first running as a STREAM event fed by an automatic stream.
+Generator steps (``Spawn[T]``) continue every yielded item on its own. How ``__steps__`` is read and
+split in stages lives in ``hopeit.server.stages``, step introspection in ``hopeit.server.step_info``;
+their names stay importable from here, as in 0.24.
 """
 
 import asyncio
-import inspect
 import typing
-from types import ModuleType
-from typing import Any, AsyncIterator, Dict, List, Optional, Set, Tuple, Union
+from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Set, Tuple, Union
 
-from hopeit.app._collector import CollectorStepsDescriptor
-from hopeit.app.config import (
-    AppDescriptor,
-    EventDescriptor,
-    EventType,
-    ReadStreamDescriptor,
-    StreamQueue,
-    StreamQueueStrategy,
-    WriteStreamDescriptor,
-)
-from hopeit.app.events import SHUFFLE
 from hopeit.dataobjects import DataObject, copy_payload
-from hopeit.server.names import auto_path
+from hopeit.server.stages import (  # these names stay importable from here
+    ModuleSteps,
+    effective_steps,
+    event_stages,
+    extract_module_steps,
+    split_event_stages,
+)
 from hopeit.server.step_info import _ANY as _ANY  # re-exported: tests compare input types with it
 from hopeit.server.step_info import (  # introspection lives there; these names stay importable from here
     CollectorStepInfo,
     StepInfo,
-    _collector_info,
     _run_collector,
     extract_input_type,
     extract_postprocess_handler,
@@ -45,6 +38,7 @@ from hopeit.server.step_info import (  # introspection lives there; these names 
 __all__ = [
     "MAX_STEPS",
     "CollectorStepInfo",
+    "ModuleSteps",
     "StepInfo",
     "StepsChain",
     "effective_steps",
@@ -54,6 +48,7 @@ __all__ = [
     "extract_postprocess_handler",
     "extract_preprocess_handler",
     "is_coroutine",
+    "last_result",
     "split_event_stages",
     "step_info",
 ]
@@ -61,115 +56,42 @@ __all__ = [
 #: Longest chain of sequential steps one payload may go through.
 MAX_STEPS = 1000
 
-ModuleSteps = List[Tuple[str, Optional[StepInfo]]]
 
+class _Spawning:
+    """Where a chain reached a generator step: the value it takes and what goes with it."""
 
-def extract_module_steps(module: ModuleType) -> ModuleSteps:
-    """Steps of a module in ``__steps__`` order; ``(SHUFFLE, None)`` marks stage boundaries."""
-    names = getattr(module, "__steps__", None)
-    if not isinstance(names, list):
-        raise ImportError(f"event module {module.__name__} must define __steps__ = [...step names...]")
-    steps: ModuleSteps = []
-    for entry in names:
-        if entry == SHUFFLE:
-            if not steps or steps[-1][0] == SHUFFLE:
-                raise ValueError(f"{module.__name__}: SHUFFLE must follow a step (found at start or twice in a row)")
-            steps.append((SHUFFLE, None))
-        elif isinstance(entry, CollectorStepsDescriptor):
-            steps.append((entry.name, _collector_info(module, entry)))
-        else:
-            func = getattr(module, entry, None)
-            if func is None or not callable(func):
-                raise ImportError(f"step '{entry}' listed in __steps__ not found in module {module.__name__}")
-            steps.append((entry, step_info(func)))
-    return steps
+    __slots__ = ("copy", "count", "index", "kwargs", "value")
 
-
-def _stage_of(event_name: str) -> Optional[str]:
-    _, sep, stage = event_name.partition("$")
-    return stage if sep and not stage.startswith("_") else None
-
-
-def effective_steps(event_name: str, module_steps: ModuleSteps) -> List[Tuple[str, StepInfo]]:
-    """Steps run by ``event_name``: up to the first SHUFFLE, or from ``$<step>`` to the next SHUFFLE."""
-    stage = _stage_of(event_name)
-    result: List[Tuple[str, StepInfo]] = []
-    started = stage is None
-    for name, info in module_steps:
-        if not started:
-            started = name == stage
-        if not started:
-            continue
-        if info is None:
-            break
-        result.append((name, info))
-    return result
-
-
-def event_stages(module_steps: ModuleSteps) -> List[str]:
-    """First step name of each stage after the first: ``['consume']`` for ``[a, SHUFFLE, consume]``."""
-    return [
-        module_steps[i + 1][0]
-        for i, (name, _) in enumerate(module_steps)
-        if name == SHUFFLE and i + 1 < len(module_steps)
-    ]
-
-
-def split_event_stages(
-    app: AppDescriptor, event_name: str, event_info: EventDescriptor, module_steps: ModuleSteps
-) -> Dict[str, EventDescriptor]:
-    """Descriptors of an event and its SHUFFLE stages, joined by automatic streams."""
-    first_steps = [module_steps[0][0], *event_stages(module_steps)] if module_steps else []
-    if len(first_steps) <= 1:
-        return {event_name: event_info}
-    event_parts = event_name.split(".")
-    queues = event_info.read_stream.queues if event_info.read_stream else StreamQueue.default_queues()
-    result: Dict[str, EventDescriptor] = {}
-    for k, stage in enumerate(first_steps):
-        name = event_name if k == 0 else f"{event_name}${stage}"
-        if k + 1 < len(first_steps):
-            write: Optional[WriteStreamDescriptor] = WriteStreamDescriptor(
-                name=auto_path(app.name, app.version, *event_parts, stage),
-                queue_strategy=StreamQueueStrategy.PROPAGATE,
-            )
-        else:
-            write = event_info.write_stream
-        if k == 0:
-            descriptor = EventDescriptor(**{**vars(event_info), "write_stream": write})
-        else:
-            descriptor = EventDescriptor(
-                type=EventType.STREAM,
-                read_stream=ReadStreamDescriptor(
-                    name=auto_path(app.name, app.version, *event_parts, first_steps[k - 1]),
-                    consumer_group=auto_path(app.name, app.version, *event_parts, stage),
-                    queues=list(queues),
-                ),
-                connections=event_info.connections,
-                impl=event_info.impl,
-                write_stream=write,
-            )
-        result[name] = descriptor
-    return result
+    def __init__(self, index: int, value: Any, kwargs: Dict[str, Any], copy: bool, count: int) -> None:
+        self.index, self.value, self.kwargs, self.copy, self.count = index, value, kwargs, copy, count
 
 
 class StepsChain:
-    """Runs a list of steps over a payload, yielding every final result."""
+    """Runs a list of steps over a payload: the one step runner of every event type.
 
-    __slots__ = ("_next", "never_awaits", "single", "spawns", "step_delay", "steps")
+    ``call`` gives the last result and ``run`` every result (generator steps give many). Both go
+    through the same loop: plain functions are called straight away, and the first step that has
+    to wait (an ``async def`` step, a coroutine handed back by a plain one, a collector, a step
+    delay) hands the rest of the chain over to a coroutine. So a chain that never waits runs with
+    no coroutine, task or timer at all, and whatever does wait is a coroutine the caller awaits
+    under the event's time limit.
+    """
+
+    __slots__ = ("_direct", "_last", "_next", "spawns", "step_delay", "steps")
 
     def __init__(self, steps: List[Tuple[str, StepInfo]], *, step_delay_ms: int = 0) -> None:
         self.steps = steps
         self.spawns = any(info.is_generator for _, info in steps)
-        #: only plain functions and no delays: the chain cannot yield to the loop, so no timer can fire
-        self.never_awaits = not step_delay_ms and all(
-            not isinstance(info, CollectorStepInfo) and not inspect.iscoroutinefunction(info.func)
-            and not inspect.isasyncgenfunction(info.func)
-            for _, info in steps
-        )
         self.step_delay = step_delay_ms / 1000.0
         self._next: Dict[Tuple[int, type], int] = {}
-        #: one plain step: ``call_single`` runs it without a coroutine of its own
-        self.single = len(steps) == 1 and self.never_awaits and not self.spawns
+        self._last = len(steps) - 1
+        #: by index, the function of a step called without a coroutine of the chain's own (None for a
+        #: collector, a generator, or any step when a delay follows each)
+        self._direct: Tuple[Optional[Callable[..., Any]], ...] = tuple(
+            info.func if not step_delay_ms and not info.is_generator and not isinstance(info, CollectorStepInfo)
+            else None
+            for _, info in steps
+        )
 
     def find_next(self, start: int, payload: Any) -> int:
         """Index of the step that takes ``payload`` scanning from ``start``, or -1 when the chain ends."""
@@ -197,98 +119,139 @@ class StepsChain:
                     return i
         return -1
 
-    def call_single(self, payload: Any, context: Any, query_args: Dict[str, Any], *, owned: bool = False) -> Any:
-        """The last result ``run_all`` gives for a ``single`` chain, as a value (``owned`` as there).
+    def call(self, payload: Any, context: Any, query_args: Dict[str, Any], owned: bool = False) -> Any:
+        """The last result of the chain over ``payload``, or a coroutine giving it once a step had to wait.
 
-        ``None`` when the step does not take ``payload``. A plain function may still hand back a
-        coroutine: the caller awaits it (``is_coroutine``).
+        None when no step takes ``payload``. ``query_args`` reach the first step run. ``owned``: the
+        caller holds no other reference to ``payload`` (just parsed from a request or a message), so
+        the first step gets it without a copy. The caller tells a coroutine with ``is_coroutine``
+        and awaits it under the event's time limit.
         """
-        if self.find_next(0, payload) < 0:
+        index = self._next.get((0, type(payload)))
+        if index is None:
+            index = self.find_next(0, payload)
+        if index < 0:
             return None
-        return self.steps[0][1].func(payload if owned else copy_payload(payload), context, **query_args)
-
-    def run(self, payload: Any, context: Any, query_args: Dict[str, Any]) -> AsyncIterator[Any]:
-        """Run the chain from the first step that accepts ``payload``; nothing is yielded if none does."""
-        if self.find_next(0, payload) < 0:
-            return _nothing()
-        return self._run_from(0, payload, context, query_args)
-
-    async def run_all(
-        self, payload: Any, context: Any, query_args: Dict[str, Any], *, owned: bool = False
-    ) -> List[Any]:
-        """Every result of the chain as a list (without async generators when no step spawns).
-
-        ``owned``: the caller holds no other reference to ``payload`` (just parsed from a request or a
-        message), so the first step gets it without a copy.
-        """
         if self.spawns:
-            return [result async for result in self.run(payload, context, query_args)]
+            return last_result(self._iterate(index, payload, context, query_args, not owned, 0))
+        return self._advance(index, payload, context, query_args, not owned, 0)
+
+    def run(
+        self, payload: Any, context: Any, query_args: Dict[str, Any], *, owned: bool = False
+    ) -> AsyncIterator[Any]:
+        """Every result of the chain over ``payload`` as it completes; nothing when no step takes it."""
         index = self.find_next(0, payload)
         if index < 0:
-            return []
-        value, kwargs, copy = payload, query_args, not owned
-        last = len(self.steps) - 1  # nothing can follow the last step: no need to look
-        if self.never_awaits:
-            # plain functions, no collector, no delay: call them here rather than through _call
-            for _ in range(MAX_STEPS):
-                if copy:
-                    value = copy_payload(value)
-                value = self.steps[index][1].func(value, context, **kwargs)
-                if is_coroutine(value):  # a plain function may still hand back a coroutine
-                    value = await value
-                kwargs, copy = {}, True
-                index = -1 if index == last else self.find_next(index + 1, value)
-                if index < 0:
-                    return [value]
-        else:
-            for _ in range(MAX_STEPS):
-                value = await self._call(self.steps[index][1], value, context, kwargs, copy)
-                kwargs, copy = {}, True
-                index = -1 if index == last else self.find_next(index + 1, value)
-                if index < 0:
-                    return [value]
-        raise RuntimeError(f"event {context.event_name} ran more than {MAX_STEPS} steps: check step types")
+            return _nothing()
+        return self._iterate(index, payload, context, query_args, not owned, 0)
 
-    async def _call(
-        self, info: StepInfo, value: Any, context: Any, kwargs: Dict[str, Any], copy: bool = True
-    ) -> Any:
-        if copy:
-            value = copy_payload(value)
-        if isinstance(info, CollectorStepInfo):
-            value = await _run_collector(value, context, info=info)
-        else:
-            value = info.func(value, context, **kwargs)
-            if is_coroutine(value):
-                value = await value
-        if self.step_delay:
-            await asyncio.sleep(self.step_delay)
-        return value
-
-    async def _run_from(self, start: int, payload: Any, context: Any, query_args: Dict[str, Any]) -> AsyncIterator[Any]:
-        position, value, count = start, payload, 0
-        kwargs = query_args
-        while True:
-            index = self.find_next(position, value)
-            if index < 0:
-                yield value
-                return
+    def _advance(self, index: int, value: Any, context: Any, kwargs: Dict[str, Any], copy: bool, count: int) -> Any:
+        """Run steps from ``index`` while they are plain calls; the result, or what is left as a coroutine."""
+        direct, last, known = self._direct, self._last, self._next
+        step = direct[index]
+        while step is not None:
             count += 1
             if count > MAX_STEPS:
-                raise RuntimeError(f"event {context.event_name} ran more than {MAX_STEPS} steps: check step types")
-            info = self.steps[index][1]
+                raise _too_many_steps(context)
+            if copy:
+                value = copy_payload(value)
+            value = step(value, context, **kwargs)
+            kind = type(value)
+            # an async step, or a plain one handing back a coroutine (the set spares the slower check)
+            if kind not in _NOT_COROUTINES and is_coroutine(value):
+                return self._resume(index, value, context, _NO_ARGS, True, count, pending=True)
+            if index == last:
+                return value
+            following = known.get((index + 1, kind))
+            index = self.find_next(index + 1, value) if following is None else following
+            if index < 0:
+                return value
+            kwargs, copy = _NO_ARGS, True
+            step = direct[index]
+        if self.steps[index][1].is_generator:
+            return _Spawning(index, value, kwargs, copy, count)
+        return self._resume(index, value, context, kwargs, copy, count)
+
+    async def _resume(
+        self,
+        index: int,
+        value: Any,
+        context: Any,
+        kwargs: Dict[str, Any],
+        copy: bool,
+        count: int,
+        *,
+        pending: bool = False,
+    ) -> Any:
+        """The rest of ``_advance`` once a step waits (``pending``: ``value`` is step ``index``'s coroutine)."""
+        steps, last, delay = self.steps, self._last, self.step_delay
+        if pending:
+            value = await value
+            index = -1 if index == last else self.find_next(index + 1, value)
+            if index < 0:
+                return value
+        while True:
+            info = steps[index][1]
             if info.is_generator:
-                async for item in info.func(copy_payload(value), context, **kwargs):
-                    if self.step_delay:
-                        await asyncio.sleep(self.step_delay)
-                    if self.find_next(index + 1, item) < 0:
-                        yield item  # the usual case: spawned items are the results
-                        continue
-                    async for result in self._run_from(index + 1, item, context, {}):
-                        yield result
-                return
-            value = await self._call(info, value, context, kwargs)
-            kwargs = {}
-            position = index + 1
+                return _Spawning(index, value, kwargs, copy, count)
+            count += 1
+            if count > MAX_STEPS:
+                raise _too_many_steps(context)
+            if copy:
+                value = copy_payload(value)
+            if isinstance(info, CollectorStepInfo):
+                value = await _run_collector(value, context, info=info)
+            else:
+                value = info.func(value, context, **kwargs)
+                if is_coroutine(value):
+                    value = await value
+            if delay:
+                await asyncio.sleep(delay)
+            index = -1 if index == last else self.find_next(index + 1, value)
+            if index < 0:
+                return value
+            kwargs, copy = _NO_ARGS, True
+
+    async def _iterate(
+        self, index: int, value: Any, context: Any, kwargs: Dict[str, Any], copy: bool, count: int
+    ) -> AsyncIterator[Any]:
+        """Results from step ``index`` on: the steps up to a generator as in ``call``, then each item on its own."""
+        reached = self._advance(index, value, context, kwargs, copy, count)
+        if is_coroutine(reached):
+            reached = await reached
+        if type(reached) is not _Spawning:
+            yield reached
+            return
+        index, count = reached.index, reached.count + 1
+        if count > MAX_STEPS:
+            raise _too_many_steps(context)
+        value = copy_payload(reached.value) if reached.copy else reached.value
+        last, delay = self._last, self.step_delay
+        async for item in self.steps[index][1].func(value, context, **reached.kwargs):
+            if delay:
+                await asyncio.sleep(delay)
+            following = -1 if index == last else self.find_next(index + 1, item)
+            if following < 0:
+                yield item  # the usual case: spawned items are the results
+                continue
+            async for result in self._iterate(following, item, context, _NO_ARGS, True, count):
+                yield result
+
+
+#: keyword arguments of every step after the first (never changed: passed with ``**``)
+_NO_ARGS: Dict[str, Any] = {}
+
+
+def _too_many_steps(context: Any) -> RuntimeError:
+    return RuntimeError(f"event {context.event_name} ran more than {MAX_STEPS} steps: check step types")
+
+
+async def last_result(results: AsyncIterator[Any]) -> Any:
+    """The last of ``results`` (None when there is none)."""
+    last = None
+    async for result in results:
+        last = result
+    return last
 
 
 async def _nothing() -> AsyncIterator[Any]:

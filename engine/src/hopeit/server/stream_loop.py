@@ -1,25 +1,75 @@
-"""The read loop of a STREAM event: read a batch per queue, process it concurrently, ack what succeeded."""
+"""The read loop of a STREAM event: read a batch per queue, process it concurrently, ack what succeeded.
+
+The loop is an adapter around the engine's one way of running events: it uses only the members of
+``StreamEngine`` (``AppEngine`` has them), never the engine's internals.
+"""
+
+from __future__ import annotations
 
 import asyncio
 import importlib
+import inspect
 import logging
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional, Protocol, Tuple, TypeVar, Union
 
-from hopeit.app.config import EventSettings, StreamQueue
-from hopeit.app.context import EventContext, _context_shape
+from hopeit.app.config import AppConfig, EventDescriptor, EventSettings, StreamQueue
+from hopeit.app.context import EventContext
 from hopeit.app.errors import BadRequest, Unauthorized
+from hopeit.app.names import base_event_name
 from hopeit.dataobjects import DataObject
 from hopeit.server.metrics import StreamStats, duration_ms, metrics, stream_metrics
-from hopeit.server.steps import StepsChain
-from hopeit.server.timeouts import with_timeout
-from hopeit.streams import StreamEvent, StreamOSError, stream_auth_info
+from hopeit.server.steps import is_coroutine
+from hopeit.streams import StreamEvent, StreamManager, StreamOSError, stream_auth_info
 from hopeit.streams.messages import payload_type_name
 from hopeit.streams.serialization import readable_serializations
 
 if TYPE_CHECKING:  # pragma: no cover
-    from hopeit.server.engine import AppEngine
+    from hopeit.server.config import StreamsConfig
+    from hopeit.server.events import LoadedEvent
+    from hopeit.server.logger import EngineLoggerWrapper
 
-__all__ = ["StreamReadLoop", "stream_datatypes"]
+__all__ = ["StreamEngine", "StreamReadLoop", "stream_datatypes"]
+
+_T = TypeVar("_T")
+
+
+class StreamEngine(Protocol):
+    """What a read loop uses of the engine running its event (``hopeit.server.engine.AppEngine``)."""
+
+    app_config: AppConfig
+    effective_events: Dict[str, EventDescriptor]
+    logger: EngineLoggerWrapper
+    stream_manager: Optional[StreamManager]
+
+    @property
+    def streams_config(self) -> StreamsConfig:
+        """The server's streams settings."""
+
+    def event_settings(self, event_name: str) -> EventSettings:
+        """Settings of an event."""
+
+    def is_running(self, event_name: str) -> bool:
+        """True until the loop of ``event_name`` is asked to stop."""
+
+    def loaded_event(self, event_name: str) -> LoadedEvent:
+        """The event's module and steps."""
+
+    def context_factory(self, event_name: str) -> Callable[[Dict[str, str], Dict[str, Any]], EventContext]:
+        """A maker of the event's contexts from ``(track_ids, auth_info)``."""
+
+    def start_event(
+        self,
+        context: EventContext,
+        payload: Any,
+        query_args: Optional[Dict[str, Any]] = None,
+        *,
+        queue: str = StreamQueue.AUTO,
+        owned: bool = False,
+    ) -> Any:
+        """Begin running the event: its last result, or a coroutine for ``finish_event``."""
+
+    async def finish_event(self, outcome: Awaitable[_T], context: EventContext, *, stream: bool = False) -> _T:
+        """Await what ``start_event`` handed back within the event's time limit."""
 
 
 def _import_type(dotted: str) -> type:
@@ -31,13 +81,12 @@ def _import_type(dotted: str) -> type:
     return found
 
 
-def stream_datatypes(engine: "AppEngine", event_name: str) -> Dict[str, type]:
+def stream_datatypes(engine: StreamEngine, event_name: str) -> Dict[str, type]:
     """Payload types a STREAM event accepts, by their wire name (``<module>.<qualname>``)."""
-    loaded = engine._handler().event(event_name)
     result: Dict[str, type] = {}
-    for _, info in loaded.chain.steps:
+    for _, info in engine.loaded_event(event_name).chain.steps:
         if info.input_type is DataObject:
-            descriptor = engine.app_config.events[event_name.split("$", 1)[0]]
+            descriptor = engine.app_config.events[base_event_name(event_name)]
             for dotted in descriptor.dataobjects:
                 datatype = _import_type(dotted)
                 result[payload_type_name(datatype)] = datatype
@@ -58,11 +107,14 @@ _GLANCE_MS = 1
 #: result or, when not ok, the error)``; a plain tuple, as one is made for every message.
 _Run = Tuple[str, Union[StreamEvent, Exception], Optional[EventContext], bool, Any]
 
+#: What the steps of a message may raise: it fails that message (BadRequest/Unauthorized are BaseException).
+_STEP_ERRORS = (Exception, asyncio.CancelledError, BadRequest, Unauthorized)
+
 
 class StreamReadLoop:
     """One running read loop of a STREAM event of an ``AppEngine``."""
 
-    def __init__(self, engine: "AppEngine", event_name: str) -> None:
+    def __init__(self, engine: StreamEngine, event_name: str) -> None:
         self.engine = engine
         self.event_name = event_name
         self.event_info = engine.effective_events[event_name]
@@ -70,7 +122,7 @@ class StreamReadLoop:
             raise ValueError(f"event {event_name} has no read_stream configured")
         self.read_stream = self.event_info.read_stream
         self.settings: EventSettings = engine.event_settings(event_name)
-        self._shape = _context_shape(engine.app_config, engine.app_config, event_name, self.settings)
+        self._new_context = engine.context_factory(event_name)
         self.stats = StreamStats()
         self.logger = engine.logger
         self._log_info = True
@@ -145,59 +197,71 @@ class StreamReadLoop:
                 break
         return last
 
-    def _inline_chain(self) -> Optional[StepsChain]:
-        """The chain when its steps are plain functions publishing nothing: a message cannot yield to the loop."""
-        loaded = self.engine._handler().event(self.event_name)
-        inline = loaded.ready and loaded.chain.never_awaits and self.event_info.write_stream is None
-        return loaded.chain if inline else None
-
     async def _process_batch(self, batch: List[Tuple[str, Union[StreamEvent, Exception]]]) -> List[Tuple[bool, Any]]:
-        """Run the steps for every message of a batch, then acknowledge those that succeeded."""
-        runs: List[_Run]
+        """Run the steps for every message of a batch, then acknowledge those that succeeded.
+
+        Each message starts in turn (``_start``): steps that never wait finish there, with no task
+        and no timer. The messages whose steps wait then go on concurrently, each within
+        ``stream.timeout``.
+        """
         self._log_info = self.logger.isEnabledFor(logging.INFO)  # once a batch: the level rarely changes
-        chain = self._inline_chain()
-        if chain is not None:
-            # one after the other, with no task and no timer: nothing could interrupt them
-            runs = [await self._run(stream_name, item, chain) for stream_name, item in batch]
-        else:
-            runs = list(await asyncio.gather(*(self._run(stream_name, item, None) for stream_name, item in batch)))
+        runs: List[_Run] = []
+        try:
+            for stream_name, item in batch:
+                runs.append(self._start(stream_name, item))
+        except asyncio.CancelledError:
+            self._cancel_unstarted(runs)
+            raise
+        waiting = [i for i, (_, _, _, ok, outcome) in enumerate(runs) if ok and is_coroutine(outcome)]
+        if len(waiting) == 1:
+            runs[waiting[0]] = await self._finish(runs[waiting[0]])
+        elif waiting:
+            try:
+                finished = await asyncio.gather(*(self._finish(runs[i]) for i in waiting))
+            except asyncio.CancelledError:
+                self._cancel_unstarted([runs[i] for i in waiting])
+                raise
+            for i, run in zip(waiting, finished):
+                runs[i] = run
         acked = await self._ack(runs)
         await self._record_failures(runs)
-        return [self._finish(run, ok) for run, ok in zip(runs, acked)]
+        return [self._count(run, ok) for run, ok in zip(runs, acked)]
 
-    async def _execute_timed(self, context: EventContext, item: StreamEvent) -> Any:
-        seconds = self.settings.stream.timeout
-        return await with_timeout(
-            self.engine.execute_stream_event(context, item.payload, item.queue),
-            seconds,
-            f"Stream processing timeout exceeded seconds={seconds}",
-        )
-
-    async def _run(
-        self,
-        stream_name: str,
-        item: Union[StreamEvent, Exception],
-        inline: Optional[StepsChain],
-    ) -> _Run:
-        """Run the steps for one message: ``inline`` (a ready chain publishing nothing), or timed by the engine."""
+    def _start(self, stream_name: str, item: Union[StreamEvent, Exception]) -> _Run:
+        """Begin the steps for one message: a finished run, or one holding the coroutine to finish."""
         if isinstance(item, Exception):
             self.logger.error(self.event_name, item)
             self.stats.inc(error=True)
             return stream_name, item, None, False, None
-        context = EventContext._of_shape(self._shape, self.event_name, item.track_ids, stream_auth_info(item))
+        context = self._new_context(item.track_ids, stream_auth_info(item))
         if self._log_info:
             self.logger.start(context, extra={"stream.queue": item.queue})
         try:
-            if inline is None:
-                return stream_name, item, context, True, await self._execute_timed(context, item)
-            # what AppEngine.execute_stream_event does for a ready event that publishes nothing
-            results = await inline.run_all(item.payload, context, {}, owned=True)
-            return stream_name, item, context, True, results[-1] if results else None
-        except (Exception, asyncio.CancelledError, BadRequest, Unauthorized) as exc:
+            outcome = self.engine.start_event(context, item.payload, queue=item.queue, owned=True)
+        except _STEP_ERRORS as exc:
             self._failed(context, item, exc)
             if isinstance(exc, asyncio.CancelledError):
                 raise
             return stream_name, item, context, False, exc
+        return stream_name, item, context, True, outcome
+
+    async def _finish(self, run: _Run) -> _Run:
+        """Await the steps of a message that waited, within ``stream.timeout``."""
+        stream_name, item, context, _, outcome = run
+        assert context is not None and isinstance(item, StreamEvent)
+        try:
+            return stream_name, item, context, True, await self.engine.finish_event(outcome, context, stream=True)
+        except _STEP_ERRORS as exc:
+            self._failed(context, item, exc)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            return stream_name, item, context, False, exc
+
+    def _cancel_unstarted(self, runs: List[_Run]) -> None:
+        """Fail the messages whose steps a cancellation stopped before ``_finish`` could await them."""
+        for _, item, context, ok, outcome in runs:
+            if ok and _close_unstarted(outcome):
+                self._failed(context, item, asyncio.CancelledError())  # type: ignore[arg-type]
 
     async def _ack(self, runs: List[_Run]) -> List[bool]:
         """Acknowledge the messages whose steps succeeded, one call per stream; True for each acked run."""
@@ -242,7 +306,7 @@ class StreamReadLoop:
             except Exception as exc:  # noqa: BLE001 - only the dead-letter detail is lost; the messages stay pending
                 self.logger.warning(self.event_name, f"Cannot record failures of {stream_name}: {exc}")
 
-    def _finish(self, run: _Run, acked: bool) -> Tuple[bool, Any]:
+    def _count(self, run: _Run, acked: bool) -> Tuple[bool, Any]:
         """Count and log DONE a message acknowledged; ``(ok, result)``."""
         _, item, context, _, result = run
         if not acked or context is None or isinstance(item, Exception):
@@ -261,3 +325,17 @@ class StreamReadLoop:
         self.logger.error(context, exc)
         self.logger.failed(context, extra={"stream.queue": item.queue, **metrics(context)})
 
+
+def _close_unstarted(outcome: Any) -> bool:
+    """Close a coroutine that never ran, and the never-run coroutines it holds; True when ``outcome`` was one.
+
+    A coroutine a step handed back waits, as an argument, to be awaited by the coroutine that goes
+    on with the chain: closed unawaited, each would make Python warn that it was never awaited.
+    """
+    if not inspect.iscoroutine(outcome) or inspect.getcoroutinestate(outcome) != inspect.CORO_CREATED:
+        return False
+    held = list(outcome.cr_frame.f_locals.values()) if outcome.cr_frame is not None else []
+    outcome.close()
+    for value in held:
+        _close_unstarted(value)
+    return True

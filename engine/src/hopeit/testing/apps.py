@@ -22,6 +22,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 from hopeit.app._server_models import AuthType, LoggingConfig, ServerConfig
 from hopeit.app.config import AppConfig, EventDescriptor, EventType
 from hopeit.app.context import EventContext, PostprocessHook, PreprocessHeaders, PreprocessHook
+from hopeit.app.names import base_event_name
 from hopeit.dataobjects.payload import Payload
 from hopeit.server.config import load_app_config
 from hopeit.server.events import EventHandler, event_module, get_event_settings, get_runtime_settings
@@ -89,7 +90,7 @@ def create_test_context(
 def _stages(
     app_config: AppConfig, event_name: str, mocks: List[Mock], context: EventContext, hooks: Dict[str, Any]
 ) -> Tuple[EventHandler, List[str]]:
-    event_info = app_config.events.get(event_name.split("$", 1)[0])
+    event_info = app_config.events.get(base_event_name(event_name))
     if event_info is None:
         raise TestingException(f"event '{event_name}' not found in app config (events: {list(app_config.events)})")
     module = event_module(app_config, event_name, event_info)
@@ -162,7 +163,7 @@ async def execute_event(
     :returns: None, the single result, or the list of results; with ``postprocess=True`` a tuple
         ``(results, postprocess result, PostprocessHook)``.
     """
-    if event_name.split("$", 1)[0] not in app_config.events:
+    if base_event_name(event_name) not in app_config.events:
         raise TestingException(f"event '{event_name}' not found in app config (events: {list(app_config.events)})")
     context = context or create_test_context(app_config, event_name)
     hooks: Dict[str, Any] = {}
@@ -226,7 +227,7 @@ async def execute_service(
     mocks: Optional[List[Mock]] = None,
 ) -> List[Any]:
     """Run the event's ``__service__`` for ``max_events`` items, executing each; errors are returned, not raised."""
-    base = event_name.split("$", 1)[0]
+    base = base_event_name(event_name)
     event_info = app_config.events.get(base)
     if event_info is None:
         raise TestingException(f"event '{event_name}' not found in app config (events: {list(app_config.events)})")

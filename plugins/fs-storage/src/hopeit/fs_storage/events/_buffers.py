@@ -19,6 +19,7 @@ from typing import Dict, List, Optional, Tuple
 
 from aiofiles.os import wrap
 from hopeit.app.context import EventContext
+from hopeit.app.names import base_event_name
 from hopeit.fs_storage import FileStorageSettings, _paths, _sweep
 
 __all__ = ["SUFFIX", "EventBuffer", "Partition", "buffers", "event_buffer", "flush_all", "flush_partition"]
@@ -52,7 +53,7 @@ buffers: Dict[Tuple[str, str], EventBuffer] = {}
 
 def event_key(context: EventContext) -> Tuple[str, str]:
     """Buffer key of the event of ``context`` (its ``$__service__`` shares the event's buffer)."""
-    return context.app_key, context.event_name.split("$", 1)[0]
+    return context.app_key, base_event_name(context.event_name)
 
 
 def event_buffer(context: EventContext) -> EventBuffer:
