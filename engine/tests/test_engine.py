@@ -5,12 +5,13 @@ import uuid
 from typing import Any, AsyncIterator, Dict, cast
 
 import pytest
-from hopeit.app._server_models import ServerConfig, StreamsConfig
 from hopeit.app.config import AppConfig
+from hopeit.contracts.settings import ServerConfig, StreamsConfig
 from hopeit.server.engine import AppEngine
 from hopeit.server.runtime import Server
 from hopeit.streams import StreamOSError
 from hopeit.testing.apps import config
+from hopeit.testing.waiting import wait_until
 from mock_app import MOCK_APP_CONFIG, MockData, MockResult
 from mock_app.events import mock_generic_stream, mock_setup, mock_stream
 
@@ -52,8 +53,9 @@ async def test_execute_publishes_and_stream_event_consumes(engine: AppEngine) ->
                                   query_args={"n": "2"}, payload=None)
     assert result.id == "1b"
     last = await engine.read_stream(event_name="mock_stream", max_events=4, wait_start=False)
-    assert sorted(mock_stream.SEEN) == ["0a", "0b", "1a", "1b"]
-    assert last == MockResult(id=last.id, processed="s1")  # the session id travelled with the messages
+    assert mock_stream.SEEN == ["0a", "0b", "1a", "1b"]  # read in the order they were published
+    # read_stream returns the result of the last message; the session id travelled with the messages
+    assert last == MockResult(id="1b", processed="s1")
 
 
 async def test_generic_dataobject_stream_reads_configured_types(engine: AppEngine) -> None:
@@ -95,7 +97,8 @@ async def test_queues_write_to_suffixed_streams(engine: AppEngine) -> None:
 
 async def test_service_loop_runs_until_stopped(engine: AppEngine) -> None:
     task = asyncio.ensure_future(engine.service_loop(event_name="mock_service", wait_start=False))
-    await asyncio.sleep(0.05)
+    manager: Any = engine.stream_manager
+    await wait_until(lambda: manager.stream_length("mock_app.spawned") >= 2, what="items of the running service")
     assert engine.is_running("mock_service")
     with pytest.raises(RuntimeError, match="already running"):
         await engine.service_loop(event_name="mock_service", wait_start=False)
@@ -108,7 +111,7 @@ async def test_service_loop_runs_until_stopped(engine: AppEngine) -> None:
 
 async def test_stop_lets_running_read_loop_finish(engine: AppEngine) -> None:
     task = asyncio.ensure_future(engine.read_stream(event_name="mock_stream", wait_start=False))
-    await asyncio.sleep(0.05)
+    await wait_until(lambda: engine.is_running("mock_stream"))
     await engine.stop()
     assert task.done() and not engine.is_running("mock_stream")
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Iterator, List, Tuple, cast
 
 import pytest
-from hopeit.app._server_models import LoggingConfig, ServerConfig
 from hopeit.app.config import AppConfig, AppDescriptor, EventLoggingConfig, EventSettings
+from hopeit.contracts.settings import LoggingConfig, ServerConfig
 from hopeit.server import logger as logger_module
 from hopeit.server._log_lines import LineStreamHandler, asctime
 from hopeit.server.logger import (

@@ -1,11 +1,12 @@
 """The process runtime: apps, plugins and SETUP events (spec engine §7 plugins, §16.4)."""
 
 import logging
-from typing import AsyncIterator
+from typing import AsyncIterator, List
 
 import pytest
-from hopeit.app._server_models import LoggingConfig, ServerConfig
+from hopeit.contracts.settings import LoggingConfig, ServerConfig
 from hopeit.server import logger as logger_module
+from hopeit.server.logger import engine_logger
 from hopeit.server.runtime import Server, run_setup_event
 from hopeit.testing.apps import config
 from plugin_app import FAILING_CONFIG, HOST1_CONFIG, HOST2_CONFIG, PLUGIN_CONFIG, clients
@@ -82,9 +83,32 @@ async def test_app_engine_lookup_and_stop(server: Server) -> None:
     await server.stop()
     assert server.app_engines == {}
     assert clients.EVENTS == [("host_one.1x0", "echo-conn", "start"), ("host_one.1x0", "echo-conn", "stop")]
-    await server.stop()  # stopping an empty runtime is fine
+    await server.stop()  # stopping again is fine: nothing is stopped twice
+    assert server.app_engines == {}
+    assert clients.EVENTS == [("host_one.1x0", "echo-conn", "start"), ("host_one.1x0", "echo-conn", "stop")]
 
 
-async def test_stop_without_start() -> None:
-    """A runtime that was never started stops quietly."""
-    await Server().stop()
+class Messages(logging.Handler):
+    """Keeps the messages logged to one logger."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: List[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+async def test_stop_without_start(server: Server) -> None:
+    """A runtime that was never started stops quietly: no error, nothing logged; a started one says it stopped."""
+    messages = Messages()
+    engine_log = engine_logger().logger
+    engine_log.addHandler(messages)
+    try:
+        never_started = Server()
+        await never_started.stop()
+        assert never_started.app_engines == {} and messages.messages == []
+        await server.stop()
+        assert any("Server stopped." in message for message in messages.messages)
+    finally:
+        engine_log.removeHandler(messages)

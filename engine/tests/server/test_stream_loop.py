@@ -6,14 +6,15 @@ import uuid
 from typing import Any, AsyncIterator, Iterator, List
 
 import pytest
-from hopeit.app._server_models import LoggingConfig, ServerConfig, StreamsConfig
 from hopeit.app.config import AppConfig, Compression, Serialization
+from hopeit.contracts.settings import LoggingConfig, ServerConfig, StreamsConfig
 from hopeit.server import logger as logger_module
 from hopeit.server.engine import AppEngine
 from hopeit.server.stream_loop import StreamReadLoop, stream_datatypes
 from hopeit.streams import StreamEvent
 from hopeit.streams.memory import MemoryStreamManager
 from hopeit.testing.apps import config
+from hopeit.testing.waiting import wait_until
 from steps_app import CONFIG, LoopData, LoopResult, OtherData
 from steps_app.events import loop_stream
 
@@ -239,10 +240,15 @@ async def test_stop_when_empty_and_stop_event(engine: AppEngine) -> None:
     )
     assert await engine.read_stream(event_name="loop_stream", stop_when_empty=True, wait_start=False) is None
     task = asyncio.ensure_future(engine.read_stream(event_name="loop_stream", wait_start=False))
-    await asyncio.sleep(0.05)
-    assert engine.is_running("loop_stream")
+    await wait_until(lambda: engine.is_running("loop_stream"))
     await engine.stop_event("loop_stream")
     assert await asyncio.wait_for(task, 2) is None
+    assert not engine.is_running("loop_stream")
+
+
+def group_failures(records: Records) -> int:
+    """How many times the read loop logged that it could not create its consumer group."""
+    return sum("Cannot create consumer group on steps_app.in" in line for line in records.lines(logging.ERROR))
 
 
 async def test_consumer_group_creation_is_retried(engine: AppEngine, records: Records) -> None:
@@ -250,21 +256,21 @@ async def test_consumer_group_creation_is_retried(engine: AppEngine, records: Re
     inner = memory(engine)
     await inner.close()
     task = asyncio.ensure_future(engine.read_stream(event_name="loop_stream", stop_when_empty=True, wait_start=False))
-    await asyncio.sleep(0.1)
+    await wait_until(lambda: group_failures(records) >= 2, what="a second attempt to create the group")
     assert not task.done()
     await inner.connect()
     assert await asyncio.wait_for(task, 5) is None
-    assert any("Cannot create consumer group on steps_app.in" in line for line in records.lines(logging.ERROR))
 
 
-async def test_stopping_while_groups_cannot_be_created(engine: AppEngine) -> None:
+async def test_stopping_while_groups_cannot_be_created(engine: AppEngine, records: Records) -> None:
     """A loop stopped while retrying group creation ends without reading."""
     await memory(engine).close()
     task = asyncio.ensure_future(engine.read_stream(event_name="loop_stream", wait_start=False))
-    await asyncio.sleep(0.05)
+    await wait_until(lambda: group_failures(records) >= 1, what="a failed attempt to create the group")
     await engine.stop_event("loop_stream")
     assert await asyncio.wait_for(task, 5) is None
     await memory(engine).connect()
+    assert not engine.is_running("loop_stream")
 
 
 async def test_stream_datatypes(engine: AppEngine) -> None:
@@ -306,9 +312,10 @@ async def test_streams_disabled() -> None:
 async def test_cancelled_processing_is_not_acked(engine: AppEngine, records: Records) -> None:
     """Cancelling the loop while a message is processed logs FAILED, leaves it pending and cancels the task."""
     engine.event_settings("loop_stream").stream.timeout = 30  # the step must still be running when cancelled
+    loop_stream.STARTED_SLOW.clear()
     await write(engine, LoopData(id="slow", action="slow"))
     task = asyncio.ensure_future(engine.read_stream(event_name="loop_stream", wait_start=False))
-    await asyncio.sleep(0.3)  # the read of the (empty) "high" queue waits read_stream_timeout first
+    await wait_until(lambda: loop_stream.STARTED_SLOW == ["slow"], what="the slow step to start")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

@@ -3,7 +3,8 @@
 from typing import Any, List, Sequence, Union
 
 from hopeit.app.config import Compression, Serialization
-from hopeit.streams import StreamEvent, StreamManager
+from hopeit.streams import StreamEvent, StreamManager, _memory_store
+from hopeit.streams.memory import MemoryStreamManager
 from hopeit.streams.messages import payload_type_name
 
 from .payloads import Order, Plain
@@ -67,3 +68,12 @@ async def ack(manager: StreamManager, result: Items, group: str = GROUP, stream:
         await manager.ack_read_stream(stream_name=stream, consumer_group=group, stream_event=event)
         for event in events(result)
     ]
+
+
+def blocked_readers(manager: MemoryStreamManager, stream: str = STREAM) -> int:
+    """How many reads are blocked waiting for messages on ``stream`` (at the manager's address).
+
+    Tests wait for this before writing or closing, instead of sleeping while the reader gets there.
+    """
+    found = _memory_store.STREAMS.get(manager.address, {}).get(stream)
+    return 0 if found is None else len(found.waiters)

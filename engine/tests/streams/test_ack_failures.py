@@ -9,7 +9,7 @@ in-process manager delivers the message again once it has been pending ``claim_i
 import asyncio
 import logging
 import uuid
-from typing import Any, AsyncIterator, List, Optional
+from typing import AsyncIterator, List, Optional
 
 import pytest
 from hopeit.app.config import Compression, Serialization
@@ -19,6 +19,7 @@ from hopeit.server.engine import AppEngine
 from hopeit.streams import StreamCircuitBreaker, StreamEvent, StreamOSError
 from hopeit.streams.memory import MemoryStreamManager
 from hopeit.testing.apps import config
+from hopeit.testing.waiting import wait_until
 from steps_app import CONFIG, LoopData, LoopResult
 from steps_app.events import loop_stream
 
@@ -96,15 +97,6 @@ def manager_of(engine: AppEngine) -> FailingAckManager:
     return breaker.stream_manager
 
 
-async def until(check: Any, timeout: float = 5.0) -> None:
-    """Wait for ``check()`` to hold (a condition, not a guess at how long it takes)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        assert loop.time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.005)
-
-
 async def test_a_failed_ack_is_logged_counted_and_the_message_delivered_again(engine: AppEngine) -> None:
     loop_stream.SEEN.clear()
     manager = manager_of(engine)
@@ -117,7 +109,7 @@ async def test_a_failed_ack_is_logged_counted_and_the_message_delivered_again(en
             compression=Compression.NONE, serialization=Serialization.JSON_UTF8,
         )
         reading = asyncio.ensure_future(engine.read_stream(event_name="loop_stream", max_events=2, wait_start=False))
-        await until(lambda: any(line.startswith("ERROR FAILED") for line in records.lines) or reading.done())
+        await wait_until(lambda: any(line.startswith("ERROR FAILED") for line in records.lines) or reading.done())
         assert not reading.done(), "the loop ended: the failed ack was taken for a success"
         errors = [line for line in records.lines if line.startswith("ERROR")]
         assert any(ACK_ERROR in line for line in errors)

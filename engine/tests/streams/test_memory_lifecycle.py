@@ -8,9 +8,10 @@ import pytest
 from hopeit.contracts.settings import StreamsConfig
 from hopeit.streams import StreamManager, StreamOSError, _memory_store
 from hopeit.streams.memory import MemoryStreamManager, NoConsumerGroupError
+from hopeit.testing.waiting import wait_until
 
 from .conftest import ManagerFactory
-from .memory_support import GROUP, STREAM, Result, ack, events, read, values, write
+from .memory_support import GROUP, STREAM, Result, ack, blocked_readers, events, read, values, write
 from .payloads import Plain
 
 
@@ -20,10 +21,10 @@ async def test_reader_woken_at_once_by_a_write(managers: ManagerFactory) -> None
     await reader.ensure_consumer_group(stream_name=STREAM, consumer_group=GROUP)
     loop = asyncio.get_running_loop()
     task = asyncio.create_task(read(reader, timeout=5000))
-    await asyncio.sleep(0.05)
+    await wait_until(lambda: blocked_readers(reader) == 1)
     assert not task.done()
-    written_at = loop.time()
     await write(writer, Plain(value=7))
+    written_at = loop.time()  # after the write: the first write of a type also builds its serializer
     result = await task
     assert loop.time() - written_at < 0.05
     assert values(result) == [7]
@@ -34,7 +35,7 @@ async def test_batch_write_wakes_reader_once_with_all(managers: ManagerFactory) 
     manager = await managers()
     await manager.ensure_consumer_group(stream_name=STREAM, consumer_group=GROUP)
     task = asyncio.create_task(read(manager, timeout=5000))
-    await asyncio.sleep(0.01)
+    await wait_until(lambda: blocked_readers(manager) == 1)
     assert await write(manager, *[Plain(value=i) for i in range(5)]) == 5
     assert values(await task) == [0, 1, 2, 3, 4]
     assert await write(manager) == 0
@@ -56,8 +57,9 @@ async def test_timeout_zero_blocks_until_a_message(managers: ManagerFactory) -> 
     manager = await managers()
     await manager.ensure_consumer_group(stream_name=STREAM, consumer_group=GROUP)
     task = asyncio.create_task(read(manager, timeout=0))
-    await asyncio.sleep(0.1)
-    assert not task.done()
+    await wait_until(lambda: blocked_readers(manager) == 1)
+    finished, _ = await asyncio.wait({task}, timeout=0.1)  # still blocked a while later: no timeout of its own
+    assert not finished
     await write(manager, Plain(value=3))
     assert values(await asyncio.wait_for(task, timeout=1)) == [3]
 
@@ -68,7 +70,7 @@ async def test_close_wakes_blocked_readers(managers: ManagerFactory) -> None:
     await manager.ensure_consumer_group(stream_name=STREAM, consumer_group=GROUP)
     loop = asyncio.get_running_loop()
     tasks = [asyncio.create_task(read(manager, timeout=10000)) for _ in range(2)]
-    await asyncio.sleep(0.02)
+    await wait_until(lambda: blocked_readers(manager) == 2)
     closed_at = loop.time()
     await manager.close()
     assert await asyncio.gather(*tasks) == [[], []]
@@ -91,7 +93,7 @@ async def test_clear_drops_streams_and_wakes_readers(address: str, managers: Man
     await write(manager, Plain(value=1))
     await read(manager)
     task = asyncio.create_task(read(manager, timeout=10000))
-    await asyncio.sleep(0.01)
+    await wait_until(lambda: blocked_readers(manager) == 1)
     MemoryStreamManager.clear(address)
     assert await asyncio.wait_for(task, timeout=1) == []
     assert manager.stream_length(STREAM) == 0
@@ -193,7 +195,7 @@ async def test_reader_in_another_event_loop_is_woken(address: str) -> None:
         manager = MemoryStreamManager(address=address)
         await manager.ensure_consumer_group(stream_name=STREAM, consumer_group=GROUP)
         task = asyncio.create_task(read(manager, timeout=5000))
-        await asyncio.sleep(0.01)
+        await wait_until(lambda: blocked_readers(manager) == 1)
         ready.set()
         result.append(await task)
 

@@ -1,8 +1,8 @@
 """The test kit: config, contexts, events and services (spec engine §14)."""
 
 import pytest
-from hopeit.app._server_models import AuthType, LoggingConfig, StreamsConfig
 from hopeit.app.config import AppConfig
+from hopeit.contracts.settings import AuthType, LoggingConfig, StreamsConfig
 from hopeit.testing.apps import (
     TestingException,
     apply_service_running_mock,

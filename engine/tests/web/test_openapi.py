@@ -6,9 +6,9 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 from hopeit.app.api import APIError, event_api, openapi3_schema
-from hopeit.server import api
-from hopeit.server.api_swagger import validate_spec
 from hopeit.server.config_files import load_config_files
+from hopeit.web import openapi as api
+from hopeit.web.swagger import validate_spec
 from web_support import APP, BASE, PLUGIN, SERVER, SERVER_AUTH, MakeClient
 
 SESSION = {"X-Track-Session-Id": "s1"}

@@ -1,10 +1,12 @@
 """STREAM and SERVICE events behind the server: --start-streams, management routes, track ids in streams."""
 
-import asyncio
 import json
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Callable, Dict, List, Optional
 
+import pytest
+from hopeit.server.engine import AppEngine
+from hopeit.testing.waiting import wait_until
 from web_support import APP, BASE, PLUGIN, MakeClient
 
 MGMT = "/mgmt/web-test/1x0"
@@ -17,13 +19,42 @@ async def _status(client: Any) -> Dict[str, Any]:
     return result
 
 
-async def _wait_for(client: Any, predicate: Any, timeout: float = 5.0) -> Dict[str, Any]:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        status = await _status(client)
-        if predicate(status) or asyncio.get_running_loop().time() > deadline:
-            return status
-        await asyncio.sleep(0.05)
+async def _wait_for(client: Any, predicate: Callable[[Dict[str, Any]], bool], timeout: float = 5.0) -> Dict[str, Any]:
+    """The app's status, once ``predicate`` holds for it (fails after ``timeout`` seconds, showing the last one)."""
+    seen: List[Dict[str, Any]] = []
+
+    async def status_if_ready() -> Optional[Dict[str, Any]]:
+        seen.append(await _status(client))
+        return seen[-1] if predicate(seen[-1]) else None
+
+    try:
+        result: Dict[str, Any] = await wait_until(status_if_ready, timeout=timeout, interval=0.02)
+    except AssertionError:
+        raise AssertionError(f"app status still {seen[-1]} after {timeout} s") from None
+    return result
+
+
+class Loops:
+    """Names of the events whose read or service loop started, and ended, in this test's server.
+
+    Records through AppEngine's public loop methods, which the management routes call.
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.started: List[str] = []
+        self.ended: List[str] = []
+        for method in ("read_stream", "service_loop"):
+            monkeypatch.setattr(AppEngine, method, self._recording(getattr(AppEngine, method)))
+
+    def _recording(self, loop_method: Any) -> Any:
+        async def recording(engine: AppEngine, *, event_name: str, **kwargs: Any) -> Any:
+            self.started.append(event_name)
+            try:
+                return await loop_method(engine, event_name=event_name, **kwargs)
+            finally:
+                self.ended.append(event_name)
+
+        return recording
 
 
 async def test_posted_items_flow_through_embedded_stream_with_track_ids(web_client: MakeClient) -> None:
@@ -37,11 +68,14 @@ async def test_posted_items_flow_through_embedded_stream_with_track_ids(web_clie
     assert (await _wait_for(client, lambda s: s["service_items"] > 0))["service_items"] > 0
 
 
-async def test_management_routes_start_and_stop_stream_and_service(web_client: MakeClient) -> None:
+async def test_management_routes_start_and_stop_stream_and_service(
+    web_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loops = Loops(monkeypatch)
     client = await web_client()
     await client.post(f"{BASE}/produce", json={"id": "x", "count": 1})
-    await asyncio.sleep(0.1)
-    assert (await _status(client))["consumed"] == []  # not started without --start-streams
+    assert loops.started == []  # not started without --start-streams
+    assert (await _status(client))["consumed"] == []
 
     resp = await client.get(f"{MGMT}/consume/start")
     assert resp.status == 200
@@ -54,23 +88,22 @@ async def test_management_routes_start_and_stop_stream_and_service(web_client: M
 
     resp = await client.get(f"{MGMT}/consume/stop")
     assert resp.status == 200
-    await asyncio.sleep(0.3)
     resp = await client.get(f"{MGMT}/consume/stop")
     assert resp.status == 409
     assert await resp.json() == {"msg": "Cannot stop non running event: consume.", "tb": []}
+    await wait_until(lambda: loops.ended == ["consume"], what="the consume loop to end its last batch")
     await client.post(f"{BASE}/produce", json={"id": "y", "count": 1})
-    await asyncio.sleep(0.3)
-    assert (await _status(client))["consumed"] == ["x:"]  # stopped: y stays in the stream
+    assert (await _status(client))["consumed"] == ["x:"]  # stopped: y stays in the stream...
+    assert (await client.get(f"{MGMT}/consume/start")).status == 200
+    await _wait_for(client, lambda s: s["consumed"] == ["x:", "y:"])  # ...for the loop started again
 
     assert (await client.get(f"{MGMT}/service/start")).status == 200
     status = await _wait_for(client, lambda s: s["service_items"] >= 2)
     assert status["service_items"] >= 2
     assert (await client.get(f"{MGMT}/service/start")).status == 409
     assert (await client.get(f"{MGMT}/service/stop")).status == 200
-    await asyncio.sleep(0.2)
-    stopped_at = (await _status(client))["service_items"]
-    await asyncio.sleep(0.2)
-    assert (await _status(client))["service_items"] == stopped_at
+    await wait_until(lambda: "service" in loops.ended, what="the service loop to end")
+    assert loops.started == ["consume", "consume", "service"]
 
 
 async def test_management_routes_exist_only_for_stream_and_service_events(web_client: MakeClient) -> None:

@@ -17,6 +17,7 @@ from hopeit.fs_storage.events import stream_batch_storage
 from hopeit.fs_storage.events._buffers import buffers
 from hopeit.server.engine import AppEngine
 from hopeit.testing.apps import config
+from hopeit.testing.waiting import wait_until
 
 
 @pytest.fixture
@@ -55,11 +56,7 @@ async def test_engine_stop_writes_last_partial_batch(engine: AppEngine, tmp_path
     reader = asyncio.ensure_future(engine.read_stream(event_name="save_batch", wait_start=False))
     service = asyncio.ensure_future(engine.service_loop(event_name="save_batch$__service__", wait_start=False))
     path = Path(engine.event_settings("save_batch")(datatype=dict)["path"])
-    for _ in range(100):
-        await asyncio.sleep(0.05)
-        if len(list(path.rglob("*.jsonlines"))) == 2:
-            break
-    assert len(list(path.rglob("*.jsonlines"))) == 2
+    await wait_until(lambda: len(list(path.rglob("*.jsonlines"))) == 2, what="the two batches flushed by size")
     await engine.stop()
     assert reader.done() and service.done()
     files = sorted(path.rglob("*.jsonlines"))

@@ -8,11 +8,13 @@ from typing import Any, Dict, Iterator, List
 import pytest
 from batch_app import CONFIG, Something, something
 from hopeit.app.config import AppConfig
+from hopeit.app.context import EventContext
 from hopeit.dataobjects.payload import Payload
 from hopeit.fs_storage.events import stream_batch_storage
 from hopeit.fs_storage.events._buffers import buffers
 from hopeit.fs_storage.events.stream_batch_storage import FlushSignal
 from hopeit.testing.apps import config, create_test_context, execute_event, execute_service
+from hopeit.testing.waiting import wait_until
 
 
 @pytest.fixture
@@ -96,7 +98,13 @@ async def test_service_stop_flushes_partial_batches(app_config: AppConfig, monke
     await execute_event(app_config, "save_batch", something("a", day=1))
     await execute_event(app_config, "save_batch", something("b", day=2))
     running = {"value": True}
-    monkeypatch.setattr(stream_batch_storage, "service_running", lambda context: running["value"])
+    polls: List[bool] = []
+
+    def service_running(context: EventContext) -> bool:
+        polls.append(running["value"])
+        return running["value"]
+
+    monkeypatch.setattr(stream_batch_storage, "service_running", service_running)
     monkeypatch.setattr(stream_batch_storage, "STOP_POLL_SECONDS", 0.01)
     batch_settings(app_config)["flush_seconds"] = 3600  # never by time in this test
     context = create_test_context(app_config, "save_batch$__service__")
@@ -105,8 +113,8 @@ async def test_service_stop_flushes_partial_batches(app_config: AppConfig, monke
         return [signal async for signal in stream_batch_storage.__service__(context)]
 
     task = asyncio.ensure_future(run_service())
-    await asyncio.sleep(0.05)
-    assert batch_files(path) == []
+    await wait_until(lambda: len(polls) >= 3, what="the service to look at its stop flag a few times")
+    assert batch_files(path) == []  # running: nothing is written before flush_seconds
     running["value"] = False  # what the engine does on stop
     assert await asyncio.wait_for(task, 5) == []
     assert sorted(i.id for i in read_items(batch_files(path))) == ["a", "b"]

@@ -17,6 +17,7 @@ from hopeit.redis_streams import RedisStreamManager
 from hopeit.streams import StreamEvent, StreamManager
 from hopeit.streams.messages import payload_type_name
 from hopeit.testing.redis import RedisServer, find_redis_server_binary
+from hopeit.testing.waiting import wait_until
 
 
 class ManagerFactory(Protocol):
@@ -153,6 +154,24 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 15.0
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
+
+
+async def blocked_clients(client: Any) -> int:
+    """Clients of the Redis server ``client`` talks to that are blocked in a command (an XREADGROUP BLOCK).
+
+    Tests wait for this to go up before writing, instead of sleeping while a reader gets there.
+    """
+    info: Dict[str, Any] = await client.info("clients")
+    return int(info["blocked_clients"])
+
+
+async def reader_blocked(client: Any, before: int) -> None:
+    """Wait until more than ``before`` clients are blocked: the read just started is waiting on Redis."""
+
+    async def blocked() -> bool:
+        return await blocked_clients(client) > before
+
+    await wait_until(blocked, what=f"more than {before} client(s) blocked in a read")
 
 
 def persistent_redis(tmp_path: Path) -> RedisServer:

@@ -15,11 +15,13 @@ from hopeit.streams.circuit_breaker import CLOSED, StreamCircuitBreaker
 from hopeit.testing.redis import RedisServer
 from redis_streams_support import (
     ManagerFactory,
+    blocked_clients,
     eventually,
     persistent_redis,
     publish,
     read,
     read_events,
+    reader_blocked,
     something,
 )
 
@@ -148,13 +150,16 @@ async def test_reads_back_off_and_return_the_error(
         server.close()
 
 
-async def test_a_blocked_read_never_holds_up_writes(make_manager: ManagerFactory, stream_name: str) -> None:
+async def test_a_blocked_read_never_holds_up_writes(
+    make_manager: ManagerFactory, raw: "aioredis.Redis", stream_name: str
+) -> None:
     manager = await make_manager()
     await manager.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
     other = stream_name + ".other"
     await manager.ensure_consumer_group(stream_name=other, consumer_group="g")
+    before = await blocked_clients(raw)
     blocked = asyncio.ensure_future(read_events(manager, other, "g", timeout=2000))
-    await asyncio.sleep(0.05)
+    await reader_blocked(raw, before)
     start = time.monotonic()
     await publish(manager, stream_name, [something(i) for i in range(20)])
     assert time.monotonic() - start < 0.5 and not blocked.done()

@@ -14,6 +14,7 @@ from hopeit.app.config import Compression, Serialization
 from hopeit.streams import StreamBusyError, StreamOSError
 from hopeit.streams.circuit_breaker import CLOSED, StreamCircuitBreaker
 from hopeit.testing.redis import RedisServer
+from hopeit.testing.waiting import wait_until
 from redis_streams_support import TRACK_IDS, ManagerFactory, something
 
 WRITERS = 320
@@ -82,7 +83,9 @@ async def test_a_pool_busy_past_its_timeout_fails_the_write_without_opening_the_
     own_server.process.send_signal(signal.SIGSTOP)  # the one connection now waits for a reply
     try:
         first = asyncio.ensure_future(write_one(breaker, stream_name, 1))
-        await asyncio.sleep(0.05)
+        assert manager._write_client is not None
+        pool = manager._write_client.connection_pool
+        await wait_until(lambda: not pool.can_get_connection(), what="the first write to hold the one connection")
         with pytest.raises(StreamBusyError, match=r"All 1 Redis write connections stayed busy for 0\.2s"):
             await write_one(breaker, stream_name, 2)
         assert breaker.writes.state == CLOSED

@@ -1,6 +1,5 @@
 """Nothing read is lost: own pending after restart, reclaim from dead consumers, dead letters."""
 
-import asyncio
 import logging
 import typing
 from collections import Counter
@@ -159,10 +158,14 @@ async def test_dead_letter_suffix_and_disabled(
 
     await eventually(dead_lettered)
     deliveries: List[Union[StreamEvent, Exception]] = []
-    for _ in range(6):
+
+    async def delivered_three_times() -> bool:  # each after claim_idle_ms, by Redis's clock
         deliveries.extend(await read(never, stream_name, "h", timeout=20))
-        await asyncio.sleep(0.35)
-    assert len(deliveries) >= 3 and await raw.xlen(stream_name + ":dead") == 1
+        return len(deliveries) >= 3
+
+    await eventually(delivered_three_times)
+    assert all(isinstance(item, StreamEvent) for item in deliveries)
+    assert await raw.xlen(stream_name + ":dead") == 1
 
 
 async def test_pending_messages_trimmed_away_are_dropped(
@@ -240,7 +243,12 @@ async def test_consumers_gone_idle_with_nothing_pending_are_forgotten(
     await gone_consumer(live, raw, stream_name)
     await publish(live, stream_name, [something(2)])
     await raw.xreadgroup("g", "holding", {stream_name: ">"}, count=1)  # keeps one message pending
-    await asyncio.sleep(0.2)
+
+    async def gone_idle_long_enough() -> bool:  # by Redis's clock, which the forgetting goes by
+        idle = {info["name"].decode(): info["idle"] for info in await raw.xinfo_consumers(stream_name, "g")}
+        return bool(idle["gone"] > 100)
+
+    await eventually(gone_idle_long_enough)
 
     async def consumers() -> List[str]:
         return sorted(info["name"].decode() for info in await raw.xinfo_consumers(stream_name, "g"))
@@ -258,8 +266,8 @@ async def test_forgetting_consumers_can_be_turned_off(
 ) -> None:
     live = await make_manager(consumer_name="live", claim_interval_ms=50, forget_consumers_idle_ms=0)
     await live.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
+    # 0 turns forgetting off; were it a threshold, "gone" (idle for >= 0 ms already) would be forgotten
     await gone_consumer(live, raw, stream_name)
-    await asyncio.sleep(0.1)
     await read(live, stream_name, "g", timeout=10)
     names = sorted(info["name"].decode() for info in await raw.xinfo_consumers(stream_name, "g"))
     assert names == ["gone", "live"]

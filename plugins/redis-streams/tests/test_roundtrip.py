@@ -16,9 +16,11 @@ from redis_streams_support import (
     Minimal,
     Nested,
     Something,
+    blocked_clients,
     publish,
     read,
     read_events,
+    reader_blocked,
     something,
 )
 
@@ -194,14 +196,17 @@ async def test_empty_read_waits_timeout_without_sleeping_batch_interval(
     assert 0.15 < time.monotonic() - start < 1.0
 
 
-async def test_message_on_idle_stream_is_picked_up_within_10ms(make_manager: ManagerFactory, stream_name: str) -> None:
+async def test_message_on_idle_stream_is_picked_up_within_10ms(
+    make_manager: ManagerFactory, raw: "aioredis.Redis", stream_name: str
+) -> None:
     reader = await make_manager(consumer_name="reader")
     writer = await make_manager()
     await reader.ensure_consumer_group(stream_name=stream_name, consumer_group="g")
     delays: List[float] = []
     for i in range(5):
+        before = await blocked_clients(raw)
         waiting = asyncio.ensure_future(read_events(reader, stream_name, "g", timeout=5000))
-        await asyncio.sleep(0.2)  # the reader is blocked on an idle stream
+        await reader_blocked(raw, before)  # the reader is blocked on an idle stream
         assert not waiting.done()
         sent = time.monotonic()
         await publish(writer, stream_name, [something(i)])

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional, Type, TypeVar, Union
 
 from hopeit.app.expansion import replace_config_args, replace_env_vars
 from hopeit.app.names import auto_path
-from hopeit.contracts.settings import AuthType, ServerConfig
+from hopeit.contracts.settings import AuthType, Compression, Serialization, ServerConfig
 from hopeit.dataobjects import dataobject
 from hopeit.dataobjects.payload import Payload
 
@@ -84,35 +84,6 @@ class StreamQueue:
     def default_queues() -> List[str]:
         """A fresh ``["AUTO"]``."""
         return [StreamQueue.AUTO]
-
-
-class Compression(str, Enum):
-    """Stream message compression; ``:N`` picks the level."""
-
-    NONE = "none"
-    LZ4 = "lz4"
-    LZ4_MIN = "lz4:0"
-    LZ4_MAX = "lz4:16"
-    ZIP = "zip"
-    ZIP_MIN = "zip:1"
-    ZIP_MAX = "zip:9"
-    GZIP = "gzip"
-    GZIP_MIN = "gzip:1"
-    GZIP_MAX = "gzip:9"
-    BZ2 = "bz2"
-    BZ2_MIN = "bz2:1"
-    BZ2_MAX = "bz2:9"
-    LZMA = "lzma"
-
-
-class Serialization(str, Enum):
-    """Stream message encoding."""
-
-    JSON_UTF8 = "json"
-    JSON_BASE64 = "json+base64"
-    PICKLE3 = "pickle:3"
-    PICKLE4 = "pickle:4"
-    PICKLE5 = "pickle:5"
 
 
 @dataobject

@@ -3,8 +3,8 @@
 from typing import AsyncGenerator, TypeVar
 
 from hopeit.app._collector import AsyncCollector, CollectorStepsDescriptor, collector_step
-from hopeit.app._running import is_running
 from hopeit.app.context import EventContext
+from hopeit.app.running import is_running
 
 __all__ = ["SHUFFLE", "Collector", "CollectorStepsDescriptor", "Spawn", "collector_step", "service_running"]
 

@@ -14,8 +14,8 @@ import sys
 from typing import List, Optional, Tuple
 
 import click
-from hopeit.server import api
 from hopeit.server.config_files import load_config_files, split_config_files
+from hopeit.web import openapi as api
 
 __all__ = ["create", "diff", "openapi", "update"]
 
@@ -31,7 +31,7 @@ def _register(config_files: Tuple[str, ...], generate: bool) -> None:
 
 
 def _check(generate: bool) -> None:
-    from hopeit.server.api_swagger import validate_spec
+    from hopeit.web.swagger import validate_spec
 
     problems: List[str] = validate_spec(api.spec or {})
     if problems and not generate:

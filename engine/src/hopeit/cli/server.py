@@ -4,15 +4,15 @@ Example::
 
     hopeit_server run --config-files server.json,plugin.json,app.json --port 8020 --start-streams
 
-The flags are those of ``python -m hopeit.server.web`` (see ``hopeit.server.web.add_serve_arguments``).
+The flags are those of ``python -m hopeit.web`` (see ``hopeit.web.args.add_serve_arguments``).
 """
 
 import argparse
 import sys
 from typing import Optional, Sequence
 
-from hopeit.server.web import ServeArgs, add_serve_arguments, serve_args
-from hopeit.server.wsgi import run_cli
+from hopeit.web.args import ServeArgs, add_serve_arguments, serve_args
+from hopeit.web.server import run_cli
 
 __all__ = ["run", "server"]
 

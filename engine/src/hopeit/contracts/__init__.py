@@ -3,13 +3,15 @@
 It imports only the standard library and ``hopeit.dataobjects``:
 
 - ``hopeit.contracts.settings``: the server settings models (``ServerConfig``, ``StreamsConfig``,
-  ``LoggingConfig``, ``AuthConfig``, ``AuthType``, ``APIConfig``);
+  ``LoggingConfig``, ``AuthConfig``, ``AuthType``, ``APIConfig``) and the stream message
+  ``Serialization`` and ``Compression``;
 - ``hopeit.contracts.discovery``: finding stream managers, storages, clients and plugin apps
   through entry points, and what was loaded from which distribution;
 - ``hopeit.contracts.version``: the engine version and the API/route versions derived from it;
-- ``hopeit.contracts.storage``, ``hopeit.contracts.clients``, ``hopeit.contracts.hooks``: the
-  protocols that storage backends, app clients and multipart readers implement.
+- ``hopeit.contracts.streams``, ``hopeit.contracts.storage``, ``hopeit.contracts.clients``,
+  ``hopeit.contracts.hooks``: what stream managers, storage backends, app clients and multipart
+  readers implement.
 
-Apps import these names where 0.24 had them (``hopeit.server.config``, ``hopeit.storage``,
-``hopeit.app.client``...); plugins may import them from here.
+Apps import these names where 0.24 had them (``hopeit.server.config``, ``hopeit.streams``,
+``hopeit.storage``, ``hopeit.app.client``...); plugins may import them from here.
 """

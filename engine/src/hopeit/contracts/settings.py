@@ -12,10 +12,48 @@ from typing import Any, Dict, List, Optional
 from hopeit.contracts.version import ENGINE_VERSION
 from hopeit.dataobjects import dataobject
 
-__all__ = ["APIConfig", "AuthConfig", "AuthType", "LoggingConfig", "ServerConfig", "StreamsConfig"]
+__all__ = [
+    "APIConfig",
+    "AuthConfig",
+    "AuthType",
+    "Compression",
+    "LoggingConfig",
+    "Serialization",
+    "ServerConfig",
+    "StreamsConfig",
+]
 
 #: Stream manager used when server config has no ``streams`` section: in-process, no services needed.
 DEFAULT_STREAM_MANAGER = "memory"
+
+
+class Compression(str, Enum):
+    """Stream message compression; ``:N`` picks the level."""
+
+    NONE = "none"
+    LZ4 = "lz4"
+    LZ4_MIN = "lz4:0"
+    LZ4_MAX = "lz4:16"
+    ZIP = "zip"
+    ZIP_MIN = "zip:1"
+    ZIP_MAX = "zip:9"
+    GZIP = "gzip"
+    GZIP_MIN = "gzip:1"
+    GZIP_MAX = "gzip:9"
+    BZ2 = "bz2"
+    BZ2_MIN = "bz2:1"
+    BZ2_MAX = "bz2:9"
+    LZMA = "lzma"
+
+
+class Serialization(str, Enum):
+    """Stream message encoding."""
+
+    JSON_UTF8 = "json"
+    JSON_BASE64 = "json+base64"
+    PICKLE3 = "pickle:3"
+    PICKLE4 = "pickle:4"
+    PICKLE5 = "pickle:5"
 
 
 @dataobject

@@ -5,12 +5,12 @@ import random
 from functools import partial
 from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar
 
-from hopeit.app._running import is_running, set_running
-from hopeit.app._server_models import StreamsConfig
 from hopeit.app.client import register_app_connections, stop_app_connections
 from hopeit.app.config import AppConfig, EventDescriptor, EventSettings, EventType, StreamQueue, StreamQueueStrategy
 from hopeit.app.context import EventContext, _context_shape
 from hopeit.app.errors import BadRequest, Unauthorized
+from hopeit.app.running import is_running, set_running
+from hopeit.contracts.settings import StreamsConfig
 from hopeit.server.events import (
     EventHandler,
     LoadedEvent,

@@ -2,8 +2,8 @@
 
 from typing import Any, Dict, List, Optional
 
-from hopeit.app._server_models import ServerConfig
 from hopeit.app.config import AppConfig, EventPlugMode, EventType
+from hopeit.contracts.settings import ServerConfig
 from hopeit.server.engine import AppEngine
 from hopeit.server.logger import EngineLoggerWrapper, init_server
 from hopeit.server.metrics import metrics

@@ -1,41 +1,34 @@
-"""The stream contract: what a stream manager (memory, redis, your own) implements.
+"""Streams: what apps, the engine and stream managers import (``hopeit.streams``, as in 0.24).
 
-A stream manager publishes payloads to named streams and reads them back through consumer groups:
-every group sees every message, the members of one group share them, and a message read but not
-acknowledged stays pending for its group. Stream managers are found by name in the
-``hopeit.streams`` entry-point group and named in server config::
-
-    "streams": {"stream_manager": "redis", "connection_str": "redis://localhost:6379"}
-
-Messages are encoded by ``hopeit.streams.messages`` so every manager writes the same fields.
-A message names its own serialization, but a reader decodes only those its config allows: JSON
-always, pickle only where ``allow_serializations`` (called by the engine from the reading event's
-config) adds it; others are refused unread (``MessageRefusedError``) and dead-lettered.
-
-A manager implements ``publish(write, payloads)``: ``write`` is a ``StreamWrite`` saying where and
-how (stream, queue, track ids, auth info, compression, serialization, trim target). Callers may use
-``write_stream(...)``/``write_stream_batch(...)`` with keywords, as in 0.24; they build the
-``StreamWrite``. A manager written for 0.24, implementing ``write_stream`` with keywords instead
-of ``publish``, keeps working: ``publish`` then calls it.
+The contract itself (``StreamManager``, ``StreamEvent``, ``StreamWrite``, the errors) lives in
+``hopeit.contracts.streams``, at the bottom of the engine, so that the circuit breaker and the
+stream managers build on it without import cycles; it is re-exported here with the engine's
+``StreamCircuitBreaker``. The embedded stream manager is ``hopeit.streams.memory``; messages are
+encoded and decoded by ``hopeit.streams.messages``; ``hopeit.streams.circuit`` is the one circuit
+breaker of hopeit.
 """
 
-import os
-import socket
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
-
-from hopeit.app.config import Compression, Serialization
-from hopeit.contracts.discovery import load_stream_manager_class
-from hopeit.contracts.settings import AuthType, StreamsConfig
-from hopeit.dataobjects import EventPayload
+from hopeit.contracts.streams import (
+    SAFE_SERIALIZATIONS,
+    MessageRefusedError,
+    NoStreamManager,
+    StreamBusyError,
+    StreamConfigError,
+    StreamEvent,
+    StreamManager,
+    StreamOSError,
+    StreamsConfig,
+    StreamWrite,
+    stream_auth_info,
+)
+from hopeit.streams.circuit_breaker import StreamCircuitBreaker
 
 __all__ = [
     "SAFE_SERIALIZATIONS",
     "MessageRefusedError",
     "NoStreamManager",
     "StreamBusyError",
+    "StreamCircuitBreaker",
     "StreamConfigError",
     "StreamEvent",
     "StreamManager",
@@ -44,312 +37,3 @@ __all__ = [
     "StreamsConfig",
     "stream_auth_info",
 ]
-
-#: Serializations every stream reads: JSON only builds data. Pickle runs code while loading, so a
-#: stream reads it only where the reading event's config asks for it (``allow_serializations``).
-SAFE_SERIALIZATIONS: FrozenSet[Serialization] = frozenset({Serialization.JSON_UTF8, Serialization.JSON_BASE64})
-
-
-@dataclass
-class StreamEvent:
-    """A message read from a stream: its payload, queue, track ids and the sender's auth info."""
-
-    msg_internal_id: bytes
-    queue: str
-    payload: EventPayload
-    track_ids: Dict[str, str]
-    auth_info: Dict[str, Any] = field(default_factory=dict)
-
-
-class StreamWrite(NamedTuple):
-    """Where and how ``StreamManager.publish`` writes: everything a write says but its payloads.
-
-    An immutable record (a named tuple: cheap to build once per write). ``queue`` is stored in each
-    message; ``stream_name`` already carries its suffix. ``target_max_len`` > 0 trims the stream to
-    about that many entries.
-    """
-
-    stream_name: str
-    queue: str
-    track_ids: Dict[str, str]
-    auth_info: Dict[str, Any]
-    compression: Compression
-    serialization: Serialization
-    target_max_len: int = 0
-
-    def keywords(self) -> Dict[str, Any]:
-        """The keyword arguments of ``write_stream``/``write_stream_batch`` (but the payloads) it stands for."""
-        return self._asdict()
-
-
-class StreamOSError(Exception):
-    """The stream backend cannot be reached; the engine backs off and retries."""
-
-
-class StreamBusyError(StreamOSError):
-    """The backend answers, but every connection stayed busy for longer than the configured wait.
-
-    The call failed (callers answer 503, as for any ``StreamOSError``) but the backend is healthy:
-    circuit breakers do not count it as a failure.
-    """
-
-
-class StreamConfigError(Exception):
-    """Streams are used by an app but not configured properly."""
-
-
-class MessageRefusedError(ValueError):
-    """A stream message this reader refuses to decode, e.g. a serialization its config does not allow.
-
-    Nothing of the payload was decoded. Stream managers dead-letter such messages at once (they can
-    never be read) and return this error as the item of the read, so the engine logs it once.
-    """
-
-    def __init__(self, message: str, *, msg_id: bytes = b"", reason: str = "") -> None:
-        super().__init__(message)
-        #: id of the refused message in its stream
-        self.msg_id = msg_id
-        #: why it was refused, without the message id (for the dead-letter entry)
-        self.reason = reason or message
-
-
-def stream_auth_info(stream_event: StreamEvent) -> Dict[str, Any]:
-    """Auth info carried by a message, with ``auth_type`` as an ``AuthType`` (default Unsecured)."""
-    info = dict(stream_event.auth_info)
-    value = info.get("auth_type", AuthType.UNSECURED)
-    info["auth_type"] = _AUTH_TYPES.get(value) or AuthType(value)
-    return info
-
-
-_AUTH_TYPES = {auth_type.value: auth_type for auth_type in AuthType}
-
-
-class StreamManager(ABC):
-    """Base class of stream backends.
-
-    Subclasses are created with ``Class(address=connection_str, config=streams_config)``; the
-    engine then awaits ``connect()`` and uses what it returns.
-    """
-
-    def __init__(self, *, address: str, config: Optional[StreamsConfig] = None) -> None:
-        self.address = address
-        self.config = config if config is not None else StreamsConfig(connection_str=address)
-        self._allowed_serializations: Dict[Tuple[str, str], FrozenSet[Serialization]] = {}
-
-    @staticmethod
-    def create(config: StreamsConfig) -> "StreamManager":
-        """Instantiate the stream manager named in ``config`` (entry-point name or dotted class path)."""
-        manager: StreamManager = load_stream_manager_class(config.stream_manager)(
-            address=config.connection_str, config=config
-        )
-        return manager
-
-    @abstractmethod
-    async def connect(self) -> "StreamManager":
-        """Open connections; return the manager to use (usually ``self``)."""
-
-    @abstractmethod
-    async def close(self) -> None:
-        """Release connections."""
-
-    #: While the engine's circuit breaker holds calls to this backend after failures, it lets one
-    #: call through as a probe every this many seconds (a backend may set its own, e.g. from its settings).
-    probe_interval_seconds: float = 0.5
-
-    async def publish(self, write: StreamWrite, payloads: Sequence[EventPayload]) -> int:
-        """Publish ``payloads`` to ``write.stream_name``, one message each; returns how many were written.
-
-        Stream managers implement this (and send the messages in one round trip where they can).
-        This default serves managers written for 0.24, which implement ``write_stream`` instead: it
-        calls their ``write_stream_batch``, by default one ``write_stream`` per payload.
-
-        :raises StreamOSError: when the backend cannot be reached.
-        """
-        if type(self).write_stream is StreamManager.write_stream:
-            raise NotImplementedError(
-                f"{type(self).__qualname__} cannot write: a stream manager implements publish() "
-                "(or, as in hopeit.engine 0.24, write_stream())"
-            )
-        return await self.write_stream_batch(**write.keywords(), payloads=list(payloads))
-
-    async def write_stream(
-        self,
-        *,
-        stream_name: str,
-        queue: str,
-        payload: EventPayload,
-        track_ids: Dict[str, str],
-        auth_info: Dict[str, Any],
-        compression: Compression,
-        serialization: Serialization,
-        target_max_len: int = 0,
-    ) -> int:
-        """Publish one message; ``queue`` is stored in the message (``stream_name`` already carries it).
-
-        The 0.24 signature, for callers: it builds the ``StreamWrite`` and calls ``publish``.
-        """
-        write = StreamWrite(stream_name, queue, track_ids, auth_info, compression, serialization, target_max_len)
-        return await self.publish(write, (payload,))
-
-    async def write_stream_batch(
-        self,
-        *,
-        stream_name: str,
-        queue: str,
-        payloads: List[EventPayload],
-        track_ids: Dict[str, str],
-        auth_info: Dict[str, Any],
-        compression: Compression,
-        serialization: Serialization,
-        target_max_len: int = 0,
-    ) -> int:
-        """Publish several messages; the keyword form of ``publish``."""
-        if type(self).publish is StreamManager.publish:
-            # a manager written for 0.24 (``write_stream`` only): one call per message
-            written = 0
-            for payload in payloads:
-                written += await self.write_stream(
-                    stream_name=stream_name,
-                    queue=queue,
-                    payload=payload,
-                    track_ids=track_ids,
-                    auth_info=auth_info,
-                    compression=compression,
-                    serialization=serialization,
-                    target_max_len=target_max_len,
-                )
-            return written
-        write = StreamWrite(stream_name, queue, track_ids, auth_info, compression, serialization, target_max_len)
-        return await self.publish(write, payloads)
-
-    @abstractmethod
-    async def ensure_consumer_group(self, *, stream_name: str, consumer_group: str) -> None:
-        """Create ``consumer_group`` reading from the start of the stream (creating the stream); no-op if it exists."""
-
-    @abstractmethod
-    async def read_stream(
-        self,
-        *,
-        stream_name: str,
-        consumer_group: str,
-        datatypes: Dict[str, type],
-        track_headers: List[str],
-        offset: str,
-        batch_size: int,
-        timeout: int,
-        batch_interval: int,
-    ) -> List[Union[StreamEvent, Exception]]:
-        """Read up to ``batch_size`` new messages for the group, waiting up to ``timeout`` ms.
-
-        Messages that cannot be decoded come back as ``Exception`` items, and stay pending.
-        """
-
-    @abstractmethod
-    async def ack_read_stream(self, *, stream_name: str, consumer_group: str, stream_event: StreamEvent) -> int:
-        """Acknowledge a processed message; returns the number acknowledged."""
-
-    async def ack_read_stream_batch(
-        self, *, stream_name: str, consumer_group: str, stream_events: List[StreamEvent]
-    ) -> int:
-        """Acknowledge several processed messages of one stream; returns the number acknowledged.
-
-        The read loops acknowledge a batch with one call; backends override this to do it in one
-        round trip (this default acknowledges them one by one).
-        """
-        acked = 0
-        for stream_event in stream_events:
-            acked += await self.ack_read_stream(
-                stream_name=stream_name, consumer_group=consumer_group, stream_event=stream_event
-            )
-        return acked
-
-    def allow_serializations(
-        self, *, stream_name: str, consumer_group: str, serializations: Iterable[Serialization]
-    ) -> None:
-        """Let reads of ``stream_name`` by ``consumer_group`` decode ``serializations`` too.
-
-        JSON ones are always read (``SAFE_SERIALIZATIONS``); anything else a message names is refused
-        before decoding (``MessageRefusedError``). The engine's read loops call this with what the
-        reading event's config allows (``hopeit.streams.serialization.readable_serializations``).
-        """
-        allowed = getattr(self, "_allowed_serializations", None)
-        if allowed is None:  # a subclass that did not call StreamManager.__init__
-            allowed = self._allowed_serializations = {}
-        key = (stream_name, consumer_group)
-        allowed[key] = allowed.get(key, SAFE_SERIALIZATIONS) | frozenset(serializations)
-
-    def allowed_serializations(self, stream_name: str, consumer_group: str) -> FrozenSet[Serialization]:
-        """Serializations that reads of ``stream_name`` by ``consumer_group`` decode (see ``allow_serializations``)."""
-        allowed: Dict[Tuple[str, str], FrozenSet[Serialization]] = getattr(self, "_allowed_serializations", None) or {}
-        return allowed.get((stream_name, consumer_group), SAFE_SERIALIZATIONS)
-
-    async def record_failures(  # noqa: B027 - an optional hook: doing nothing is the right default
-        self, *, stream_name: str, consumer_group: str, failures: Sequence[Tuple[StreamEvent, BaseException]]
-    ) -> None:
-        """Hear why messages read from ``stream_name`` were not processed (they stay pending).
-
-        The engine's read loops call this after each batch with the messages whose event failed or
-        timed out. Backends that dead-letter keep the last error of each message for its dead-letter
-        entry; this default does nothing. It must not raise.
-        """
-
-    @staticmethod
-    def as_data_event(payload: EventPayload) -> EventPayload:
-        """Only ``@dataobject`` payloads can be published.
-
-        :raises NotImplementedError: for anything else.
-        """
-        if not hasattr(payload, "__data_object__"):
-            raise NotImplementedError(
-                f"{type(payload).__qualname__} cannot be published to a stream: only @dataobject payloads can"
-            )
-        return payload
-
-    def _consumer_id(self) -> str:
-        """A consumer name unique to this process and manager instance."""
-        now = datetime.now(tz=timezone.utc).isoformat()
-        return f"{now}.{socket.gethostname()}.{os.getpid()}.{id(self)}"
-
-
-class NoStreamManager(StreamManager):
-    """Placeholder that refuses to start: streams are used but none is configured."""
-
-    def __init__(self, *, address: str, config: Optional[StreamsConfig] = None) -> None:
-        raise StreamConfigError(
-            "No stream manager configured: set server config 'streams.stream_manager' "
-            "('memory' for in-process streams, 'redis' with hopeit.redis-streams installed)"
-        )
-
-    async def connect(self) -> StreamManager:  # pragma: no cover - cannot be instantiated
-        """Never reached: the constructor raises."""
-        raise NotImplementedError
-
-    async def close(self) -> None:  # pragma: no cover
-        """Never reached: the constructor raises."""
-        raise NotImplementedError
-
-    async def publish(self, write: StreamWrite, payloads: Sequence[EventPayload]) -> int:  # pragma: no cover
-        """Never reached: the constructor raises."""
-        raise NotImplementedError
-
-    async def ensure_consumer_group(self, *, stream_name: str, consumer_group: str) -> None:  # pragma: no cover
-        """Never reached: the constructor raises."""
-        raise NotImplementedError
-
-    async def read_stream(  # pragma: no cover
-        self, **kwargs: Any
-    ) -> List[Union[StreamEvent, Exception]]:
-        """Never reached: the constructor raises."""
-        raise NotImplementedError
-
-    async def ack_read_stream(  # pragma: no cover
-        self, *, stream_name: str, consumer_group: str, stream_event: StreamEvent
-    ) -> int:
-        """Never reached: the constructor raises."""
-        raise NotImplementedError
-
-
-# Imported last: the circuit breaker builds on the names above.
-from hopeit.streams.circuit_breaker import StreamCircuitBreaker  # noqa: E402
-
-__all__ += ["StreamCircuitBreaker"]

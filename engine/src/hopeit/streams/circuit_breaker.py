@@ -34,8 +34,15 @@ from typing import Any, Awaitable, Callable, Dict, FrozenSet, Iterable, List, Op
 from urllib.parse import urlsplit, urlunsplit
 
 from hopeit.app.config import Serialization
+from hopeit.contracts.streams import (
+    StreamBusyError,
+    StreamEvent,
+    StreamManager,
+    StreamOSError,
+    StreamsConfig,
+    StreamWrite,
+)
 from hopeit.dataobjects import EventPayload
-from hopeit.streams import StreamBusyError, StreamEvent, StreamManager, StreamOSError, StreamsConfig, StreamWrite
 from hopeit.streams.circuit import CLOSED, OPEN, SEMI_OPEN, BreakerPolicy, CircuitBreaker
 
 __all__ = ["CLOSED", "OPEN", "SEMI_OPEN", "StreamCircuitBreaker"]

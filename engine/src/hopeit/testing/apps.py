@@ -19,10 +19,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
-from hopeit.app._server_models import AuthType, LoggingConfig, ServerConfig
 from hopeit.app.config import AppConfig, EventDescriptor, EventType
 from hopeit.app.context import EventContext, PostprocessHook, PreprocessHeaders, PreprocessHook
 from hopeit.app.names import base_event_name
+from hopeit.contracts.settings import AuthType, LoggingConfig, ServerConfig
 from hopeit.dataobjects.payload import Payload
 from hopeit.server.config import load_app_config
 from hopeit.server.events import EventHandler, event_module, get_event_settings, get_runtime_settings

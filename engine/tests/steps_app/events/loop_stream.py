@@ -11,10 +11,13 @@ from steps_app import LoopData, LoopResult
 __steps__ = ["consume"]
 
 SEEN: List[str] = []
+#: ids of the "slow" messages whose step has begun waiting (tests wait for this before cancelling)
+STARTED_SLOW: List[str] = []
 
 
 async def consume(payload: LoopData, context: EventContext) -> LoopResult:
     if payload.action == "slow":
+        STARTED_SLOW.append(payload.id)
         await asyncio.sleep(5)
     elif payload.action == "fail":
         raise ValueError(f"cannot process {payload.id}")

@@ -17,9 +17,9 @@ from hopeit.contracts.settings import AuthType, ServerConfig
 from hopeit.server.engine import AppEngine
 from hopeit.server.logger import engine_logger
 from hopeit.server.names import route_name
-from hopeit.server.web_request import authorize
-from hopeit.server.web_response import error_response
-from hopeit.server.web_tracking import track_ids
+from hopeit.web.request import authorize
+from hopeit.web.response import error_response
+from hopeit.web.tracking import track_ids
 
 __all__ = ["StreamControl", "mgmt_auth_methods", "mgmt_route_name"]
 

@@ -6,8 +6,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
 from aiohttp import hdrs, web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_request import BaseRequest
-from hopeit.app._hooks import PostprocessHook
-from hopeit.app.context import EventContext
+from hopeit.app.context import EventContext, PostprocessHook
 from hopeit.app.errors import ErrorInfo
 from hopeit.dataobjects.payload import Payload
 from hopeit.server.errors import format_exc
@@ -175,9 +174,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def _credential_names() -> Set[str]:
     """Keys aiohttp-swagger3 uses for credential errors: ``authorization`` and api key names."""
-    from hopeit.server import api
+    from hopeit.web import openapi
 
-    schemes = (api.spec or {}).get("components", {}).get("securitySchemes", {})
+    schemes = (openapi.spec or {}).get("components", {}).get("securitySchemes", {})
     names = {scheme.get("name") for scheme in schemes.values() if scheme.get("type") == "apiKey"}
     return {"authorization", *(n for n in names if isinstance(n, str))}
 

@@ -8,26 +8,27 @@ import logging
 from typing import Any, Dict, List, Optional, Set
 
 from aiohttp import web
-from hopeit.app._hooks import PostprocessHook, PreprocessHook
 from hopeit.app.api import EventApi
 from hopeit.app.config import AppConfig, EventDescriptor, EventPlugMode, EventType
-from hopeit.app.context import EventContext, _context_shape
+from hopeit.app.context import EventContext, PostprocessHook, PreprocessHook, _context_shape
 from hopeit.app.errors import BadRequest, Unauthorized
-from hopeit.server import api
 from hopeit.server.config import AuthType
 from hopeit.server.engine import AppEngine
 from hopeit.server.logger import EngineLoggerWrapper
 from hopeit.server.metrics import duration_ms
 from hopeit.server.names import app_route_name
-from hopeit.server.web_mgmt import StreamControl, mgmt_route_name
-from hopeit.server.web_multipart import (
+from hopeit.storage import InvalidKeyError
+from hopeit.streams import StreamOSError
+from hopeit.web import openapi
+from hopeit.web.mgmt import StreamControl, mgmt_route_name
+from hopeit.web.multipart import (
     DEFAULT_MAX_FIELD_SIZE,
     DEFAULT_MAX_PARTS,
     DEFAULT_MAX_UPLOAD_SIZE,
     MultipartLimits,
     Upload,
 )
-from hopeit.server.web_request import (
+from hopeit.web.request import (
     DEFAULT_MAX_BODY_SIZE,
     PayloadTooLarge,
     QueryArgs,
@@ -36,7 +37,7 @@ from hopeit.server.web_request import (
     parse_json_payload,
     read_body,
 )
-from hopeit.server.web_response import (
+from hopeit.web.response import (
     CONTEXT_KEY,
     DRAINING,
     error_response,
@@ -44,9 +45,7 @@ from hopeit.server.web_response import (
     http_error_message,
     json_http_errors,
 )
-from hopeit.server.web_tracking import track_ids
-from hopeit.storage import InvalidKeyError
-from hopeit.streams import StreamOSError
+from hopeit.web.tracking import track_ids
 
 __all__ = ["EventRoute", "add_app_routes"]
 
@@ -251,10 +250,10 @@ def _access(context: EventContext, request: web.Request, status: int) -> str:
 
 def _add(router: web.UrlDispatcher, method: str, path: str, handler: Any, label: str, added: Set[Any],
          undocumented: List[str]) -> None:
-    wrapped = api.add_route(method, path, handler)
+    wrapped = openapi.add_route(method, path, handler)
     if wrapped is not handler:
         wrapped = json_http_errors(wrapped)  # validation failures are raised before the event runs
-    elif api.spec is not None:
+    elif openapi.spec is not None:
         undocumented.append(f"{method} {path}")
     try:
         route = router.add_route(method, path, wrapped)

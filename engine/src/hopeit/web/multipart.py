@@ -24,9 +24,9 @@ from typing import Any, List, NamedTuple, Optional
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.multipart import BodyPartReader, MultipartReader, parse_content_disposition
-from hopeit.app._hooks import PreprocessFileHook
+from hopeit.app.context import PreprocessFileHook
 from hopeit.app.errors import BadRequest
-from hopeit.server.web_request import PayloadTooLarge
+from hopeit.web.request import PayloadTooLarge
 
 __all__ = [
     "DEFAULT_MAX_FIELD_SIZE",

@@ -1,0 +1,308 @@
+"""OpenAPI spec of the running apps: built from ``__api__`` and data object schemas, checked, served.
+
+The server keeps one spec per process (module state, as the server itself is one per process):
+
+* ``--api-auto "version;title;description"``: ``init_auto_api`` starts an empty spec that the apps
+  fill in (``register_server_config``, ``register_apps``); nothing to compare against.
+* ``--api-file openapi.json``: ``load_api_file`` loads the spec; ``register_apps`` recomputes it
+  from the apps, and ``enable_swagger`` refuses to start when the two differ, naming what differs.
+* ``hopeit_openapi create|diff|update`` use the same functions to write or compare spec files.
+
+With a spec active, ``enable_swagger`` installs aiohttp-swagger3 (RapiDoc UI at ``api.docs_path``)
+and ``add_route`` wraps each documented handler with request validation of query args, headers,
+cookies and credentials. Bodies are validated by pydantic when the payload is parsed.
+"""
+
+import copy
+import json
+import logging
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Dict, List, Optional, Union
+
+from hopeit.app.api import METHOD_MAPPING, APIError, datatype_schema, runtime_schemas, set_spec_provider
+from hopeit.app.config import AppConfig, EventDescriptor, EventPlugMode
+from hopeit.app.errors import ErrorInfo
+from hopeit.server.config import AuthType, ServerConfig
+from hopeit.server.events import event_module
+from hopeit.server.names import app_route_name, titlecase
+from hopeit.web.openapi_schemas import event_dataobjects, remove_unused_schemas, spec_differences
+
+__all__ = [
+    "METHOD_MAPPING",
+    "OPEN_API_VERSION",
+    "APIError",
+    "add_route",
+    "app_route_name",
+    "clear",
+    "datatype_schema",
+    "diff_specs",
+    "enable_swagger",
+    "init_auto_api",
+    "init_empty_spec",
+    "load_api_file",
+    "register_apps",
+    "register_server_config",
+    "save_api_file",
+    "setup",
+    "spec",
+    "spec_differences",
+    "static_spec",
+]
+
+logger = logging.getLogger("hopeit.server.api")
+
+OPEN_API_VERSION = "3.0.3"
+DEFAULT_TITLE = "hopeit.engine automatic OpenAPI title"
+DEFAULT_DESCRIPTION = "hopeit.engine automatic OpenAPI description"
+
+spec: Optional[Dict[str, Any]] = None
+static_spec: Optional[Dict[str, Any]] = None
+swagger: Any = None
+_options: Dict[str, Any] = {"generate_mode": False}
+_from_file = False
+_default_auth: List[AuthType] = [AuthType.UNSECURED]
+
+set_spec_provider(lambda: spec)
+
+
+def setup(**options: Any) -> None:
+    """Set options: ``generate_mode=True`` adds a placeholder operation for undocumented events."""
+    _options.update(options)
+
+
+def clear() -> None:
+    """Forget the spec, the validator and the options."""
+    global spec, static_spec, swagger, _from_file, _default_auth
+    spec, static_spec, swagger, _from_file = None, None, None, False
+    _default_auth = [AuthType.UNSECURED]
+    _options["generate_mode"] = False
+    runtime_schemas.clear()
+
+
+def _empty_spec(api_version: str, title: str, description: str) -> Dict[str, Any]:
+    return {
+        "openapi": OPEN_API_VERSION,
+        "info": {"version": api_version, "title": title, "description": description},
+        "paths": {},
+    }
+
+
+def init_empty_spec(api_version: str, title: str, description: str) -> None:
+    """Start a new spec (``hopeit_openapi create``)."""
+    global spec, static_spec, _from_file
+    spec = _empty_spec(api_version, title, description)
+    static_spec, _from_file = copy.deepcopy(spec), False
+
+
+def init_auto_api(api_version: Optional[str], title: Optional[str], description: Optional[str]) -> None:
+    """Start a spec built on the fly from the apps (``--api-auto``): never compared to a file."""
+    global spec, static_spec, _from_file
+    spec = _empty_spec(api_version or "1.0", title or DEFAULT_TITLE, description or DEFAULT_DESCRIPTION)
+    static_spec, _from_file = None, False
+
+
+def load_api_file(path: Union[str, Path]) -> None:
+    """Load a spec file to enforce (``--api-file``) or update.
+
+    :raises APIError: the file cannot be read or is not JSON.
+    """
+    global spec, static_spec, _from_file
+    try:
+        loaded = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise APIError(f"Cannot load API spec file {path}: {exc}") from None
+    spec, static_spec, _from_file = loaded, copy.deepcopy(loaded), True
+
+
+def diff_specs() -> bool:
+    """True when the spec computed from the apps differs from the loaded one."""
+    return static_spec is not None and spec is not None and bool(spec_differences(static_spec, spec))
+
+
+def save_api_file(path: Union[str, Path], api_version: str) -> None:
+    """Write the spec as JSON (indent 2) with ``api_version``.
+
+    :raises APIError: the spec loaded from a file changed and ``api_version`` is still its version.
+    """
+    current = _require_spec()
+    if _from_file and static_spec is not None and diff_specs() and static_spec["info"]["version"] == api_version:
+        raise APIError(f"API spec changed: set a new version (current {api_version}) with --api-version")
+    current["info"]["version"] = api_version
+    Path(path).write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
+
+
+def _require_spec() -> Dict[str, Any]:
+    if spec is None:
+        raise APIError("No API spec: start with --api-file or --api-auto, or call init_empty_spec()")
+    return spec
+
+
+def _security_name(method: AuthType) -> str:
+    return f"auth.{method.value.lower()}"
+
+
+def register_server_config(server_config: ServerConfig) -> None:
+    """Add the Basic and Bearer security schemes and the server's default auth methods."""
+    global _default_auth
+    current = _require_spec()
+    components = current.setdefault("components", {})
+    components.setdefault("schemas", {})
+    schemes = components.setdefault("securitySchemes", {})
+    schemes["auth.basic"] = {"type": "http", "scheme": "basic"}
+    schemes["auth.bearer"] = {"type": "http", "scheme": "bearer"}
+    _default_auth = list(server_config.auth.default_auth_methods)
+    current["security"] = [
+        {_security_name(m): []} for m in _default_auth if m in (AuthType.BASIC, AuthType.BEARER)
+    ]
+
+
+def _add_component(schemas: Dict[str, Any], name: str, schema: Dict[str, Any]) -> None:
+    existing = schemas.get(name)
+    if existing is None:
+        schemas[name] = schema
+    elif existing != schema:
+        logger.warning("API spec: two different schemas named %s: keeping the first one", name)
+
+
+def _operation(module: ModuleType, app_config: AppConfig, plugin: Optional[AppConfig], event_name: str,
+               existing: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    api = getattr(module, "__api__", None)
+    if callable(api):
+        return dict(api(module, app_config, event_name, plugin))
+    if isinstance(api, dict):
+        return copy.deepcopy(api)
+    if existing is not None:
+        return existing
+    if _options.get("generate_mode"):
+        return {"description": f"<<<{event_name}>>>", "parameters": [], "responses": {}}
+    return None
+
+
+def _header(name: str, schema: Dict[str, Any], required: bool) -> Dict[str, Any]:
+    return {"name": name, "in": "header", "required": required, "description": name, "schema": schema}
+
+
+def _track_headers(operation: Dict[str, Any], app_config: AppConfig) -> None:
+    params: List[Dict[str, Any]] = operation.setdefault("parameters", [])
+    present = {(p.get("in"), p.get("name")) for p in params}
+    wanted = [
+        _header("X-Track-Request-Id", {"type": "string"}, False),
+        _header("X-Track-Request-Ts", {"type": "string", "format": "date-time"}, False),
+    ]
+    for key in app_config.engine.track_headers:
+        if key not in ("track.request_id", "track.request_ts"):
+            name = "X-" + titlecase(key).replace(" ", "-")
+            wanted.append(_header(name, {"type": "string", "default": key.replace("track.", "test.")}, True))
+    params.extend(p for p in wanted if ("header", p["name"]) not in present)
+
+
+def _security(operation: Dict[str, Any], app_config: AppConfig, info: EventDescriptor, current: Dict[str, Any]) -> None:
+    methods = list(info.auth) or _default_auth
+    security: List[Dict[str, List[str]]] = []
+    for method in methods:
+        if method == AuthType.REFRESH:
+            name = f"{app_config.app_key()}.refresh"
+            current["components"].setdefault("securitySchemes", {})[name] = {
+                "type": "apiKey", "in": "cookie", "name": name,
+            }
+            security.append({name: []})
+        elif method in (AuthType.BASIC, AuthType.BEARER):
+            security.append({_security_name(method): []})
+    if security and AuthType.UNSECURED in methods:
+        security.append({})  # credentials are optional: requests without them are valid too
+    operation["security"] = security
+
+
+def _register_event(current: Dict[str, Any], app_config: AppConfig, plugin: Optional[AppConfig], event_name: str,
+                    info: EventDescriptor) -> None:
+    owner = plugin or app_config
+    module = event_module(owner, event_name, info)
+    for datatype in event_dataobjects(module):
+        datatype_schema(event_name, datatype)
+    route = app_route_name(app_config.app, event_name=event_name, plugin=None if plugin is None else plugin.app,
+                           override_route_name=info.route)
+    method = METHOD_MAPPING[info.type]
+    existing = current["paths"].get(route, {}).get(method)
+    operation = _operation(module, app_config, plugin, event_name, existing)
+    if operation is None:
+        return
+    operation["tags"] = [app_config.app_key()]
+    _track_headers(operation, app_config)
+    _security(operation, app_config, info, current)
+    current["paths"].setdefault(route, {})[method] = operation
+
+
+def register_apps(apps_config: List[AppConfig]) -> None:
+    """Document every GET, POST and MULTIPART event of the apps, and OnApp events of their plugins.
+
+    :raises APIError: an app lists a plugin whose config is not among ``apps_config``.
+    """
+    current = _require_spec()
+    current.setdefault("paths", {})
+    schemas: Dict[str, Any] = current.setdefault("components", {}).setdefault("schemas", {})
+    datatype_schema("error", ErrorInfo)
+    by_key = {config.app_key(): config for config in apps_config}
+    for app_config in apps_config:
+        for event_name, info in app_config.events.items():
+            if info.plug_mode == EventPlugMode.STANDALONE:
+                if info.type in METHOD_MAPPING:
+                    _register_event(current, app_config, None, event_name, info)
+                else:
+                    for datatype in event_dataobjects(event_module(app_config, event_name, info)):
+                        datatype_schema(event_name, datatype)
+        for plugin in app_config.plugins:
+            plugin_config = by_key.get(plugin.app_key())
+            if plugin_config is None:
+                raise APIError(
+                    f"app {app_config.app_key()} uses plugin {plugin.app_key()}: list the plugin config "
+                    "in --config-files (or its name in server config 'plugins')"
+                )
+            for event_name, info in plugin_config.events.items():
+                if info.plug_mode == EventPlugMode.ON_APP and info.type in METHOD_MAPPING:
+                    _register_event(current, app_config, plugin_config, event_name, info)
+    for name in sorted(runtime_schemas):
+        _add_component(schemas, name, runtime_schemas[name])
+    remove_unused_schemas(current)
+    current["security"] = []
+
+
+def _docs_settings(server_config: ServerConfig) -> Any:
+    from aiohttp_swagger3 import RapiDocUiSettings
+
+    docs_path = server_config.api.docs_path
+    return RapiDocUiSettings(path=docs_path) if docs_path else None
+
+
+def enable_swagger(server_config: ServerConfig, app: Any) -> None:
+    """Install request validation and the docs UI on an aiohttp app, if a spec is active.
+
+    :raises APIError: the spec loaded with ``--api-file`` differs from the apps (naming the
+        differences), or the spec is not valid OpenAPI 3.0.
+    """
+    global swagger
+    if spec is None:
+        logger.info("No API spec (start with --api-file or --api-auto): requests are not validated")
+        return
+    if static_spec is not None and diff_specs():
+        differences = ", ".join(spec_differences(static_spec, spec))
+        raise APIError(
+            f"API spec file does not match the apps: differences at {differences}. "
+            "Run `hopeit_openapi diff` to see them and `hopeit_openapi update` to refresh the file."
+        )
+    from hopeit.web.swagger import install_swagger
+
+    swagger = install_swagger(app, spec, _docs_settings(server_config))
+
+
+def add_route(method: str, path: str, handler: Callable[..., Any]) -> Callable[..., Any]:
+    """``handler`` wrapped with request validation when the spec documents ``method`` on ``path``."""
+    if swagger is None or spec is None:
+        return handler
+    operation = spec.get("paths", {}).get(path, {}).get(method.lower())
+    if operation is None:
+        logger.debug("No API Spec defined for path=%s method=%s: requests are not validated", path, method)
+        return handler
+    from hopeit.web.swagger import validating_handler
+
+    return validating_handler(swagger, method.lower(), path, handler)
