@@ -106,7 +106,8 @@ async def test_trimming_unread_entries_is_logged(
 ) -> None:
     """With the consumer stopped, writes beyond ``target_max_len`` trim entries nobody read: a WARNING says so."""
     stream_settings = {"target_max_len": 100, "batch_size": 5}
-    layout = simple_example_config(tmp_path, redis_url=redis_server.url,
+    # the operator stops the consumer without a token here: this test is about trimming, not auth
+    layout = simple_example_config(tmp_path, redis_url=redis_server.url, auth={"mgmt_auth_methods": ["Unsecured"]},
                                    settings={"{events.streams.something_event.write_stream.name}": stream_settings})
     server = servers(layout, name="simple-example-redis")
     stream = "simple_example.1x0.streams.something_event.high-prio"

@@ -124,7 +124,8 @@ def stream_app_config(
     """
     base = json.loads((SIMPLE_EXAMPLE_CONFIG / "server.json").read_text())
     base["plugins"] = []
-    server = _server_config(base, folder, redis_url, redis_settings, None)
+    # the fault tests start and stop this app's consumer as an operator script would, without a token
+    server = _server_config(base, folder, redis_url, redis_settings, {"mgmt_auth_methods": ["Unsecured"]})
     records = records or folder / "records"
     records.mkdir(parents=True, exist_ok=True)
     app = {

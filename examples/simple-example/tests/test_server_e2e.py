@@ -127,6 +127,23 @@ async def test_auth_login_and_bearer(server: RunningServer) -> None:
             assert [item["id"] for item in await resp.json()] == ["auth-1"]
 
 
+async def test_management_routes_need_a_bearer_token(server: RunningServer) -> None:
+    """The example's server config protects /mgmt (``auth.mgmt_auth_methods``): a login token stops and starts."""
+    mgmt = f"{server.base_url}/mgmt/simple-example/1x0/streams/process-events"
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{mgmt}/stop") as resp:
+            assert resp.status == 401, await resp.text()
+        credentials = base64.b64encode(b"demo:hopeit").decode()
+        async with session.get(f"{server.base_url}{APP}/login",
+                               headers={**SESSION, "Authorization": f"Basic {credentials}"}) as resp:
+            token = (await resp.json())["access_token"]
+        operator = {"Authorization": f"Bearer {token}"}
+        async with session.get(f"{mgmt}/stop", headers=operator) as resp:
+            assert resp.status == 200, await resp.text()
+        async with session.get(f"{mgmt}/start", headers=operator) as resp:
+            assert resp.status == 200, await resp.text()
+
+
 async def test_track_headers_are_echoed(server: RunningServer) -> None:
     headers = {**SESSION, "X-Track-Request-Id": "pinned-request-id"}
     async with aiohttp.ClientSession() as session:
