@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import List
+from typing import List, Tuple
 
 import pytest
 from cli_support import (
@@ -148,38 +148,44 @@ def test_worker_class_other_than_the_aiohttp_worker_is_refused(capsys: pytest.Ca
     assert "--worker-timeout" in capsys.readouterr().err
 
 
-def test_worker_timeout_limits_the_drain(tmp_path: Path) -> None:
-    """``--worker-timeout`` is how long a stopping worker lets requests in flight finish; the aiohttp
-    worker class of 0.24 command lines is accepted with a note."""
-    marker = tmp_path / "in-flight"
-    os.environ["HOPEIT_TEST_SLOW_MARKER"] = str(marker)
-    port = _free_port()
-    proc = _run([_script("hopeit_server"), "run", "--host", "127.0.0.1", "--port", str(port),
-                 "--config-files", CONFIG_FILES, "--worker-class", "aiohttp.GunicornWebWorker",
-                 "--worker-timeout", "0.3"])
+def _sigterm_during_slow_request(proc: "subprocess.Popen[bytes]", port: int, marker: Path) -> Tuple[bytes, bytes]:
+    """Send SIGTERM while a 1.8 s request is in flight; the bytes that request got, and the server's output."""
     signalled = False
     try:
         _wait(f"http://127.0.0.1:{port}/api/web-test/1x0/pid", proc)
         with socket.create_connection(("127.0.0.1", port)) as slow:
             slow.sendall(b"GET /api/web-test/1x0/slow?seconds=1.8 HTTP/1.1\r\nHost: x\r\n\r\n")
             deadline = time.monotonic() + 20
-            while not marker.exists() and time.monotonic() < deadline:
+            while not marker.exists() and time.monotonic() < deadline:  # the request has reached its step
                 time.sleep(0.02)
             assert marker.exists()
             proc.send_signal(signal.SIGTERM)
             signalled = True
             slow.settimeout(20)
             answer = slow.recv(4096)
-        assert answer == b"", answer  # cancelled after 0.3 s of draining: closed without an answer
     finally:
         if not signalled:
             proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
+    return answer, out
+
+
+def test_worker_timeout_limits_the_drain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--worker-timeout`` is how long a stopping worker lets requests in flight finish; the aiohttp
+    worker class of 0.24 command lines is accepted with a note."""
+    marker = tmp_path / "in-flight"
+    monkeypatch.setenv("HOPEIT_TEST_SLOW_MARKER", str(marker))
+    port = _free_port()
+    proc = _run([_script("hopeit_server"), "run", "--host", "127.0.0.1", "--port", str(port),
+                 "--config-files", CONFIG_FILES, "--worker-class", "aiohttp.GunicornWebWorker",
+                 "--worker-timeout", "0.3"])
+    answer, out = _sigterm_during_slow_request(proc, port, marker)
+    assert answer == b"", answer  # cancelled after 0.3 s of draining: closed without an answer
     assert proc.returncode == 0, out.decode()
     assert "hopeit_server: note: --worker-class aiohttp.GunicornWebWorker: workers are built in" in out.decode()
 
 
-def test_two_workers_warn_of_what_each_runs_on_its_own(tmp_path: Path) -> None:
+def test_two_workers_warn_of_what_each_runs_on_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With --workers 2, the embedded memory streams and SERVICE events are said to be per worker, on the
     console and in the log; --worker-timeout reaches the workers."""
     server_json = tmp_path / "server.json"
@@ -188,29 +194,14 @@ def test_two_workers_warn_of_what_each_runs_on_its_own(tmp_path: Path) -> None:
         "streams": {"delay_auto_start_seconds": 0, "connection_str": "${HOPEIT_TEST_STREAMS}"},
     }))
     marker = tmp_path / "in-flight"
-    os.environ["HOPEIT_TEST_SLOW_MARKER"] = str(marker)
+    monkeypatch.setenv("HOPEIT_TEST_SLOW_MARKER", str(marker))
     _, plugin_json, app_json = CONFIG_FILES.split(",")
     port = _free_port()
     proc = _run([_script("hopeit_server"), "run", "--host", "127.0.0.1", "--port", str(port),
                  "--config-files", f"{server_json},{plugin_json},{app_json}", "--workers", "2", "--start-streams",
                  "--worker-timeout", "0.3"])
-    signalled = False
-    try:
-        _wait(f"http://127.0.0.1:{port}/api/web-test/1x0/pid", proc)
-        with socket.create_connection(("127.0.0.1", port)) as slow:
-            slow.sendall(b"GET /api/web-test/1x0/slow?seconds=1.8 HTTP/1.1\r\nHost: x\r\n\r\n")
-            deadline = time.monotonic() + 20
-            while not marker.exists() and time.monotonic() < deadline:
-                time.sleep(0.02)
-            assert marker.exists()
-            proc.send_signal(signal.SIGTERM)
-            signalled = True
-            slow.settimeout(20)
-            assert slow.recv(4096) == b""  # the worker drained for 0.3 s only
-    finally:
-        if not signalled:
-            proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=30)
+    answer, out = _sigterm_during_slow_request(proc, port, marker)
+    assert answer == b"", answer  # the worker drained for 0.3 s only
     assert proc.returncode == 0, out.decode()
     console = out.decode()
     logged = [line for path in (tmp_path / "logs").glob("*.log") for line in path.read_text().splitlines()]
