@@ -10,40 +10,23 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, Optional, Sequence
+
+from simple_example import testing
 
 __all__ = ["SUITE_DIR", "ServerFactory", "ServerProcess", "free_port", "memory_kb", "server_command"]
 
+# one way to find hopeit_server and a free port, shared with simple-example's end-to-end tests
+free_port = testing.free_port
+server_command = testing.server_command
+
 #: Folder of the suite: put on the servers' PYTHONPATH so they import the suite's own stream app.
 SUITE_DIR = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def server_command() -> List[str]:
-    """``hopeit_server`` of the running interpreter's environment.
-
-    :raises RuntimeError: it is not installed (the suite needs ``hopeit.engine[web,cli]``).
-    """
-    script = Path(sys.executable).parent / "hopeit_server"
-    if not script.exists():
-        raise RuntimeError(
-            f"hopeit_server is not installed beside {sys.executable}: run the suite in the tox env "
-            "`security` (scripts/test security), which installs engine[web,cli] and the attacked apps"
-        )
-    return [str(script)]
 
 
 def memory_kb(pid: int) -> Dict[str, int]:
@@ -57,8 +40,12 @@ def memory_kb(pid: int) -> Dict[str, int]:
     return values
 
 
-class ServerProcess:
-    """One ``hopeit_server run`` serving ``config_files`` on 127.0.0.1:``port``."""
+class ServerProcess(testing.RunningServer):
+    """One ``hopeit_server run`` serving ``config_files`` on 127.0.0.1:``port``, in a process group of its own.
+
+    The command line, ``base_url`` and ``output`` are those of simple-example's ``RunningServer``;
+    this one adds a name, readiness by an HTTP answer, a port retry, signals and a group kill.
+    """
 
     def __init__(
         self,
@@ -70,41 +57,15 @@ class ServerProcess:
         env: Optional[Dict[str, str]] = None,
         name: str = "server",
     ) -> None:
-        self.config_files = [str(path) for path in config_files]
-        self.workdir = workdir
-        self.start_streams = start_streams
-        self.api_auto = api_auto
-        self.env = dict(env or {})
+        super().__init__(config_files, workdir=workdir, start_streams=start_streams, api_auto=api_auto, env=env)
         self.name = name
-        self.port = free_port()
         self.output_path = workdir / f"{name}.out"
-        self.process: Optional[subprocess.Popen[bytes]] = None
-        self._output: Optional[IO[Any]] = None
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``."""
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def pid(self) -> int:
         """Process id of the running server."""
         assert self.process is not None, "the server is not running"
         return self.process.pid
-
-    def command(self) -> List[str]:
-        """The command line an operator would type."""
-        args = [*server_command(), "run", "--config-files", ",".join(self.config_files),
-                "--host", "127.0.0.1", "--port", str(self.port)]
-        if self.start_streams:
-            args.append("--start-streams")
-        if self.api_auto is not None:
-            args += ["--api-auto", self.api_auto]
-        return args
-
-    def output(self) -> str:
-        """What the server printed so far (stdout and stderr together)."""
-        return self.output_path.read_text(errors="replace") if self.output_path.exists() else ""
 
     def start(self, timeout: float = 60.0) -> ServerProcess:
         """Start the server and wait until it answers HTTP.
