@@ -48,3 +48,12 @@ def test_the_event_runtime_never_imports_aiohttp() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_worker_flag_typed_by_hand_fails_with_one_line() -> None:
+    """``--worker`` is the supervisor's: options that are not its JSON exit 1 with one line, no traceback."""
+    done = subprocess.run([sys.executable, "-m", "hopeit.web", "--worker", "{not json"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.startswith("hopeit_server: error: ValueError: --worker takes the options the supervisor")
+    assert "Traceback" not in done.stderr

@@ -304,10 +304,13 @@ def run_app(
 def worker_main(argv: Optional[List[str]] = None) -> None:
     """Entry point of a worker process started by ``run_workers``."""
     values = list(sys.argv[1:] if argv is None else argv)
-    options = json.loads(values[values.index("--worker") + 1])
-    args = ServeArgs(**options)
-    if "--fd" in values:
-        sock = socket.socket(fileno=int(values[values.index("--fd") + 1]))
+    try:
+        args = ServeArgs(**json.loads(values[values.index("--worker") + 1]))
+        fd = int(values[values.index("--fd") + 1]) if "--fd" in values else None
+    except (IndexError, ValueError, TypeError) as exc:
+        _fail(ValueError(f"--worker takes the options the supervisor of --workers passes, not typed ones ({exc})"))
+    if fd is not None:
+        sock = socket.socket(fileno=fd)
         run_cli(args._replace(path=None), sock=sock)
     else:
         run_cli(args, reuse_port=True)
