@@ -83,9 +83,11 @@ async def test_sigterm_closes_connections_with_connection_close(
         idle_writer.write(request_head("GET", f"{STREAM_APP}/slow?seconds=0", port, {}, None))
         first = await read_response(idle_reader)
         assert first.status == 200 and first.headers.get("connection", "").lower() != "close"
+        in_flight_marker = server.workdir / "slow-in-flight"
+        in_flight_marker.unlink()  # written by the first request
         busy_writer.write(request_head("GET", f"{STREAM_APP}/slow?seconds=2", port, {}, None))
         await busy_writer.drain()
-        await asyncio.sleep(0.5)  # the slow request is in flight
+        await eventually(lambda: in_flight_marker.exists() or None, timeout=10, what="the slow request in flight")
         server.signal(signal.SIGTERM)
         in_flight = await asyncio.wait_for(read_response(busy_reader), 20)
         busy_end = await how_it_ends(busy_reader)

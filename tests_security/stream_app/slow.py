@@ -1,6 +1,7 @@
 """Slow: answer after ``seconds``, so a test can have a request in flight when the server stops."""
 
 import asyncio
+from pathlib import Path
 
 from hopeit.app.api import event_api
 from hopeit.app.context import EventContext
@@ -15,6 +16,10 @@ __api__ = event_api(
 
 
 async def pause(payload: None, context: EventContext, seconds: float) -> str:
-    """Wait ``seconds`` (at most 30), then answer ``done``."""
+    """Wait ``seconds`` (at most 30), then answer ``done``.
+
+    ``slow-in-flight`` in the server's working folder tells a test the request reached this step.
+    """
+    Path("slow-in-flight").touch()
     await asyncio.sleep(min(seconds, 30.0))
     return "done"
