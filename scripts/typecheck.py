@@ -10,6 +10,8 @@ Tests: one run per import root of each package's ``tests`` folder, the folders p
 ``sys.path`` (the first folder up from a test file without an ``__init__.py``). Roots are checked
 apart because several of them hold a ``conftest.py``, which mypy would see as one module twice.
 
+Then the repo-level suites (``tests_security``, ``tests_compat``), each with its folder as import root.
+
 Arguments, if any, are passed to a single mypy run instead (e.g. ``scripts/typecheck.py engine/src``).
 """
 
@@ -21,6 +23,13 @@ from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_GROUPS = ("plugins", "examples")
+#: Repo-level suites (import root: the suite folder) and what of them is not checked, with why.
+SUITES = {
+    # schemathesis 4 needs Python >= 3.9 and this env runs on 3.8: mypy could not see its types
+    "tests_security": ("test_schemathesis.py",),
+    # legacy-app is written the way 0.24 apps were, untyped fixtures included: that is its point
+    "tests_compat": ("legacy_app",),
+}
 
 
 def src_roots() -> List[str]:
@@ -66,6 +75,12 @@ def main(argv: List[str]) -> int:
         mypy_path = roots + sorted(groups, key=len, reverse=True)
         for files in groups.values():
             failed = _mypy(files, mypy_path) != 0 or failed
+    for suite, skipped in SUITES.items():
+        folder = ROOT / suite
+        files = [str(path.relative_to(ROOT)) for path in sorted(folder.rglob("*.py"))
+                 if not set(path.relative_to(folder).parts) & set(skipped)]
+        if files:
+            failed = _mypy(files, [*roots, suite]) != 0 or failed
     return 1 if failed else 0
 
 
