@@ -343,3 +343,191 @@ def test_copy_keeps_attributes_that_are_not_fields() -> None:
     original.__dict__["_cached"] = ("key",)
     duplicate = copy_payload(original)
     assert duplicate is not None and duplicate.__dict__["_cached"] == ("key",)
+
+
+@dataobject
+@dataclass
+class Status:
+    ts: datetime
+    type: str
+
+
+@dataobject
+@dataclass
+class Something:
+    """The shape of the original simple-example's ``Something``."""
+
+    id: str
+    status: Optional[Status] = None
+    history: List[Status] = field(default_factory=list)
+
+
+@dataobject(validate=False)
+@dataclass
+class LooseSomething:
+    id: str
+    status: Optional[Status] = None
+    history: List[Status] = field(default_factory=list)
+
+
+@dataobject
+@dataclass
+class LooselyTyped:
+    """Fields whose annotations say little about what a step may put in them."""
+
+    items: list  # type: ignore[type-arg]
+    names: List[str] = field(default_factory=list)
+    anything: Any = None
+    text: Optional[str] = None
+    table: dict = field(default_factory=dict)  # type: ignore[type-arg]
+
+
+@dataobject
+@dataclass
+class Names:
+    names: List[str]
+
+
+@dataobject
+@dataclass
+class Text:
+    text: Optional[str]
+
+
+@dataobject
+@dataclass
+class Table:
+    table: Dict[str, str]
+
+
+@dataobject
+@dataclass
+class Anything:
+    anything: Any
+
+
+def _status(day: int) -> Status:
+    return Status(ts=datetime(2024, 1, day, tzinfo=timezone.utc), type=f"s{day}")
+
+
+def test_copies_of_something_do_not_share_its_history() -> None:
+    """Setting ``copy.history[0].ts`` changes neither the original nor another copy (issue #14)."""
+    original = Something(id="1", status=_status(1), history=[_status(2), _status(3)])
+    first, second = copy_payload(original), copy_payload(original)
+    assert first == original and second == original
+    first.history[0].ts = datetime(2030, 1, 1, tzinfo=timezone.utc)  # type: ignore[union-attr]
+    first.status.type = "changed"  # type: ignore[union-attr]
+    first.history.append(_status(4))  # type: ignore[union-attr]
+    assert original == Something(id="1", status=_status(1), history=[_status(2), _status(3)])
+    assert second == original
+
+
+def test_copies_of_a_loose_object_holding_anything_are_deep() -> None:
+    """``validate=False`` objects may hold other values than their annotations: copies are still deep."""
+    original = LooseSomething(id=[1], status={"ts": [2]}, history=[[_status(1)]])  # type: ignore[arg-type,list-item]
+    duplicate = copy_payload(original)
+    assert duplicate == original
+    duplicate.id.append(9)  # type: ignore[union-attr,attr-defined]
+    duplicate.status["ts"].append(9)  # type: ignore[union-attr,index]
+    duplicate.history[0][0].type = "changed"  # type: ignore[union-attr,index]
+    expected = LooseSomething(id=[1], status={"ts": [2]}, history=[[_status(1)]])  # type: ignore[arg-type,list-item]
+    assert original == expected
+
+
+@pytest.mark.parametrize(
+    "holder, nested",
+    [
+        (lambda: Names(names=[_status(1)]), lambda obj: obj.names[0]),  # type: ignore[list-item]
+        (lambda: Text(text=_status(1)), lambda obj: obj.text),  # type: ignore[arg-type]
+        (lambda: Table(table={"k": _status(1)}), lambda obj: obj.table["k"]),  # type: ignore[dict-item]
+        (lambda: Anything(anything=[_status(1)]), lambda obj: obj.anything[0]),
+        (lambda: LooselyTyped(items=[_status(1)]), lambda obj: obj.items[0]),
+    ],
+    ids=["List[str]", "Optional[str]", "Dict[str, str]", "Any", "list"],
+)
+def test_copies_follow_the_values_held_not_the_annotations(holder: Any, nested: Any) -> None:
+    """A step may put data objects in a ``List[str]``, ``Optional[str]``, ``Dict[str, str]``, ``Any`` field."""
+    original = holder()
+    duplicate = copy_payload(original)
+    assert duplicate == original
+    nested(duplicate).type = "changed"
+    assert nested(original).type == "s1"
+
+
+def test_copies_share_immutable_values() -> None:
+    """Immutable values (str, datetime, Decimal, UUID, Enum...) are shared, containers are new."""
+    original = Atomic(
+        text="t",
+        number=1,
+        amount=Decimal("2.5"),
+        when=datetime(2024, 1, 1, tzinfo=timezone.utc),
+        day=date(2024, 1, 1),
+        uid=uuid.UUID(int=7),
+        color=Color.RED,
+    )
+    duplicate = copy_payload(original)
+    assert duplicate is not None
+    for name in ("text", "amount", "when", "day", "uid", "color"):
+        assert getattr(duplicate, name) is getattr(original, name)
+    mixed = Mixed(leaf=Leaf("a", ["x"]), values={"k": [1]}, seen={1}, pairs=([1],))
+    copied = copy_payload(mixed)
+    assert copied is not None
+    assert copied.leaf is not mixed.leaf and copied.leaf.tags is not mixed.leaf.tags
+    assert copied.values["k"] is not mixed.values["k"] and copied.pairs[0] is not mixed.pairs[0]
+
+
+class Opaque:
+    """Not a dataclass: copied by pickle."""
+
+    def __init__(self, items: List[int]) -> None:
+        self.items = items
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Opaque) and other.items == self.items
+
+
+def test_copies_of_unknown_values_use_pickle() -> None:
+    """Objects the copier does not know are deep copied by pickle."""
+    original = LooselyTyped(items=[Opaque([1])], anything=bytearray(b"ab"))
+    duplicate = copy_payload(original)
+    assert duplicate == original and duplicate is not None
+    duplicate.items[0].items.append(2)
+    duplicate.anything[0] = 0
+    assert original == LooselyTyped(items=[Opaque([1])], anything=bytearray(b"ab"))
+
+
+def test_copies_of_self_referencing_values_are_deep() -> None:
+    """A list holding itself is copied (by pickle), not followed forever."""
+    cycle: List[Any] = [1]
+    cycle.append(cycle)
+    duplicate = copy_payload(LooselyTyped(items=cycle))
+    assert duplicate is not None and duplicate.items is not cycle
+    assert duplicate.items[1] is duplicate.items
+
+
+@dataobject
+@dataclass(frozen=True)
+class FrozenLeaf:
+    tags: List[str]
+
+
+def test_frozen_objects_nested_in_a_copy_are_copied() -> None:
+    """A frozen object is returned as is only at the top; nested, it is copied like any other."""
+    original = LooselyTyped(items=[FrozenLeaf(["a"])])
+    duplicate = copy_payload(original)
+    assert duplicate is not None and duplicate == original
+    duplicate.items[0].tags.append("b")
+    assert original.items[0].tags == ["a"]
+
+
+def test_copies_of_collections_holding_dataobjects_are_deep() -> None:
+    """A list or dict payload of data objects is copied item by item."""
+    statuses = [_status(1)]
+    duplicate = copy_payload(statuses)
+    assert duplicate == statuses
+    duplicate[0].type = "changed"  # type: ignore[index]
+    assert statuses[0].type == "s1"
+    table = {"k": _status(1)}
+    copied_table = copy_payload(table)
+    copied_table["k"].type = "changed"  # type: ignore[index]
+    assert table["k"].type == "s1"

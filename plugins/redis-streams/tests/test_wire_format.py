@@ -47,7 +47,7 @@ async def test_written_fields_match_the_wire_format(
     assert fields[b"auth_info"] == b"eyJhdXRoX3R5cGUiOiAiVW5zZWN1cmVkIiwgImFsbG93ZWQiOiAidHJ1ZSJ9"
     assert fields[b"ser"] == b"json" and fields[b"comp"] == b"none"
     assert json.loads(fields[b"payload"]) == {
-        "id": "id-7", "ts": "2024-01-02T03:04:05Z", "value": 7, "price": "12.50", "color": "blue",
+        "id": "id-7", "ts": "2024-01-02T03:04:05+00:00", "value": 7, "price": 12.5, "color": "blue",
         "tags": ["a", "b"], "extra": {"k": [1, 2], "n": None},
         "part": {"name": "p", "weight": 1.5}, "parts": [{"name": "q", "weight": 0.0}],
     }

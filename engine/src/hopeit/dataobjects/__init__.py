@@ -13,19 +13,17 @@ A data object is a dataclass marked with ``@dataobject``::
         count: int = 0
 
 Data objects are validated with pydantic when they are parsed (``Payload.from_json``) and when
-they are written (``Payload.to_json``), and publish a JSON schema for OpenAPI.
+they are written (``Payload.to_json``), unless marked ``validate=False``, and publish a JSON schema
+for OpenAPI. Their JSON is hopeit.engine 0.24's: ``isoformat()`` datetimes, Decimals as numbers.
 ``from hopeit.dataobjects import dataclass, field`` gives the standard library versions.
 """
 
-import pickle
-import typing
-import uuid
 from dataclasses import dataclass, field, fields, is_dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Any, Callable, Dict, Optional, Type, TypeVar, Union, overload
 
+from hopeit.dataobjects._copy import deep_copy
 from hopeit.dataobjects.ids import new_id
 
 __all__ = [
@@ -54,8 +52,6 @@ EventPayload = Any
 EventPayloadType = TypeVar("EventPayloadType")
 
 _T = TypeVar("_T")
-
-_IMMUTABLE_TYPES = (str, int, float, bool, bytes, Decimal, datetime, date, uuid.UUID, Enum, type(None))
 
 
 class BinaryAttachment:
@@ -168,7 +164,8 @@ def dataobject(
         (default: a new uuid per message).
     :param event_ts: dotted path of the attribute used as the event timestamp.
     :param unsafe: skip copying between steps (the steps promise not to mutate it).
-    :param validate: check field types when the object is written out.
+    :param validate: check field types when the object is parsed and written; with False, parsing
+        keeps values that do not convert and writing writes what the fields hold (as 0.24 did).
     :param schema: publish the class in the OpenAPI components.
     """
 
@@ -189,72 +186,18 @@ def dataobject(
     return wrap(decorated_class)
 
 
-#: Per data object class: how to copy each field (None: the class needs a full deep copy).
-_copy_plans: Dict[type, Optional[Dict[str, Callable[[Any], Any]]]] = {}
-
-
-def _share(value: Any) -> Any:
-    return value
-
-
-def _field_copier(annotation: Any) -> Optional[Callable[[Any], Any]]:
-    """How to copy a value of ``annotation`` deeply without pickle, or None when unknown."""
-    if isinstance(annotation, type) and issubclass(annotation, _IMMUTABLE_TYPES):
-        return _share
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin is tuple and args and all(_field_copier(arg) is _share for arg in args if arg is not Ellipsis):
-        return _share
-    if origin is Union:
-        copiers = [_field_copier(arg) for arg in args]
-        if all(c is _share for c in copiers):
-            return _share
-        return None
-    if origin in (list, set, frozenset) and args and _field_copier(args[0]) is _share:
-        return lambda value: None if value is None else type(value)(value)
-    if origin is dict and len(args) == 2 and _field_copier(args[1]) is _share:
-        return lambda value: None if value is None else dict(value)
-    return None
-
-
-def _copy_plan(cls: type) -> Optional[Dict[str, Callable[[Any], Any]]]:
-    """Field copiers of a dataclass when every field can be copied without pickle (computed once)."""
-    if cls in _copy_plans:
-        return _copy_plans[cls]
-    plan: Optional[Dict[str, Callable[[Any], Any]]] = None
-    try:
-        hints = typing.get_type_hints(cls)
-        copiers = {f.name: _field_copier(hints.get(f.name)) for f in fields(cls)}
-        if hints and all(c is not None for c in copiers.values()):
-            plan = copiers  # type: ignore[assignment]
-    except Exception:  # noqa: BLE001 - unresolvable annotations: pickle copies it
-        plan = None
-    _copy_plans[cls] = plan
-    return plan
-
-
 def copy_payload(original: Optional[_T]) -> Optional[_T]:
     """Copy a payload so a step cannot change what another step holds.
 
-    Atomic values, frozen dataclasses and ``unsafe`` data objects are returned as they are.
+    Atomic values, tuples, frozen dataclasses and ``unsafe`` data objects are returned as they are;
+    anything else is deep copied by what it holds (see ``_copy``), whatever its fields' annotations.
     """
     if original is None or isinstance(original, (str, int, float, bool, tuple, Decimal)):
         return original  # type: ignore[return-value]  # isinstance narrowed it
-    if isinstance(original, (dict, set, list)):
-        return pickle.loads(pickle.dumps(original, protocol=4))  # type: ignore[no-any-return]
     params = getattr(original, "__dataclass_params__", None)
     if params is not None and params.frozen:
         return original
     options = getattr(original, "__data_object__", None)
     if options is not None and options["unsafe"]:
         return original
-    plan = _copy_plan(type(original)) if params is not None and hasattr(original, "__dict__") else None
-    if plan is not None:
-        # values were validated against these types, so copying by type is a deep copy
-        duplicate = object.__new__(type(original))
-        source = original.__dict__
-        duplicate.__dict__.update({name: copier(source[name]) for name, copier in plan.items()})
-        for name, value in source.items():
-            if name not in plan:
-                duplicate.__dict__[name] = value
-        return duplicate  # type: ignore[no-any-return]
-    return pickle.loads(pickle.dumps(original, protocol=4))  # type: ignore[no-any-return]
+    return deep_copy(original)

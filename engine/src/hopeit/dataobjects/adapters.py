@@ -1,16 +1,26 @@
-"""pydantic adapters per payload type, and validation errors a person can read."""
+"""pydantic adapters per payload type, and validation errors a person can read.
+
+The adapters read and write the JSON of hopeit.engine 0.24 (``isoformat()`` datetimes read back with
+standard library zones, Decimals as numbers): their validator and serializer are compiled from a
+rewritten core schemas (see ``_json_format``). Their ``core_schema`` is pydantic's own, so JSON
+schemas (OpenAPI) are unchanged.
+"""
 
 import functools
 import typing
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Set, Tuple
 
+from hopeit.dataobjects._json_format import reading_schema, writing_schema
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import SchemaSerializer, SchemaValidator
 
 __all__ = ["DataObjectValidationError", "adapter", "json_reader", "json_writer", "validation_error"]
 
 _adapters: Dict[Any, "TypeAdapter[Any]"] = {}
 _readers: Dict[Any, Callable[..., Any]] = {}
 _writers: Dict[Any, Callable[..., bytes]] = {}
+#: ids of the adapters whose validator and serializer read and write 0.24 JSON
+_compatible: Set[int] = set()
 
 
 class DataObjectValidationError(ValueError):
@@ -29,7 +39,17 @@ def adapter(datatype: Any) -> "TypeAdapter[Any]":
     if found is None:
         found = TypeAdapter(datatype)
         _adapters[datatype] = found
+    if id(found) not in _compatible and getattr(found, "pydantic_complete", False):
+        _make_compatible(found)
     return found
+
+
+def _make_compatible(built: "TypeAdapter[Any]") -> None:
+    """Compile the adapter's validator and serializer from its schema rewritten for 0.24 JSON."""
+    # the dataclass config travels inside the schema; a TypeAdapter of a plain type has none
+    built.validator = SchemaValidator(reading_schema(built.core_schema))
+    built.serializer = SchemaSerializer(writing_schema(built.core_schema))
+    _compatible.add(id(built))
 
 
 def json_reader(datatype: Any) -> Callable[..., Any]:

@@ -9,9 +9,11 @@ JSON text keep passing.
 import dataclasses
 import json
 import re
+import typing
 import warnings
-from typing import Any, Dict, Optional, Type, TypeVar, Union
+from typing import Any, Dict, Optional, Tuple, Type, TypeVar, Union
 
+from hopeit.dataobjects._lenient import is_lenient, lenient_payload
 from hopeit.dataobjects.adapters import (
     DataObjectValidationError,
     adapter,
@@ -28,8 +30,9 @@ __all__ = ["DataObjectValidationError", "Payload"]
 _T = TypeVar("_T")
 _ATOMIC = (str, int, float, bool)
 _COLLECTIONS = (dict, list, set)
+# pydantic >= 2.11 words it "... [field_name='x', input_value=..., input_type=str]", 2.10 "but got `str`"
 _SERIALIZATION_PROBLEM = re.compile(
-    r"Expected `(?P<expected>[^`]+)`.*?field_name='(?P<field>[^']+)'.*?input_type=(?P<got>\w+)"
+    r"Expected `(?P<expected>[^`]+)`(?: but got `(?P<got_before>[^`]+)`|.*?input_type=(?P<got>\w+))"
 )
 
 
@@ -82,13 +85,36 @@ def _output_error(payload: Any, exc: Exception) -> DataObjectValidationError:
         return validation_error(type(payload), invalid, "Cannot convert to JSON")
     except Exception:  # noqa: BLE001 - fall back to what the serializer said
         pass
-    found = _SERIALIZATION_PROBLEM.search(str(exc))
-    problem = (
-        (found.group("field"), f"expected {found.group('expected')}, got {found.group('got')}")
-        if found
-        else ("", "a field holds a value that does not match its type")
-    )
+    problem = _misfit(payload, "") or ("", "a field holds a value that does not match its type")
     return DataObjectValidationError(type(payload).__qualname__, [problem], "Cannot convert to JSON")
+
+
+def _misfit(value: Any, path: str) -> Optional[Tuple[str, str]]:
+    """Path and problem of the first field, in ``value`` or nested in it, whose type cannot write its value.
+
+    Only called to word an error: each field is written again on its own.
+    """
+    if isinstance(value, (list, tuple)):
+        return next((inner for i, item in enumerate(value) if (inner := _misfit(item, f"{path}[{i}]"))), None)
+    if isinstance(value, dict):
+        return next((inner for key, item in value.items() if (inner := _misfit(item, f"{path}.{key}"))), None)
+    if not _is_structured(value):
+        return None
+    try:
+        types = typing.get_type_hints(type(value))
+    except Exception:  # noqa: BLE001 - unresolvable annotations: no field to name
+        return None
+    for item in dataclasses.fields(value):
+        held = getattr(value, item.name, None)
+        where = f"{path}.{item.name}" if path else item.name
+        try:
+            adapter(types.get(item.name, Any)).dump_python(held, mode="json", warnings="error")
+        except PydanticSerializationError as exc:
+            found = _SERIALIZATION_PROBLEM.search(str(exc))
+            got = (found.group("got") or found.group("got_before")) if found else type(held).__name__
+            expected = found.group("expected") if found else "another type"
+            return _misfit(held, where) or (where, f"expected {expected}, got {got}")
+    return None
 
 
 class Payload:
@@ -97,6 +123,10 @@ class Payload:
     @staticmethod
     def from_json(json_str: Union[str, bytes], datatype: Type[_T], key: str = "value") -> _T:
         """Parse ``json_str`` into ``datatype``, validating it.
+
+        ``@dataobject(validate=False)`` classes (and typed collections of them) are not validated:
+        when validation fails, what converts is converted and the rest kept as given, missing
+        fields taking their default or None, as hopeit.engine 0.24 did.
 
         :raises ValueError: when the text is not JSON or does not match the type; the message names
             each offending field.
@@ -108,11 +138,18 @@ class Payload:
         try:
             return json_reader(datatype)(json_str)  # type: ignore[no-any-return]
         except ValidationError as exc:
+            if is_lenient(datatype):
+                try:
+                    data = json.loads(json_str)
+                except ValueError:
+                    data = _NOT_JSON
+                parsed: _T = _unvalidated(data, datatype, exc)
+                return parsed
             raise validation_error(datatype, exc) from None
 
     @staticmethod
     def from_obj(data: Any, datatype: Type[_T], key: str = "value", item_datatype: Optional[Type[Any]] = None) -> _T:
-        """Build ``datatype`` from plain Python data (dicts, lists, atomic values)."""
+        """Build ``datatype`` from plain Python data (dicts, lists, atomic values), as ``from_json`` does."""
         if datatype in _ATOMIC:
             value = data.get(key) if isinstance(data, dict) else data
             if value is None:
@@ -127,6 +164,9 @@ class Payload:
         try:
             return adapter(datatype).validate_python(data)  # type: ignore[no-any-return]
         except ValidationError as exc:
+            if is_lenient(datatype):
+                built: _T = _unvalidated(data, datatype, exc)
+                return built
             raise validation_error(datatype, exc) from None
 
     @staticmethod
@@ -194,6 +234,24 @@ class Payload:
         if isinstance(field_data, str):
             return Payload.from_json(field_data, datatype, key)
         return Payload.from_obj(field_data, datatype, key)
+
+
+_NOT_JSON = object()
+
+
+def _unvalidated(data: Any, datatype: Any, exc: ValidationError) -> Any:
+    """``data`` built as a ``validate=False`` type without validating it (as 0.24 did).
+
+    :raises DataObjectValidationError: ``data`` has not even the shape of ``datatype`` (a list or a
+        number for a data object), or the class refused the values (``__post_init__``).
+    """
+    try:
+        built = None if data is _NOT_JSON else lenient_payload(data, datatype)
+    except (TypeError, ValueError):  # the class itself refused the values
+        built = None
+    if built is None:
+        raise validation_error(datatype, exc) from None
+    return built
 
 
 def _loads(json_str: Union[str, bytes], datatype: Any) -> Any:
