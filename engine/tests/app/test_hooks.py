@@ -123,7 +123,7 @@ def test_postprocess_hook_setters() -> None:
 
 
 async def test_stream_response_without_request_collects_bytes(mock_app_config: AppConfig) -> None:
-    """In tests, a streamed response gathers written bytes in ``resp.data`` with all headers."""
+    """In tests, a streamed response gathers written bytes in ``resp.data``; ``resp.headers`` add the track ids."""
     context = create_test_context(mock_app_config, "mock_get", track_ids={"track.session_id": "s1"})
     hook = PostprocessHook()
     stream = await hook.prepare_stream_response(context, "attachment; filename=f.txt", "text/plain", 6)
@@ -132,9 +132,11 @@ async def test_stream_response_without_request_collects_bytes(mock_app_config: A
     await stream.write(b"def")
     assert isinstance(stream.resp, context_module.TestingResp) and stream.resp.data == b"abcdef"
     assert hook.content_type == "text/plain"
-    headers = stream.headers
-    assert headers["Content-Disposition"] == "attachment; filename=f.txt"
-    assert headers["Content-Type"] == "text/plain" and headers["Content-Length"] == "6"
+    event_headers = {"Content-Disposition": "attachment; filename=f.txt", "Content-Type": "text/plain",
+                     "Content-Length": "6"}
+    assert stream.headers == hook.headers == event_headers
+    headers = stream.resp.headers
+    assert {k: headers[k] for k in event_headers} == event_headers
     assert headers["X-Track-Request-Id"] == "test_request_id"
     assert headers["X-Track-Session-Id"] == "s1"
     assert headers["X-Event-App"] == "mock_app.1x0"

@@ -1,5 +1,7 @@
 """The test kit: config, contexts, events and services (spec engine §14)."""
 
+from pathlib import Path
+
 import pytest
 from hopeit.app.config import AppConfig
 from hopeit.contracts.settings import AuthType, LoggingConfig, StreamsConfig
@@ -21,6 +23,14 @@ from steps_app.events import bare_service, failing_service
 @pytest.fixture
 def steps_config() -> AppConfig:
     return config(CONFIG)
+
+
+@pytest.fixture
+def kit_config(monkeypatch: pytest.MonkeyPatch) -> AppConfig:
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    from kit_app import CONFIG as KIT_CONFIG
+
+    return config(KIT_CONFIG)
 
 
 def test_server_config_for_tests() -> None:
@@ -157,3 +167,45 @@ def test_service_running_mock(steps_config: AppConfig) -> None:
         failing_service.service_running = original  # type: ignore[attr-defined]
     with pytest.raises(TestingException):
         apply_service_running_mock(bare_service)
+
+
+async def test_settings_edited_after_config_reach_the_event(kit_config: AppConfig) -> None:
+    """A fixture editing ``app_config.settings`` after ``config()`` is seen by the event, as in 0.24.
+
+    (0.24's fs-storage tests append a unique folder to the storage path this way.)
+    """
+    assert await execute_event(kit_config, "read_settings", None) == "/tmp/kit-app|original"
+    kit_config.settings["fs_storage"]["path"] += "/unique"
+    kit_config.settings["read_settings"]["value"] = "edited"
+    assert await execute_event(kit_config, "read_settings", None) == "/tmp/kit-app/unique|edited"
+
+
+async def test_settings_edited_after_the_context_was_made(kit_config: AppConfig) -> None:
+    """Settings are read when the step asks for them: an edit after ``create_test_context`` is seen too."""
+    context = create_test_context(kit_config, "read_settings")
+    kit_config.settings["fs_storage"]["path"] += "/after"
+    assert await execute_event(kit_config, "read_settings", None, context=context) == "/tmp/kit-app/after|original"
+    assert context.settings(key="fs_storage", datatype=dict) == {"path": "/tmp/kit-app/after"}
+
+
+async def test_streamed_download_with_postprocess(kit_config: AppConfig) -> None:
+    """The hook shows the headers the event set and every byte it wrote, as in 0.24."""
+    result, body, hook = await execute_event(kit_config, "download", None, postprocess=True, file_name="b.png")
+    assert result.file_name == "b.png" and body == "done"
+    event_headers = {
+        "Content-Disposition": 'attachment; filename="b.png"',
+        "Content-Type": "image/png",
+        "Content-Length": "10",
+    }
+    assert hook.headers == event_headers and hook.content_type == "image/png" and hook.status is None
+    assert hook.stream_response.headers == event_headers
+    resp = hook.stream_response.resp
+    assert resp.data == b"0123456789"
+    assert {k: v for k, v in resp.headers.items() if k != "X-Track-Request-Ts"} == {
+        **event_headers,
+        "X-Track-Operation-Id": "test_operation_id",
+        "X-Track-Request-Id": "test_request_id",
+        "X-Track-Session-Id": "",
+        "X-Event-App": "kit_app.1x0",
+    }
+    assert list(resp.headers)[:3] == list(event_headers) and "X-Track-Request-Ts" in resp.headers

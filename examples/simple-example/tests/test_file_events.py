@@ -71,4 +71,4 @@ async def test_download_streamed_sends_chunks(app_config: AppConfig) -> None:
     assert stream.resp.data == CONTENT
     assert stream.headers["Content-Length"] == str(len(CONTENT))
     assert stream.headers["Content-Type"] == "application/octet-stream"
-    assert stream.headers["X-Track-Request-Id"] == "test_request_id"
+    assert stream.resp.headers["X-Track-Request-Id"] == "test_request_id"  # track headers: on resp, as in 0.24

@@ -28,7 +28,7 @@ async def test_value_is_the_dataobject_json(storage: RedisStorage[Something], re
     await client.aclose()
     assert json.loads(raw) == {
         "id": "k",
-        "ts": "2024-03-01T00:00:00Z",
+        "ts": "2024-03-01T00:00:00+00:00",
         "details": [{"name": "a", "values": [1, 2]}, {"name": "b", "values": [3]}],
     }
 
@@ -109,6 +109,24 @@ async def test_unreachable_address_error_names_it() -> None:
         assert isinstance(err.value, ConnectionError)
         assert isinstance(err.value, redis.exceptions.ConnectionError)
     await store.close()
+
+
+async def test_connection_error_repr_and_str() -> None:
+    """A raised ``RedisStorageConnectionError`` prints with its message and carries what redis-py sets on its own.
+
+    (With redis 8, ``repr()`` raised AttributeError 'error_type': redis' ``__init__`` was skipped.)
+    """
+    port = _free_port()
+    store: RedisStorage[Something] = RedisStorage().connect(address=f"redis://127.0.0.1:{port}/0")
+    with pytest.raises(RedisStorageConnectionError) as err:
+        await store.get("k", datatype=Something)
+    await store.close()
+    text = str(err.value)
+    assert text.startswith(f"Redis at 127.0.0.1:{port}/0 cannot be reached (") and text.endswith("'address'.")
+    assert repr(err.value) == f"RedisStorageConnectionError({text!r})"
+    assert err.value.args == (text,)
+    plain = redis.exceptions.ConnectionError("x")  # redis 8 sets error_type and status_code; older ones nothing
+    assert {k: getattr(err.value, k, "<missing>") for k in vars(plain)} == vars(plain)
 
 
 async def test_server_going_away_and_back() -> None:

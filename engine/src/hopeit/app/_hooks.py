@@ -161,7 +161,7 @@ class PostprocessStreamResponseHook:
 
 
 class TestingResp:
-    """Collects what a streamed response writes when running under the test kit."""
+    """Collects what a streamed response writes when running under the test kit: ``headers`` and ``data``."""
 
     __test__ = False  # not a test class, despite the name
 
@@ -175,10 +175,13 @@ class TestingResp:
 
 
 class PostprocessTestingStreamResponseHook(PostprocessStreamResponseHook):
-    """Streamed response of tests: bytes end up in ``resp.data``."""
+    """Streamed response of tests: bytes end up in ``resp.data``.
 
-    def __init__(self, headers: Dict[str, str]) -> None:
-        super().__init__(TestingResp(headers))
+    ``headers`` are those the event set; ``resp.headers`` add the track headers, as in 0.24.
+    """
+
+    def __init__(self, headers: Dict[str, str], resp_headers: Optional[Dict[str, str]] = None) -> None:
+        super().__init__(TestingResp(headers if resp_headers is None else resp_headers))
         self.headers = headers
 
 
@@ -238,14 +241,16 @@ class PostprocessHook:
         content_length: Optional[int] = None,
     ) -> PostprocessStreamResponseHook:
         """Start a streamed response; write to what it returns."""
-        headers = {"Content-Disposition": content_disposition, "Content-Type": content_type}
+        event_headers = {"Content-Disposition": content_disposition, "Content-Type": content_type}
         if content_length is not None:
-            headers["Content-Length"] = str(content_length)
+            event_headers["Content-Length"] = str(content_length)
+        self.headers.update(event_headers)  # as in 0.24: the hook shows what the event set
+        headers = dict(event_headers)
         for key, value in context.track_ids.items():
             headers["X-" + titlecase(key).replace(" ", "-")] = value
         self.content_type = content_type
         if self.request is None:
-            self.stream_response = PostprocessTestingStreamResponseHook(headers)
+            self.stream_response = PostprocessTestingStreamResponseHook(event_headers, headers)
             return self.stream_response
         from aiohttp import web  # web extra: only reached when serving a request
 

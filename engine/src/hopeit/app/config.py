@@ -287,8 +287,11 @@ class AppConfig:
             for key in event_info.setting_keys:
                 if key in self.settings:
                     extras[key] = self.settings[key]
-            settings.extras = extras
-            self.effective_settings[event_name] = Payload.to_obj(settings)
+            effective = Payload.to_obj(settings)
+            # the sections themselves, not copies (as in 0.24): a test fixture that edits
+            # ``settings`` after setup, e.g. to make a storage path unique, is seen by the event
+            effective["extras"] = extras
+            self.effective_settings[event_name] = effective
         return self
 
 

@@ -1,12 +1,25 @@
-"""Step markers apps use in event modules: ``Spawn``, ``SHUFFLE``, collectors, ``service_running``."""
+"""Step markers apps use in event modules: ``Spawn``, ``SHUFFLE``, collectors, ``service_running``.
+
+``EventPayloadType`` (the type variable of payloads) is importable from here too, as in 0.24.
+"""
 
 from typing import AsyncGenerator, TypeVar
 
 from hopeit.app._collector import AsyncCollector, CollectorStepsDescriptor, collector_step
 from hopeit.app.context import EventContext
 from hopeit.app.running import is_running
+from hopeit.dataobjects import EventPayloadType
 
-__all__ = ["SHUFFLE", "Collector", "CollectorStepsDescriptor", "Spawn", "collector_step", "service_running"]
+__all__ = [
+    "SHUFFLE",
+    "AsyncCollector",
+    "Collector",
+    "CollectorStepsDescriptor",
+    "EventPayloadType",
+    "Spawn",
+    "collector_step",
+    "service_running",
+]
 
 _T = TypeVar("_T")
 

@@ -10,8 +10,9 @@ group               an entry point names                     built in
 =================== ======================================== =============================
 
 A dotted ``module.Class`` path is accepted wherever a name is. Each entry point is loaded on its
-own and checked before use; the distribution and version of everything loaded is recorded in
-``loaded_plugins()``. ``HOPEIT_DISABLE_PLUGINS=name,name`` hides installed plugins by name.
+own and checked before use (it has the methods of its kind, and implements those its base class
+only stands in for, see ``contract_default``); the distribution and version of everything loaded
+is recorded in ``loaded_plugins()``. ``HOPEIT_DISABLE_PLUGINS=name,name`` hides installed plugins by name.
 """
 
 import importlib
@@ -20,7 +21,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Tuple, Type
+from typing import Any, Callable, Dict, List, Tuple, Type, TypeVar
 
 if sys.version_info >= (3, 10):
     from importlib.metadata import EntryPoint, entry_points
@@ -35,6 +36,7 @@ __all__ = [
     "PluginInfo",
     "PluginNotFound",
     "available",
+    "contract_default",
     "load_client_class",
     "load_plugin_config_path",
     "load_storage_class",
@@ -155,6 +157,38 @@ _SHAPES: Dict[str, Tuple[str, Tuple[str, ...]]] = {
 }
 
 
+#: Methods of each kind that a class must implement itself, not take from the base class, where
+#: they are stand-ins marked by ``contract_default``; a tuple is satisfied by any one of its methods.
+_IMPLEMENTED: Dict[str, Tuple[Tuple[str, ...], ...]] = {
+    GROUP_STREAMS: (
+        ("connect",), ("close",), ("publish", "write_stream"), ("ensure_consumer_group",), ("read_stream",),
+        ("ack_read_stream",),
+    ),
+}
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_DEFAULT_MARK = "__hopeit_contract_default__"
+
+
+def contract_default(method: _F) -> _F:
+    """Mark a method of a contract's base class as a stand-in that plugin classes implement.
+
+    The stand-in can be called (it raises ``NotImplementedError``, as 0.24's base classes did, or
+    falls back on another method), so a partial subclass such as a test double can be instantiated;
+    but a plugin class that keeps a stand-in listed in ``_IMPLEMENTED`` is refused when it is loaded.
+    """
+    setattr(method, _DEFAULT_MARK, True)
+    return method
+
+
+def _stand_ins(group: str, cls: type) -> List[str]:
+    return [
+        " or ".join(choices)
+        for choices in _IMPLEMENTED.get(group, ())
+        if all(getattr(getattr(cls, method, None), _DEFAULT_MARK, False) for method in choices)
+    ]
+
+
 def _load_class(group: str, name: str) -> Type[Any]:
     obj = _load(group, name)
     expected, methods = _SHAPES[group]
@@ -165,6 +199,12 @@ def _load_class(group: str, name: str) -> Type[Any]:
         raise TypeError(
             f"{_KIND[group]} '{name}' resolves to {obj!r}, which is not a {expected}: "
             f"it has no {', '.join(missing)}"
+        )
+    unimplemented = _stand_ins(group, obj)
+    if unimplemented:
+        raise TypeError(
+            f"{_KIND[group]} '{name}' resolves to {obj!r}, which does not implement "
+            f"{', '.join(unimplemented)} (a {expected} must)"
         )
     return obj
 

@@ -17,16 +17,20 @@ how (stream, queue, track ids, auth info, compression, serialization, trim targe
 ``write_stream(...)``/``write_stream_batch(...)`` with keywords, as in 0.24; they build the
 ``StreamWrite``. A manager written for 0.24, implementing ``write_stream`` with keywords instead
 of ``publish``, keeps working: ``publish`` then calls it.
+
+As in 0.24, a method a subclass does not implement raises ``NotImplementedError`` when called, so
+a partial subclass (a test double that only writes) can be instantiated. Type checkers still see
+the methods every manager must implement as abstract, and plugin discovery refuses a stream
+manager class that does not implement them.
 """
 
 import os
 import socket
-from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
-from hopeit.contracts.discovery import load_stream_manager_class
+from hopeit.contracts.discovery import contract_default, load_stream_manager_class
 from hopeit.contracts.settings import AuthType, Compression, Serialization, StreamsConfig
 from hopeit.dataobjects import EventPayload
 
@@ -122,15 +126,27 @@ def stream_auth_info(stream_event: StreamEvent) -> Dict[str, Any]:
 
 _AUTH_TYPES = {auth_type.value: auth_type for auth_type in AuthType}
 
+if TYPE_CHECKING:  # type checkers flag a stream manager that misses one of these methods...
+    from abc import abstractmethod as _must_implement
+else:  # ...while at run time a partial subclass can be instantiated, as in 0.24 (see the module docstring)
+    _must_implement = contract_default
 
-class StreamManager(ABC):
+
+def _not_implemented(manager: object, method: str) -> NotImplementedError:
+    return NotImplementedError(
+        f"{type(manager).__qualname__}.{method}() is not implemented: a stream manager implements connect, close, "
+        "publish (or write_stream), ensure_consumer_group, read_stream and ack_read_stream"
+    )
+
+
+class StreamManager:
     """Base class of stream backends.
 
     Subclasses are created with ``Class(address=connection_str, config=streams_config)``; the
     engine then awaits ``connect()`` and uses what it returns.
     """
 
-    def __init__(self, *, address: str, config: Optional[StreamsConfig] = None) -> None:
+    def __init__(self, *, address: str = "", config: Optional[StreamsConfig] = None) -> None:
         self.address = address
         self.config = config if config is not None else StreamsConfig(connection_str=address)
         self._allowed_serializations: Dict[Tuple[str, str], FrozenSet[Serialization]] = {}
@@ -143,18 +159,21 @@ class StreamManager(ABC):
         )
         return manager
 
-    @abstractmethod
+    @_must_implement
     async def connect(self) -> "StreamManager":
         """Open connections; return the manager to use (usually ``self``)."""
+        raise _not_implemented(self, "connect")
 
-    @abstractmethod
+    @_must_implement
     async def close(self) -> None:
         """Release connections."""
+        raise _not_implemented(self, "close")
 
     #: While the engine's circuit breaker holds calls to this backend after failures, it lets one
     #: call through as a probe every this many seconds (a backend may set its own, e.g. from its settings).
     probe_interval_seconds: float = 0.5
 
+    @contract_default
     async def publish(self, write: StreamWrite, payloads: Sequence[EventPayload]) -> int:
         """Publish ``payloads`` to ``write.stream_name``, one message each; returns how many were written.
 
@@ -171,6 +190,7 @@ class StreamManager(ABC):
             )
         return await self.write_stream_batch(**write.keywords(), payloads=list(payloads))
 
+    @contract_default
     async def write_stream(
         self,
         *,
@@ -221,11 +241,12 @@ class StreamManager(ABC):
         write = StreamWrite(stream_name, queue, track_ids, auth_info, compression, serialization, target_max_len)
         return await self.publish(write, payloads)
 
-    @abstractmethod
+    @_must_implement
     async def ensure_consumer_group(self, *, stream_name: str, consumer_group: str) -> None:
         """Create ``consumer_group`` reading from the start of the stream (creating the stream); no-op if it exists."""
+        raise _not_implemented(self, "ensure_consumer_group")
 
-    @abstractmethod
+    @_must_implement
     async def read_stream(
         self,
         *,
@@ -242,10 +263,12 @@ class StreamManager(ABC):
 
         Messages that cannot be decoded come back as ``Exception`` items, and stay pending.
         """
+        raise _not_implemented(self, "read_stream")
 
-    @abstractmethod
+    @_must_implement
     async def ack_read_stream(self, *, stream_name: str, consumer_group: str, stream_event: StreamEvent) -> int:
         """Acknowledge a processed message; returns the number acknowledged."""
+        raise _not_implemented(self, "ack_read_stream")
 
     async def ack_read_stream_batch(
         self, *, stream_name: str, consumer_group: str, stream_events: List[StreamEvent]
@@ -282,7 +305,7 @@ class StreamManager(ABC):
         allowed: Dict[Tuple[str, str], FrozenSet[Serialization]] = getattr(self, "_allowed_serializations", None) or {}
         return allowed.get((stream_name, consumer_group), SAFE_SERIALIZATIONS)
 
-    async def record_failures(  # noqa: B027 - an optional hook: doing nothing is the right default
+    async def record_failures(
         self, *, stream_name: str, consumer_group: str, failures: Sequence[Tuple[StreamEvent, BaseException]]
     ) -> None:
         """Hear why messages read from ``stream_name`` were not processed (they stay pending).

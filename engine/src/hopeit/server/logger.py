@@ -36,7 +36,9 @@ from hopeit.server.names import snakecase
 from hopeit.server.version import ENGINE_NAME, ENGINE_VERSION
 
 __all__ = [
+    "LOG_FORMAT",
     "EngineLoggerWrapper",
+    "EventLoggerWrapper",
     "combined",
     "engine_extra_logger",
     "engine_logger",
@@ -52,6 +54,8 @@ __all__ = [
 ]
 
 FORMAT = "%(asctime)s | %(levelname)s | %(name)s | %(message)s | %(extra)s"
+#: 0.24 name of ``FORMAT``.
+LOG_FORMAT = FORMAT
 _HOST = socket.gethostname()
 _PID = os.getpid()
 _config = LoggingConfig()
@@ -268,6 +272,10 @@ class EngineLoggerWrapper:
     def isEnabledFor(self, level: int) -> bool:
         """True when ``level`` would be logged."""
         return self.logger.isEnabledFor(level)
+
+
+#: 0.24 name of the logger bound to event modules (``module.logger``): ours is an ``EngineLoggerWrapper``.
+EventLoggerWrapper = EngineLoggerWrapper
 
 
 _engine_name = "engine"

@@ -16,6 +16,7 @@ import asyncio
 import typing
 from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Set, Tuple, Union
 
+from hopeit.app.events import SHUFFLE, AsyncCollector, Collector, CollectorStepsDescriptor  # 0.24 names of this module
 from hopeit.dataobjects import DataObject, copy_payload
 from hopeit.server.stages import (  # these names stay importable from here
     ModuleSteps,
@@ -37,7 +38,11 @@ from hopeit.server.step_info import (  # introspection lives there; these names 
 
 __all__ = [
     "MAX_STEPS",
+    "SHUFFLE",
+    "AsyncCollector",
+    "Collector",
     "CollectorStepInfo",
+    "CollectorStepsDescriptor",
     "ModuleSteps",
     "StepInfo",
     "StepsChain",

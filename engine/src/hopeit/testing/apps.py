@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
-from hopeit.app.config import AppConfig, EventDescriptor, EventType
+from hopeit.app.config import AppConfig, EventDescriptor, EventSettings, EventType
 from hopeit.app.context import EventContext, PostprocessHook, PreprocessHeaders, PreprocessHook
 from hopeit.app.names import base_event_name
 from hopeit.contracts.settings import AuthType, LoggingConfig, ServerConfig
@@ -61,6 +61,20 @@ def config(path: Union[str, Path]) -> AppConfig:
     return app_config
 
 
+def _current_settings(app_config: AppConfig, event_name: str) -> EventSettings:
+    """Settings of an event whose sections are those of ``app_config.settings`` themselves.
+
+    Steps read a section when they call ``context.settings(...)``, so what a fixture edits after
+    ``config()`` (or after this context was made) is what they get, as in 0.24.
+    """
+    effective = app_config.effective_settings or {}
+    settings = get_event_settings(effective, event_name)
+    own = effective.get(base_event_name(event_name))
+    if own is not None and "extras" in own:
+        settings.extras = own["extras"]
+    return settings
+
+
 def create_test_context(
     app_config: AppConfig,
     event_name: str,
@@ -81,7 +95,7 @@ def create_test_context(
         app_config=app_config,
         plugin_config=app_config,
         event_name=event_name,
-        settings=get_event_settings(app_config.effective_settings or {}, event_name),
+        settings=_current_settings(app_config, event_name),
         track_ids=ids,
         auth_info={"auth_type": AuthType.UNSECURED, "allowed": "true", **(auth_info or {})},
     )

@@ -17,6 +17,16 @@ class RedisStorageConnectionError(ConnectionError, redis.exceptions.ConnectionEr
     written against either keeps catching it.
     """
 
+    def __init__(self, message: str) -> None:
+        # the builtin's __init__ (OSError's) does not call on along the MRO: run redis-py's too, which
+        # sets what its own code reads (redis 8: error_type and status_code, used by its __repr__)
+        ConnectionError.__init__(self, message)
+        redis.exceptions.ConnectionError.__init__(self, message)
+
+    def __repr__(self) -> str:
+        # the same on every redis-py version (redis 8's leaves the message out: "network:<class name>")
+        return f"{type(self).__name__}({str(self)!r})"
+
 
 def describe_address(client: Any) -> str:
     """``host:port/db`` (or the unix socket path) a redis-py client connects to, without credentials."""
