@@ -1,7 +1,7 @@
 """JSON schemas of payload types for OpenAPI components."""
 
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from hopeit.dataobjects import dataobject
 from hopeit.dataobjects.schema import REF_TEMPLATE, json_schema, schema_with_components
@@ -75,3 +75,18 @@ def test_recursive_dataobject_component_is_its_schema() -> None:
     _, components = schema_with_components(Node)
     assert components["Node"].get("type") == "object"
     assert "$ref" not in components["Node"]
+
+
+class Opaque:
+    """A type neither 0.24 nor pydantic can describe."""
+
+
+def test_type_without_schema_is_any_value() -> None:
+    """0.24 wrote ``{}`` (any value) for types it could not describe, and so do we when pydantic cannot."""
+    assert schema_with_components(Opaque) == ({}, {})
+
+
+def test_bare_containers() -> None:
+    """Unparameterised containers, as 0.24 wrote them."""
+    assert schema_with_components(list)[0] == schema_with_components(List)[0] == {"type": "array"}
+    assert schema_with_components(dict)[0] == schema_with_components(Dict)[0] == {"type": "object"}

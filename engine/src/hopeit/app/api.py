@@ -15,9 +15,9 @@ from the spec file the server was started with (``--api-file``). Query args decl
 first step converted to their types (``int``, ``bool``, ``date``, ``Optional[...]``, enums, ...).
 """
 
+import logging
 import re
 from datetime import date, datetime
-from enum import Enum
 from types import ModuleType
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
@@ -25,6 +25,7 @@ from hopeit.app.config import AppConfig, AppDescriptor, EventType
 from hopeit.app.names import app_route_name, route_name
 from hopeit.dataobjects import BinaryAttachment, BinaryDownload
 from hopeit.dataobjects.adapters import type_name
+from hopeit.dataobjects.openapi3 import openapi3_schema
 from hopeit.dataobjects.schema import schema_with_components
 
 __all__ = [
@@ -54,8 +55,9 @@ _SIMPLE_TYPES: Dict[Any, Dict[str, str]] = {
     date: {"type": "string", "format": "date"},
     datetime: {"type": "string", "format": "date-time"},
 }
-_NAMED_MAPPINGS = ("properties", "patternProperties", "$defs", "definitions")
 _NONE = type(None)
+
+logger = logging.getLogger("hopeit.server.api")
 
 _spec_provider: Optional[Callable[[], Optional[Dict[str, Any]]]] = None
 
@@ -78,89 +80,11 @@ def app_base_route_name(app: AppDescriptor, *, plugin: Optional[AppDescriptor] =
     return route_name(*parts)
 
 
-# --- JSON schema (pydantic, draft 2020-12) -> OpenAPI 3.0 schema objects ---------------------------
-
-
-def _without_null(variants: List[Any]) -> Tuple[List[Any], bool]:
-    # variants are converted first, so ``{"type": "null"}`` already reads ``{"nullable": True}``
-    rest = [v for v in variants if not (isinstance(v, dict) and v in ({"type": "null"}, {"nullable": True}))]
-    return rest, len(rest) != len(variants)
-
-
-def openapi3_schema(schema: Any) -> Any:
-    """Rewrite a JSON schema from pydantic into an OpenAPI 3.0 schema object.
-
-    ``anyOf [X, {type: null}]`` becomes ``X`` with ``nullable: true``; ``$ref`` with sibling keys is
-    wrapped in ``allOf``; ``const`` becomes a one-value ``enum``; numeric ``exclusiveMinimum`` /
-    ``exclusiveMaximum`` become the boolean form; ``prefixItems`` becomes ``items: {anyOf}``;
-    ``examples`` becomes ``example``; property titles are dropped (they repeat the names).
-    """
-    if not isinstance(schema, dict):
-        return schema
-    out: Dict[str, Any] = {}
-    for key, value in schema.items():
-        if key in _NAMED_MAPPINGS and isinstance(value, dict):
-            out[key] = {name: _property(sub) for name, sub in value.items()}
-        elif key in ("items", "additionalProperties", "not"):
-            out[key] = openapi3_schema(value)
-        elif key in ("anyOf", "oneOf", "allOf", "prefixItems"):
-            out[key] = [openapi3_schema(v) for v in value]
-        else:
-            out[key] = value
-    for combinator in ("anyOf", "oneOf"):
-        if combinator in out:
-            rest, had_null = _without_null(out[combinator])
-            if had_null:
-                del out[combinator]
-                out["nullable"] = True
-                if len(rest) == 1 and "$ref" in rest[0]:
-                    out["allOf"] = rest
-                elif len(rest) == 1:
-                    out = {**rest[0], **out}
-                elif rest:
-                    out[combinator] = rest
-    if isinstance(out.get("type"), list):
-        types = [t for t in out["type"] if t != "null"]
-        if len(types) != len(out["type"]):
-            out["nullable"] = True
-        if len(types) == 1:
-            out["type"] = types[0]
-        else:
-            del out["type"]
-            out["anyOf"] = [{"type": t} for t in types]
-    if out.get("type") == "null":
-        del out["type"]
-        out["nullable"] = True
-    if "const" in out:
-        out["enum"] = [out.pop("const")]
-    for bound, plain in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
-        if isinstance(out.get(bound), (int, float)) and not isinstance(out.get(bound), bool):
-            out[plain] = out[bound]
-            out[bound] = True
-    if "prefixItems" in out:
-        variants = out.pop("prefixItems")
-        out.setdefault("items", {"anyOf": variants} if variants else {})
-    if "examples" in out:
-        examples = out.pop("examples")
-        if isinstance(examples, list) and examples:
-            out["example"] = examples[0]
-    out.pop("$defs", None)
-    if "$ref" in out and len(out) > 1:
-        ref = {"$ref": out.pop("$ref")}
-        out["allOf"] = [ref, *out.get("allOf", [])]
-    return out
-
-
-def _property(schema: Any) -> Any:
-    converted = openapi3_schema(schema)
-    if isinstance(converted, dict):
-        converted.pop("title", None)
-    return converted
-
-
 def _register_components(components: Dict[str, Dict[str, Any]]) -> None:
     for name, component in components.items():
-        runtime_schemas.setdefault(name, openapi3_schema(component))
+        known = runtime_schemas.setdefault(name, component)
+        if known != component:
+            logger.warning("API spec: two different schemas named %s: keeping the first one", name)
 
 
 def datatype_schema(event_name: str, datatype: Any, key: Optional[str] = None) -> Dict[str, Any]:
@@ -172,15 +96,29 @@ def datatype_schema(event_name: str, datatype: Any, key: Optional[str] = None) -
     """
     if datatype in _ATOMIC:
         field = key or event_name
+        value_schema = _SIMPLE_TYPES[datatype]
         return {
             "type": "object",
             "required": [field],
-            "properties": {field: dict(_SIMPLE_TYPES[datatype])},
-            "description": f"{event_name} {datatype.__name__} payload",
+            "properties": {field: dict(value_schema)},
+            "description": f"{event_name} {value_schema['type']} payload",
         }
     schema, components = schema_with_components(datatype)
     _register_components(components)
-    return openapi3_schema(schema)  # type: ignore[no-any-return]
+    return schema
+
+
+def _field_schema(event_name: str, datatype: Any) -> Dict[str, Any]:
+    """Schema of a multipart form field: atomic values as themselves, other types as payloads."""
+    if datatype in _ATOMIC:
+        return dict(_SIMPLE_TYPES[datatype])
+    return datatype_schema(event_name, datatype)
+
+
+def _type_name(datatype: Any) -> str:
+    """Default description of a payload: the type's name (``Something``, ``int``, ``List``)."""
+    name = getattr(datatype, "__name__", None) or getattr(datatype, "_name", None)
+    return str(name) if name else type_name(datatype)
 
 
 # --- event_api -------------------------------------------------------------------------------------
@@ -193,20 +131,27 @@ def _unwrap_optional(datatype: Any) -> Tuple[Any, bool]:
     args = getattr(datatype, "__args__", None)
     if getattr(datatype, "__origin__", None) is Union and args is not None:
         rest = [a for a in args if a is not _NONE]
-        return (rest[0] if len(rest) == 1 else Union[tuple(rest)]), True
+        return (rest[0] if len(rest) == 1 else Union[tuple(rest)]), len(rest) < len(args)
     return datatype, False
 
 
 def _query_arg_schema(datatype: Any) -> Tuple[Dict[str, Any], bool]:
+    """Schema of a query arg and whether it is optional, as 0.24 documented them.
+
+    Strings, numbers, booleans, dates and datetimes have their own schema; other types (enums,
+    lists, decimals...) are documented as strings: the values are checked when they are converted.
+    """
     inner, optional = _unwrap_optional(datatype)
     if getattr(inner, "__origin__", None) is Union:
-        return {"type": "string"}, False
-    if isinstance(inner, type) and issubclass(inner, Enum):
-        return {"type": "string", "enum": [m.value for m in inner]}, optional
-    if getattr(inner, "__origin__", None) in (list, List):
-        item_schema, _ = _query_arg_schema(inner.__args__[0])
-        return {"type": "array", "items": item_schema}, optional
+        return {"type": "string"}, optional
     return dict(_SIMPLE_TYPES.get(inner, {"type": "string"})), optional
+
+
+def _list_item_type(datatype: Any) -> Optional[Any]:
+    inner, _ = _unwrap_optional(datatype)
+    if getattr(inner, "__origin__", None) in (list, List) and getattr(inner, "__args__", None):
+        return inner.__args__[0]
+    return None
 
 
 def _docstring_texts(module: ModuleType) -> Tuple[str, str]:
@@ -275,6 +220,19 @@ class EventApi:
         operation["responses"] = {str(status): self._response(event_name, d) for status, d in self.responses.items()}
         return operation
 
+    def validation_schemas(self) -> Dict[str, Dict[str, Any]]:
+        """Schemas to validate query args with, where they differ from the documented ones.
+
+        ``List[T]`` args are documented as a string (as 0.24 did) and validated as an array, so
+        ``?tag=a&tag=b`` passes validation and reaches the event as a list.
+        """
+        found: Dict[str, Dict[str, Any]] = {}
+        for name, datatype, _ in self.query_args:
+            item = _list_item_type(datatype)
+            if item is not None:
+                found[name] = {"type": "array", "items": _query_arg_schema(item)[0]}
+        return found
+
     @staticmethod
     def _parameter(name: str, datatype: Any, description: str) -> Dict[str, Any]:
         schema, optional = _query_arg_schema(datatype)
@@ -284,7 +242,7 @@ class EventApi:
         datatype, description = _split_def(self.payload)
         content_type = "multipart/form-data" if multipart else "application/json"
         return {
-            "description": description or type_name(datatype),
+            "description": description or _type_name(datatype),
             "required": True,
             "content": {content_type: {"schema": datatype_schema(event_name, datatype, key="value")}},
         }
@@ -303,11 +261,10 @@ class EventApi:
                 properties[name] = {"type": "string", "description": description}
                 encoding[name] = {"contentType": "text/plain"}
             else:
-                properties[name] = {**datatype_schema(event_name, datatype), "description": description}
+                properties[name] = {**_field_schema(event_name, datatype), "description": description}
                 encoding[name] = {"contentType": "application/json"}
         schema = {"type": "object", "required": list(properties), "properties": properties}
         return {
-            "description": f"{event_name} multipart form",
             "required": True,
             "content": {"multipart/form-data": {"schema": schema, "encoding": encoding}},
         }
@@ -319,7 +276,7 @@ class EventApi:
             content = {datatype.content_type: {"schema": {"type": "string", "format": "binary"}}}
         else:
             content = {"application/json": {"schema": datatype_schema(event_name, datatype)}}
-        return {"description": description or f"{type_name(datatype)} payload", "content": content}
+        return {"description": description or _type_name(datatype), "content": content}
 
 
 def event_api(

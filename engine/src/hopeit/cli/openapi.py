@@ -76,8 +76,7 @@ def diff(config_files: Tuple[str, ...], input_file: str, generate: bool) -> None
         _register(config_files, generate)
     except (ValueError, ImportError, OSError, api.APIError) as exc:
         raise click.ClickException(str(exc)) from None
-    assert api.static_spec is not None and api.spec is not None
-    differences = api.spec_differences(api.static_spec, api.spec)
+    differences = api.file_differences()
     if not differences:
         click.echo("OK: API spec and running configuration match.")
         return

@@ -18,15 +18,28 @@ import json
 import logging
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple, Union
 
-from hopeit.app.api import METHOD_MAPPING, APIError, datatype_schema, runtime_schemas, set_spec_provider
+from hopeit.app.api import (
+    METHOD_MAPPING,
+    APIError,
+    EventApi,
+    datatype_schema,
+    runtime_schemas,
+    set_spec_provider,
+)
 from hopeit.app.config import AppConfig, EventDescriptor, EventPlugMode
 from hopeit.app.errors import ErrorInfo
 from hopeit.server.config import AuthType, ServerConfig
 from hopeit.server.events import event_module
-from hopeit.server.names import app_route_name, titlecase
-from hopeit.web.openapi_schemas import event_dataobjects, remove_unused_schemas, spec_differences
+from hopeit.server.names import app_route_name
+from hopeit.web.openapi_operations import HTTP_SECURITY_SCHEMES, add_track_headers, security_name, security_requirements
+from hopeit.web.openapi_schemas import (
+    event_dataobjects,
+    remove_unused_schemas,
+    spec_differences,
+    without_known_024_differences,
+)
 
 __all__ = [
     "METHOD_MAPPING",
@@ -38,9 +51,11 @@ __all__ = [
     "datatype_schema",
     "diff_specs",
     "enable_swagger",
+    "file_differences",
     "init_auto_api",
     "init_empty_spec",
     "load_api_file",
+    "optional_credentials",
     "register_apps",
     "register_server_config",
     "save_api_file",
@@ -48,6 +63,7 @@ __all__ = [
     "spec",
     "spec_differences",
     "static_spec",
+    "validation_schemas",
 ]
 
 logger = logging.getLogger("hopeit.server.api")
@@ -62,6 +78,12 @@ swagger: Any = None
 _options: Dict[str, Any] = {"generate_mode": False}
 _from_file = False
 _default_auth: List[AuthType] = [AuthType.UNSECURED]
+
+#: ``(path, method)`` of operations whose event also accepts requests without credentials.
+optional_credentials: Set[Tuple[str, str]] = set()
+
+#: ``(path, method, query arg)``: schema request validation uses instead of the documented one.
+validation_schemas: Dict[Tuple[str, str, str], Dict[str, Any]] = {}
 
 set_spec_provider(lambda: spec)
 
@@ -78,6 +100,8 @@ def clear() -> None:
     _default_auth = [AuthType.UNSECURED]
     _options["generate_mode"] = False
     runtime_schemas.clear()
+    optional_credentials.clear()
+    validation_schemas.clear()
 
 
 def _empty_spec(api_version: str, title: str, description: str) -> Dict[str, Any]:
@@ -115,9 +139,20 @@ def load_api_file(path: Union[str, Path]) -> None:
     spec, static_spec, _from_file = loaded, copy.deepcopy(loaded), True
 
 
+def file_differences() -> List[str]:
+    """Where the loaded spec file and the spec computed from the apps differ (empty: they match).
+
+    A file written by hopeit.engine 0.24 matches when it differs only where 0.24 wrote something
+    wrong (see ``without_known_024_differences``).
+    """
+    if static_spec is None or spec is None:
+        return []
+    return spec_differences(without_known_024_differences(static_spec, spec), spec)
+
+
 def diff_specs() -> bool:
     """True when the spec computed from the apps differs from the loaded one."""
-    return static_spec is not None and spec is not None and bool(spec_differences(static_spec, spec))
+    return bool(file_differences())
 
 
 def save_api_file(path: Union[str, Path], api_version: str) -> None:
@@ -138,31 +173,17 @@ def _require_spec() -> Dict[str, Any]:
     return spec
 
 
-def _security_name(method: AuthType) -> str:
-    return f"auth.{method.value.lower()}"
-
-
 def register_server_config(server_config: ServerConfig) -> None:
     """Add the Basic and Bearer security schemes and the server's default auth methods."""
     global _default_auth
     current = _require_spec()
     components = current.setdefault("components", {})
     components.setdefault("schemas", {})
-    schemes = components.setdefault("securitySchemes", {})
-    schemes["auth.basic"] = {"type": "http", "scheme": "basic"}
-    schemes["auth.bearer"] = {"type": "http", "scheme": "bearer"}
+    components.setdefault("securitySchemes", {}).update(copy.deepcopy(HTTP_SECURITY_SCHEMES))
     _default_auth = list(server_config.auth.default_auth_methods)
     current["security"] = [
-        {_security_name(m): []} for m in _default_auth if m in (AuthType.BASIC, AuthType.BEARER)
+        {security_name(m): []} for m in _default_auth if m in (AuthType.BASIC, AuthType.BEARER)
     ]
-
-
-def _add_component(schemas: Dict[str, Any], name: str, schema: Dict[str, Any]) -> None:
-    existing = schemas.get(name)
-    if existing is None:
-        schemas[name] = schema
-    elif existing != schema:
-        logger.warning("API spec: two different schemas named %s: keeping the first one", name)
 
 
 def _operation(module: ModuleType, app_config: AppConfig, plugin: Optional[AppConfig], event_name: str,
@@ -179,47 +200,10 @@ def _operation(module: ModuleType, app_config: AppConfig, plugin: Optional[AppCo
     return None
 
 
-def _header(name: str, schema: Dict[str, Any], required: bool) -> Dict[str, Any]:
-    return {"name": name, "in": "header", "required": required, "description": name, "schema": schema}
-
-
-def _track_headers(operation: Dict[str, Any], app_config: AppConfig) -> None:
-    params: List[Dict[str, Any]] = operation.setdefault("parameters", [])
-    present = {(p.get("in"), p.get("name")) for p in params}
-    wanted = [
-        _header("X-Track-Request-Id", {"type": "string"}, False),
-        _header("X-Track-Request-Ts", {"type": "string", "format": "date-time"}, False),
-    ]
-    for key in app_config.engine.track_headers:
-        if key not in ("track.request_id", "track.request_ts"):
-            name = "X-" + titlecase(key).replace(" ", "-")
-            wanted.append(_header(name, {"type": "string", "default": key.replace("track.", "test.")}, True))
-    params.extend(p for p in wanted if ("header", p["name"]) not in present)
-
-
-def _security(operation: Dict[str, Any], app_config: AppConfig, info: EventDescriptor, current: Dict[str, Any]) -> None:
-    methods = list(info.auth) or _default_auth
-    security: List[Dict[str, List[str]]] = []
-    for method in methods:
-        if method == AuthType.REFRESH:
-            name = f"{app_config.app_key()}.refresh"
-            current["components"].setdefault("securitySchemes", {})[name] = {
-                "type": "apiKey", "in": "cookie", "name": name,
-            }
-            security.append({name: []})
-        elif method in (AuthType.BASIC, AuthType.BEARER):
-            security.append({_security_name(method): []})
-    if security and AuthType.UNSECURED in methods:
-        security.append({})  # credentials are optional: requests without them are valid too
-    operation["security"] = security
-
-
 def _register_event(current: Dict[str, Any], app_config: AppConfig, plugin: Optional[AppConfig], event_name: str,
                     info: EventDescriptor) -> None:
     owner = plugin or app_config
     module = event_module(owner, event_name, info)
-    for datatype in event_dataobjects(module):
-        datatype_schema(event_name, datatype)
     route = app_route_name(app_config.app, event_name=event_name, plugin=None if plugin is None else plugin.app,
                            override_route_name=info.route)
     method = METHOD_MAPPING[info.type]
@@ -227,42 +211,66 @@ def _register_event(current: Dict[str, Any], app_config: AppConfig, plugin: Opti
     operation = _operation(module, app_config, plugin, event_name, existing)
     if operation is None:
         return
+    declared = getattr(module, "__api__", None)
+    if isinstance(declared, EventApi):
+        for name, schema in declared.validation_schemas().items():
+            validation_schemas[(route, method, name)] = schema
     operation["tags"] = [app_config.app_key()]
-    _track_headers(operation, app_config)
-    _security(operation, app_config, info, current)
+    add_track_headers(operation, app_config)
+    schemes = current["components"].setdefault("securitySchemes", {})
+    security, optional = security_requirements(app_config, list(info.auth) or _default_auth, schemes)
+    if security:
+        operation["security"] = security
+    else:
+        operation.pop("security", None)  # none: the global (empty) security applies, as in 0.24
+    if optional:
+        optional_credentials.add((route, method))
     current["paths"].setdefault(route, {})[method] = operation
+
+
+def _register_dataobjects(app_config: AppConfig) -> None:
+    for event_name, info in app_config.events.items():
+        for datatype in event_dataobjects(event_module(app_config, event_name, info)):
+            datatype_schema(event_name, datatype)
+
+
+def _plugin_configs(app_config: AppConfig, by_key: Dict[str, AppConfig]) -> List[AppConfig]:
+    found = []
+    for plugin in app_config.plugins:
+        plugin_config = by_key.get(plugin.app_key())
+        if plugin_config is None:
+            raise APIError(
+                f"app {app_config.app_key()} uses plugin {plugin.app_key()}: list the plugin config "
+                "in --config-files (or its name in server config 'plugins')"
+            )
+        found.append(plugin_config)
+    return found
 
 
 def register_apps(apps_config: List[AppConfig]) -> None:
     """Document every GET, POST and MULTIPART event of the apps, and OnApp events of their plugins.
 
+    Component schemas computed from the apps replace those of the same name in a loaded file.
+
     :raises APIError: an app lists a plugin whose config is not among ``apps_config``.
     """
     current = _require_spec()
     current.setdefault("paths", {})
-    schemas: Dict[str, Any] = current.setdefault("components", {}).setdefault("schemas", {})
+    components = current.setdefault("components", {})
     datatype_schema("error", ErrorInfo)
     by_key = {config.app_key(): config for config in apps_config}
+    for app_config in apps_config:  # data objects first, app by app, in 0.24's order
+        _register_dataobjects(app_config)
     for app_config in apps_config:
         for event_name, info in app_config.events.items():
-            if info.plug_mode == EventPlugMode.STANDALONE:
-                if info.type in METHOD_MAPPING:
-                    _register_event(current, app_config, None, event_name, info)
-                else:
-                    for datatype in event_dataobjects(event_module(app_config, event_name, info)):
-                        datatype_schema(event_name, datatype)
-        for plugin in app_config.plugins:
-            plugin_config = by_key.get(plugin.app_key())
-            if plugin_config is None:
-                raise APIError(
-                    f"app {app_config.app_key()} uses plugin {plugin.app_key()}: list the plugin config "
-                    "in --config-files (or its name in server config 'plugins')"
-                )
+            if info.plug_mode == EventPlugMode.STANDALONE and info.type in METHOD_MAPPING:
+                _register_event(current, app_config, None, event_name, info)
+        for plugin_config in _plugin_configs(app_config, by_key):
             for event_name, info in plugin_config.events.items():
                 if info.plug_mode == EventPlugMode.ON_APP and info.type in METHOD_MAPPING:
                     _register_event(current, app_config, plugin_config, event_name, info)
-    for name in sorted(runtime_schemas):
-        _add_component(schemas, name, runtime_schemas[name])
+    from_file = components.get("schemas", {})
+    components["schemas"] = {**runtime_schemas, **{k: v for k, v in from_file.items() if k not in runtime_schemas}}
     remove_unused_schemas(current)
     current["security"] = []
 
@@ -284,15 +292,16 @@ def enable_swagger(server_config: ServerConfig, app: Any) -> None:
     if spec is None:
         logger.info("No API spec (start with --api-file or --api-auto): requests are not validated")
         return
-    if static_spec is not None and diff_specs():
-        differences = ", ".join(spec_differences(static_spec, spec))
+    differences = ", ".join(file_differences())
+    if differences:
         raise APIError(
             f"API spec file does not match the apps: differences at {differences}. "
             "Run `hopeit_openapi diff` to see them and `hopeit_openapi update` to refresh the file."
         )
-    from hopeit.web.swagger import install_swagger
+    from hopeit.web.swagger import ValidationHints, install_swagger
 
-    swagger = install_swagger(app, spec, _docs_settings(server_config))
+    swagger = install_swagger(app, spec, _docs_settings(server_config),
+                              ValidationHints(optional_credentials, validation_schemas))
 
 
 def add_route(method: str, path: str, handler: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,12 +1,13 @@
 """Walking event modules and specs: data objects an event uses, unused schemas, spec differences."""
 
+import copy
 import typing
 from types import ModuleType
-from typing import Any, Dict, Iterator, List, Set
+from typing import Any, Dict, Iterator, List, Optional, Set
 
 from hopeit.server.steps import extract_module_steps, step_info
 
-__all__ = ["event_dataobjects", "remove_unused_schemas", "spec_differences"]
+__all__ = ["event_dataobjects", "remove_unused_schemas", "spec_differences", "without_known_024_differences"]
 
 _REF_PREFIX = "#/components/schemas/"
 
@@ -118,3 +119,71 @@ def _nested_differences(prefix: str, left: Dict[str, Any], right: Dict[str, Any]
         else:
             problems.append(where)
     return problems
+
+
+_OCTET_STREAM_024 = "application/octect-stream"  # sic: 0.24 wrote this for file fields
+
+
+def _atomic_body_024(schema: Any) -> bool:
+    """``{"<event>": value}`` request body schema of 0.24 (its server read ``{"value": value}``)."""
+    if not isinstance(schema, dict) or set(schema) != {"type", "required", "properties", "description"}:
+        return False
+    required, properties = schema["required"], schema["properties"]
+    return (
+        isinstance(required, list) and len(required) == 1 and required[0] != "value"
+        and isinstance(properties, dict) and list(properties) == required
+        and str(schema["description"]).startswith(f"{required[0]} ") and str(schema["description"]).endswith(" payload")
+    )
+
+
+def _fix_request_body(body: Dict[str, Any]) -> None:
+    for media in body.get("content", {}).values():
+        if not isinstance(media, dict):
+            continue
+        schema = media.get("schema")
+        if schema is not None and _atomic_body_024(schema):
+            (name,) = schema["required"]
+            schema["required"] = ["value"]
+            schema["properties"] = {"value": schema["properties"][name]}
+        for encoding in media.get("encoding", {}).values():
+            if isinstance(encoding, dict) and encoding.get("contentType") == _OCTET_STREAM_024:
+                encoding["contentType"] = "application/octet-stream"
+
+
+def without_known_024_differences(spec: Dict[str, Any], computed: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """A copy of ``spec`` with what hopeit.engine 0.24 wrote wrong written as we write it.
+
+    So that a spec file made by 0.24 matches the same apps on this engine:
+
+    * the content type of file fields in multipart forms: 0.24 wrote ``application/octect-stream``;
+    * request bodies of ``str``/``int``/``float``/``bool`` payloads: 0.24 documented
+      ``{"<event name>": value}``, while its server (and ours) read ``{"value": value}``;
+    * schemas of ``dict``, ``List[str]``, ``Optional[...]``... in responses: 0.24 wrote a ``$ref`` to
+      a component it never added (``#/components/schemas/dict``); where ``computed`` (the spec of
+      the apps) has a schema at the same place, it stands in for the dangling reference.
+    """
+    fixed = copy.deepcopy(spec)
+    for path_item in fixed.get("paths", {}).values():
+        for operation in path_item.values() if isinstance(path_item, dict) else ():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if isinstance(body, dict):
+                _fix_request_body(body)
+    if computed is not None:
+        known = set(fixed.get("components", {}).get("schemas", {}))
+        fixed["paths"] = _adopt_dangling_refs(fixed.get("paths", {}), computed.get("paths", {}), known)
+    return fixed
+
+
+def _adopt_dangling_refs(node: Any, computed: Any, known: Set[str]) -> Any:
+    """``node`` with every ``$ref`` to a schema not in ``known`` replaced by ``computed``'s value there."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if len(node) == 1 and isinstance(ref, str) and ref.startswith(_REF_PREFIX) \
+                and ref[len(_REF_PREFIX):] not in known and computed is not None and computed != node:
+            return copy.deepcopy(computed)
+        return {key: _adopt_dangling_refs(value, computed.get(key) if isinstance(computed, dict) else None, known)
+                for key, value in node.items()}
+    if isinstance(node, list):
+        others = computed if isinstance(computed, list) and len(computed) == len(node) else [None] * len(node)
+        return [_adopt_dangling_refs(value, other, known) for value, other in zip(node, others)]
+    return node

@@ -10,7 +10,7 @@ import functools
 import json
 import warnings
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import AbstractSet, Any, Awaitable, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from aiohttp import web
 from aiohttp_swagger3.routes import _SWAGGER_SPECIFICATION
@@ -18,7 +18,7 @@ from aiohttp_swagger3.swagger import Swagger, _handle_swagger_call
 from aiohttp_swagger3.swagger_route import SwaggerRoute
 from hopeit.app.api import APIError
 
-__all__ = ["install_swagger", "validate_spec", "validating_handler"]
+__all__ = ["ValidationHints", "install_swagger", "validate_spec", "validating_handler"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -26,12 +26,36 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 REQUEST_KEY: Any = web.RequestKey("data", dict) if hasattr(web, "RequestKey") else "data"
 
 
-def _validation_copy(spec: Dict[str, Any]) -> Dict[str, Any]:
+class ValidationHints(NamedTuple):
+    """Where request validation departs from the documented spec, which keeps 0.24's shapes.
+
+    ``optional_credentials``: ``(path, method)`` of operations whose event also takes ``Unsecured``
+    (documented, as in 0.24, with one alternative per other method): the validator gets the empty
+    alternative too, so requests without credentials reach the event, which decides.
+    ``query_schemas``: ``(path, method, name)`` -> schema of query args validated differently
+    (``List[T]`` args, documented as strings, validated as arrays).
+    """
+
+    optional_credentials: AbstractSet[Tuple[str, str]] = frozenset()
+    query_schemas: Mapping[Tuple[str, str, str], Dict[str, Any]] = {}
+
+
+def _validation_copy(spec: Dict[str, Any], hints: ValidationHints) -> Dict[str, Any]:
+    """The spec aiohttp-swagger3 validates with: no request bodies, and ``hints`` applied."""
     result = copy.deepcopy(spec)
-    for path_item in result.get("paths", {}).values():
-        for operation in path_item.values():
-            if isinstance(operation, dict):
-                operation.pop("requestBody", None)
+    for path, path_item in result.get("paths", {}).items():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict):
+                continue
+            operation.pop("requestBody", None)
+            security = operation.get("security")
+            if (path, method) in hints.optional_credentials and security and {} not in security:
+                security.append({})
+            for param in operation.get("parameters", []):
+                schema = hints.query_schemas.get((path, method, param.get("name"))) if param.get("in") == "query" \
+                    else None
+                if schema is not None:
+                    param["schema"] = copy.deepcopy(schema)
     return result
 
 
@@ -57,8 +81,13 @@ def validate_spec(spec: Dict[str, Any]) -> List[str]:
     return []
 
 
-def install_swagger(app: web.Application, spec: Dict[str, Any], docs_settings: Optional[Any]) -> Swagger:
-    """Docs UI (when ``docs_settings``) and the validator over ``spec``.
+def install_swagger(
+    app: web.Application,
+    spec: Dict[str, Any],
+    docs_settings: Optional[Any],
+    hints: Optional[ValidationHints] = None,
+) -> Swagger:
+    """Docs UI (when ``docs_settings``) and the validator over ``spec`` adjusted by ``hints``.
 
     :raises APIError: the spec is not valid OpenAPI 3.0.
     """
@@ -71,7 +100,7 @@ def install_swagger(app: web.Application, spec: Dict[str, Any], docs_settings: O
         swagger = Swagger(
             app,
             validate=True,
-            spec=_validation_copy(spec),
+            spec=_validation_copy(spec, hints or ValidationHints()),
             request_key=REQUEST_KEY,
             swagger_ui_settings=None,
             redoc_ui_settings=None,
