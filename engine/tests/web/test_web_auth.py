@@ -1,6 +1,7 @@
 """App keys, tokens and the auth methods of events: Unsecured, Basic, Bearer, Refresh."""
 
 import base64
+import json
 import re
 import warnings
 from datetime import datetime, timedelta, timezone
@@ -145,7 +146,8 @@ async def test_bearer_failures(web_client: MakeClient, headers: Dict[str, str], 
     client = await web_client([SERVER_AUTH, PLUGIN, APP])
     resp = await client.get(f"{BASE}/whoami-bearer", headers=headers)
     assert resp.status == status
-    assert await resp.json() == {"msg": msg, "tb": []}
+    error = "Unauthorized" if status == 401 else "BadRequest"
+    assert json.loads(await resp.text()) == {"msg": msg, "tb": [f"hopeit.app.errors.{error}: {msg}\n"]}
 
 
 async def test_expired_and_tampered_tokens_are_401(web_client: MakeClient) -> None:

@@ -1,6 +1,7 @@
 """Forged and misused tokens against a Bearer-protected route, over HTTP (issue #12, item 1)."""
 
 import base64
+import json
 import warnings
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -46,7 +47,7 @@ async def test_claim_with_dot_dot_path_to_a_planted_key_is_401(web_client: MakeC
     token = _attacker_token(tmp_path / "uploads" / "k-evil_pub.pem", "../../uploads/k-evil")
     resp = await _whoami_bearer(client, token)
     assert resp.status == 401
-    assert await resp.json() == {"msg": "Bearer", "tb": []}
+    assert json.loads(await resp.text()) == {"msg": "Bearer", "tb": ["hopeit.app.errors.Unauthorized: Bearer\n"]}
 
 
 async def test_claim_with_absolute_path_to_a_planted_key_is_401(web_client: MakeClient, tmp_path: Path) -> None:

@@ -84,13 +84,13 @@ async def test_management_routes_start_and_stop_stream_and_service(
     assert status["consumed"] == ["x:"]
     resp = await client.get(f"{MGMT}/consume/start")
     assert resp.status == 409
-    assert await resp.json() == {"msg": "Stream already running: consume", "tb": []}
+    assert json.loads(await resp.text())["msg"] == "Stream already running: consume"
 
     resp = await client.get(f"{MGMT}/consume/stop")
     assert resp.status == 200
     resp = await client.get(f"{MGMT}/consume/stop")
     assert resp.status == 409
-    assert await resp.json() == {"msg": "Cannot stop non running event: consume.", "tb": []}
+    assert json.loads(await resp.text())["msg"] == "Cannot stop non running event: consume."
     await wait_until(lambda: loops.ended == ["consume"], what="the consume loop to end its last batch")
     await client.post(f"{BASE}/produce", json={"id": "y", "count": 1})
     assert (await _status(client))["consumed"] == ["x:"]  # stopped: y stays in the stream...

@@ -1,7 +1,7 @@
 """Reading a request: credentials, query args and JSON bodies (multipart uploads: ``web_multipart``)."""
 
 import inspect
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
 
 from aiohttp import web
 from hopeit.app.context import EventContext
@@ -21,6 +21,7 @@ __all__ = [
     "event_query_args",
     "parse_json_payload",
     "read_body",
+    "string_query_args",
 ]
 
 #: Largest JSON (or raw) request body accepted, unless the event sets ``max_body_size``.
@@ -102,25 +103,35 @@ class AcceptedArgs:
     ``event_api(query_args=...)``.
     """
 
-    __slots__ = ("any_other", "names", "refused")
+    __slots__ = ("any_other", "names", "refused", "required")
 
-    def __init__(self, names: Iterable[str] = (), *, any_other: bool = False, refused: Iterable[str] = ()) -> None:
+    def __init__(
+        self, names: Iterable[str] = (), *, any_other: bool = False, refused: Iterable[str] = (),
+        required: Iterable[str] = (),
+    ) -> None:
         self.names: FrozenSet[str] = frozenset(() if any_other else names)
         self.any_other = any_other
         self.refused: FrozenSet[str] = frozenset(refused if any_other else ())
+        #: names that must be given: keyword parameters without a default
+        self.required: FrozenSet[str] = frozenset(required)
 
     def accepts(self, name: str) -> bool:
         """Whether ``name`` can be passed as a keyword argument."""
         return name in self.names or (self.any_other and name not in self.refused)
 
     def __and__(self, other: "AcceptedArgs") -> "AcceptedArgs":
-        """Names both accept (query args reach every receiver)."""
+        """Names both accept, and those either requires (query args reach every receiver)."""
+        required = self.required | other.required
         if self.any_other and other.any_other:
-            return AcceptedArgs(any_other=True, refused=self.refused | other.refused)
+            return AcceptedArgs(any_other=True, refused=self.refused | other.refused, required=required)
         if self.any_other or other.any_other:
             fixed, anything = (other, self) if self.any_other else (self, other)
-            return AcceptedArgs(name for name in fixed.names if anything.accepts(name))
-        return AcceptedArgs(self.names & other.names)
+            return AcceptedArgs((name for name in fixed.names if anything.accepts(name)), required=required)
+        return AcceptedArgs(self.names & other.names, required=required)
+
+    def requiring(self, required: Iterable[str]) -> "AcceptedArgs":
+        """The same names, with ``required`` as the names that must be given."""
+        return AcceptedArgs(self.names, any_other=self.any_other, refused=self.refused, required=required)
 
     def describe(self, ignored: Optional[str] = None) -> str:
         """``"color, count"``, ``"no query args"`` or ``"any name but context"``, for error messages."""
@@ -140,7 +151,7 @@ class AcceptedArgs:
             params = list(inspect.signature(func).parameters.values())
         except (TypeError, ValueError):  # no signature to read: do not restrict what it gets
             return AcceptedArgs(any_other=True)
-        names, refused, any_other, filled = [], [], False, 0
+        names, refused, required, any_other, filled = [], [], [], False, 0
         for param in params:
             if param.kind == param.VAR_POSITIONAL:
                 filled = positional
@@ -153,13 +164,24 @@ class AcceptedArgs:
                 refused.append(param.name)
             else:
                 names.append(param.name)
+                if param.default is param.empty:
+                    required.append(param.name)
         if any_other:
-            return AcceptedArgs(any_other=True, refused=refused)
-        return AcceptedArgs(names)
+            return AcceptedArgs(any_other=True, refused=refused, required=required)
+        return AcceptedArgs(names, required=required)
 
 
 #: What a route accepts when nothing restricts its query args.
 ANY_ARGS = AcceptedArgs(any_other=True)
+
+
+def _first_steps(loaded: Any, *, get: bool) -> List[Any]:
+    """Step infos of the steps that may take the request's payload, and so its query args."""
+    chain = loaded.chain
+    first = {0} if chain.steps else set()
+    if get:
+        first |= {i for i in (chain.find_next(0, None), chain.find_next(0, "")) if i >= 0}
+    return [chain.steps[index][1] for index in sorted(first)]
 
 
 def event_query_args(loaded: Any, *, get: bool) -> AcceptedArgs:
@@ -170,19 +192,42 @@ def event_query_args(loaded: Any, *, get: bool) -> AcceptedArgs:
     (no ``payload`` arg) or a ``str``.
     """
     accepted = ANY_ARGS
+    required: FrozenSet[str] = frozenset()
     if loaded.preprocess is not None:
         accepted &= AcceptedArgs.of_function(loaded.preprocess.func, 3)  # payload, context, request
-    chain = loaded.chain
-    first = {0} if chain.steps else set()
-    if get:
-        first |= {i for i in (chain.find_next(0, None), chain.find_next(0, "")) if i >= 0}
-    for index in sorted(first):
-        info = chain.steps[index][1]
-        if isinstance(info, CollectorStepInfo):
-            accepted &= AcceptedArgs()  # a collector takes no keyword arguments
-        else:
-            accepted &= AcceptedArgs.of_function(info.func, 2)  # payload, context
-    return accepted
+        required = accepted.required
+    runs_first: List[FrozenSet[str]] = []
+    for info in _first_steps(loaded, get=get):
+        # a collector takes no keyword arguments
+        step = AcceptedArgs() if isinstance(info, CollectorStepInfo) else AcceptedArgs.of_function(info.func, 2)
+        accepted &= step
+        runs_first.append(step.required)
+    # only one of the first steps runs: a name is required when each of them requires it
+    return accepted.requiring(required.union(frozenset.intersection(*runs_first) if runs_first else ()))
+
+
+_STRING_ANNOTATIONS = (str, "str", Optional[str], "Optional[str]", inspect.Parameter.empty)
+
+
+def string_query_args(loaded: Any, *, get: bool, names: Iterable[str]) -> FrozenSet[str]:
+    """Of ``names``, those that a receiving function takes as a string: annotated ``str`` or not at all.
+
+    0.24 passed every query arg as the string sent, whatever ``event_api`` declared, and steps
+    written for it annotate such args ``str`` (or leave them bare) and convert them themselves;
+    they keep getting the string (validated against the declared type all the same).
+    """
+    functions = [info.func for info in _first_steps(loaded, get=get) if not isinstance(info, CollectorStepInfo)]
+    if loaded.preprocess is not None:
+        functions.append(loaded.preprocess.func)
+    found = set()
+    for func in functions:
+        try:
+            params = inspect.signature(func).parameters
+        except (TypeError, ValueError):
+            continue
+        found.update(name for name in names
+                     if name in params and any(params[name].annotation == a for a in _STRING_ANNOTATIONS))
+    return frozenset(found)
 
 
 class QueryArgs:
@@ -190,10 +235,12 @@ class QueryArgs:
 
     Names the event does not take are refused with 400, naming the accepted ones: those declared
     with ``event_api(query_args=...)`` when there are any, else those the receiving functions
-    take. The check is a set lookup per arg, made only for requests with a query string.
+    take. The check is a set lookup per arg, made only for requests with a query string. Names the
+    receiving functions require (no default value) are checked too: a request without one of them
+    is refused with 400 naming it (0.24 failed calling the step: 500).
     """
 
-    __slots__ = ("accepted", "adapters", "event_name", "lists", "skip")
+    __slots__ = ("accepted", "adapters", "event_name", "lists", "required", "skip", "strings")
 
     def __init__(
         self,
@@ -202,7 +249,10 @@ class QueryArgs:
         accepted: AcceptedArgs = ANY_ARGS,
         event_name: str = "",
         skip: Optional[str] = None,
+        strings: FrozenSet[str] = frozenset(),
     ) -> None:
+        #: declared args the step takes as the string sent (validated, not converted: see ``string_query_args``)
+        self.strings = strings
         self.adapters: Dict[str, Any] = {}
         self.lists: Dict[str, bool] = {}
         for name, datatype in (declared or {}).items():
@@ -210,6 +260,8 @@ class QueryArgs:
                 continue
             self.adapters[name] = adapter(datatype)
             self.lists[name] = _is_list(datatype)
+        #: names that must be given, sorted for the message
+        self.required: Tuple[str, ...] = tuple(sorted(name for name in accepted.required if name != skip))
         if declared:
             accepted = AcceptedArgs(declared)
         #: None when any name is taken: no check at all
@@ -221,16 +273,16 @@ class QueryArgs:
     def parse(self, request: web.Request) -> Dict[str, Any]:
         """``{name: value}`` of the query string; values of undeclared args stay strings.
 
-        :raises BadRequest: a declared arg cannot be converted, or the event does not take an arg
-            (the message names it, and the accepted ones).
+        :raises BadRequest: a declared arg cannot be converted, the event does not take an arg
+            (the message names it, and the accepted ones), or a required arg is missing.
         """
-        if "?" not in request.raw_path:
-            return {}  # no query string: no need for aiohttp to parse one
+        if "?" not in request.raw_path or not request.query:  # no need for aiohttp to parse no query string
+            return self._complete({}) if self.required else {}
         query = request.query
-        if not query:
-            return {}
         skip = self.skip
-        args: Dict[str, Any] = {k: v for k, v in query.items() if k != skip}
+        args: Dict[str, Any] = dict(query)  # a repeated arg gives its first value, as in 0.24
+        if skip is not None:
+            args.pop(skip, None)
         accepted = self.accepted
         if accepted is not None:
             for name in args:
@@ -243,11 +295,20 @@ class QueryArgs:
                 continue
             raw: Any = query.getall(name) if self.lists[name] else args[name]
             try:
-                args[name] = type_adapter.validate_python(raw)
+                value = type_adapter.validate_python(raw)
+                if name not in self.strings:
+                    args[name] = value
             except ValueError as exc:
                 problems = getattr(exc, "errors", None)
                 detail = problems()[0]["msg"] if callable(problems) else str(exc)
                 raise BadRequest(f"Invalid query arg {name}={args[name]!r}: {detail}") from None
+        return self._complete(args) if self.required else args
+
+    def _complete(self, args: Dict[str, Any]) -> Dict[str, Any]:
+        """``args``, when they hold every required name."""
+        for name in self.required:
+            if name not in args:
+                raise BadRequest(f"Missing query arg {name!r}: {self.event_name} requires {', '.join(self.required)}")
         return args
 
 

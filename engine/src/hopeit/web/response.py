@@ -1,6 +1,6 @@
 """Writing a response: bodies, track headers, hook headers and cookies, files, streams, errors."""
 
-import json
+from traceback import format_exception_only
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
 
 from aiohttp import hdrs, web
@@ -8,9 +8,9 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_request import BaseRequest
 from hopeit.app.context import EventContext, PostprocessHook
 from hopeit.app.errors import ErrorInfo
-from hopeit.dataobjects.payload import Payload
 from hopeit.server.errors import format_exc
 from hopeit.server.names import titlecase
+from hopeit.web.json_text import json_text
 from multidict import istr
 
 __all__ = [
@@ -24,7 +24,7 @@ __all__ = [
     "header_name",
     "http_error_message",
     "http_error_response",
-    "json_http_errors",
+    "plain_http_errors",
     "track_headers",
 ]
 
@@ -86,16 +86,21 @@ def track_headers(context: EventContext) -> Dict[str, str]:
     return headers
 
 
-_JSON = "application/json; charset=utf-8"
+#: Content type of JSON answers, as 0.24 sent it (no ``charset``: JSON text is UTF-8, here plain ASCII)
+_JSON = "application/json"
+#: Content type of error answers: 0.24 sent its ``ErrorInfo`` JSON, and aiohttp's own errors, as text
+_ERROR_TYPE = "text/plain; charset=utf-8"
 
 
 def json_body(body: Any, key: str) -> bytes:
-    """Compact JSON of a response body: data objects as themselves, atomic values as ``{key: value}``.
+    """JSON text of a response body as 0.24 wrote it: data objects as themselves, atomic values as ``{key: value}``.
 
-    Written by ``Payload.to_json_bytes`` (pydantic for data objects: fields holding a value of the
-    wrong type fail unless the data object says ``validate=False``); ``None`` is ``null``.
+    The text of ``Payload.to_json`` (``", "`` / ``": "`` separators, non-ASCII characters escaped),
+    so clients and tests comparing the text of 0.24's answers see the same bytes; written by
+    ``json_text``, faster. Data objects holding a value of the wrong type fail unless they say
+    ``validate=False``; ``None`` is ``null``.
     """
-    return Payload.to_json_bytes(body, key=key)
+    return json_text(body, key)
 
 
 def event_response(context: EventContext, body: Any, hook: Optional[PostprocessHook]) -> web.StreamResponse:
@@ -123,9 +128,11 @@ def event_response(context: EventContext, body: Any, hook: Optional[PostprocessH
     else:
         text = "" if body is None else str(body)
         if any(k.lower() == "content-type" for k in hook.headers):
-            resp = web.Response(text=text, headers=headers)
+            resp = web.Response(text=text, headers=headers)  # encoded in the charset the header names
         else:
-            resp = web.Response(text=text, headers=headers, content_type=content_type)
+            # the content type as the event set it, without a charset added (0.24); the text is UTF-8
+            headers[_CONTENT_TYPE] = content_type
+            resp = web.Response(body=text.encode(), headers=headers)
     for name, (value, args, kwargs) in hook.cookies.items():
         resp.set_cookie(name, value, *args, **kwargs)
     for name, args, kwargs in hook.del_cookies:
@@ -142,25 +149,30 @@ def error_response(
     context: Optional[EventContext] = None,
     traceback: bool = False,
     message: Optional[str] = None,
+    exception_line: bool = False,
 ) -> web.Response:
-    """JSON ``ErrorInfo`` response ``{"msg": ..., "tb": [...]}``.
+    """``ErrorInfo`` answer ``{"msg": ..., "tb": [...]}``: its JSON text (0.24's), sent as ``text/plain``.
 
-    ``tb`` holds the full traceback only when ``traceback`` is set (server config
-    ``errors_traceback``); otherwise it is empty. ``message`` replaces ``str(exc)``.
+    ``msg`` is ``message``, else ``str(exc)``. ``tb`` holds the full traceback when ``traceback``
+    is set (server config ``errors_traceback``); else the exception line when ``exception_line``
+    is (``hopeit.app.errors.BadRequest: <msg>``: what 0.24 sent for the errors it answered with
+    the exception's text); else nothing.
     """
-    lines: List[str] = format_exc(exc) if traceback else []
+    if traceback:
+        lines: List[str] = format_exc(exc)
+    elif exception_line:
+        lines = format_exception_only(type(exc), exc)
+    else:
+        lines = []
     info = ErrorInfo(msg=str(exc) if message is None else message, tb=lines)
     headers = track_headers(context) if context is not None else {_SERVER: ""}
-    headers[_CONTENT_TYPE] = _JSON
+    headers[_CONTENT_TYPE] = _ERROR_TYPE
     return web.Response(body=json_body(info, "error"), status=status, headers=headers)
 
 
 def http_error_message(request: web.Request, exc: web.HTTPException) -> str:
-    """What an aiohttp HTTP error says to the client: the invalid values, or the route and method."""
-    errors = getattr(exc, "errors", None)
-    if isinstance(errors, dict):  # aiohttp-swagger3 validation: {"name": "problem", ...}
-        return "Invalid request: " + json.dumps(errors)
-    if exc.status == 404:
+    """What an aiohttp HTTP error raised by a step says in an ``ErrorInfo``: its text, or the route and method."""
+    if exc.status == 404 and exc.text == f"404: {exc.reason}":
         return f"Not found: {request.method} {request.path}"
     if exc.status == 405:
         return f"Method not allowed: {request.method} {request.path}"
@@ -184,26 +196,30 @@ def _credential_names() -> Set[str]:
 def http_error_response(
     request: web.Request, exc: web.HTTPException, context: Optional[EventContext] = None
 ) -> web.Response:
-    """JSON ``ErrorInfo`` of an aiohttp HTTP error (status 400 or more) raised while serving ``request``.
+    """Plain text answer of an aiohttp HTTP error (status 400 or more) raised outside any event.
 
-    Validation failures of aiohttp-swagger3 name the invalid values; those about missing
-    credentials of a documented auth scheme answer 401.
+    As 0.24 answered them: ``404: Not Found``, ``405: Method Not Allowed`` (with ``Allow``), and
+    aiohttp-swagger3's validation failures ``400: {"count": "is required"}``. Those about missing
+    or malformed credentials of a documented auth scheme answer 401 (0.24: 400), with the same text.
     """
     status = exc.status
     errors = getattr(exc, "errors", None)
     if isinstance(errors, dict) and errors and set(errors) <= _credential_names():
         status = 401
-    resp = error_response(exc, status, context=context, message=http_error_message(request, exc))
+    text = exc.text if status == exc.status else f"{status}: {exc.reason}"
+    headers = track_headers(context) if context is not None else {_SERVER: ""}
+    headers[_CONTENT_TYPE] = _ERROR_TYPE
     allow = exc.headers.get("Allow")
     if allow:
-        resp.headers["Allow"] = allow
+        headers[hdrs.ALLOW] = allow
+    resp = web.Response(body=(text or "").encode(), status=status, headers=headers)
     if DRAINING.active:
         resp.force_close()
     return resp
 
 
-def json_http_errors(handler: Handler) -> Handler:
-    """``handler`` answering the aiohttp HTTP errors it raises (4xx, 5xx) as JSON ``ErrorInfo``."""
+def plain_http_errors(handler: Handler) -> Handler:
+    """``handler`` answering the aiohttp HTTP errors it raises (4xx, 5xx) as ``http_error_response`` does."""
 
     async def call(request: web.Request) -> web.StreamResponse:
         try:
@@ -217,7 +233,7 @@ def json_http_errors(handler: Handler) -> Handler:
 
 
 class UnknownRoute:
-    """Handler of the catch-all route added after every other one: JSON 404, or 405 with ``Allow``.
+    """Handler of the catch-all route added after every other one: 404, or 405 with ``Allow``.
 
     A catch-all route instead of a middleware: aiohttp runs middlewares around every request,
     while this runs only for requests no other route takes. aiohttp resolves paths from the longest

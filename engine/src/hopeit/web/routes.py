@@ -36,6 +36,7 @@ from hopeit.web.request import (
     event_query_args,
     parse_json_payload,
     read_body,
+    string_query_args,
 )
 from hopeit.web.response import (
     CONTEXT_KEY,
@@ -43,7 +44,7 @@ from hopeit.web.response import (
     error_response,
     event_response,
     http_error_message,
-    json_http_errors,
+    plain_http_errors,
 )
 from hopeit.web.tracking import track_ids
 
@@ -107,11 +108,14 @@ class EventRoute:
         self.has_preprocess = loaded.preprocess is not None
         self.has_postprocess = loaded.postprocess is not None
         declared = getattr(loaded.module, "__api__", None)
+        declared_types = declared.query_arg_types if isinstance(declared, EventApi) else None
+        get = self.event_type == EventType.GET
         self.query_args = QueryArgs(
-            declared.query_arg_types if isinstance(declared, EventApi) else None,
-            accepted=event_query_args(loaded, get=self.event_type == EventType.GET),
+            declared_types,
+            accepted=event_query_args(loaded, get=get),
             event_name=event_name,
-            skip="payload" if self.event_type == EventType.GET else None,  # a GET event's payload
+            skip="payload" if get else None,  # a GET event's payload
+            strings=string_query_args(loaded, get=get, names=declared_types or ()),
         )
         auth = server_config.auth if server_config is not None else None
         self.auth_methods: List[AuthType] = list(event_info.auth) or (
@@ -131,7 +135,7 @@ class EventRoute:
         self.log = logger.logger  # the standard logger: one call less per request to ask its level
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
-        """Run the event for ``request``; every failure becomes a JSON error response."""
+        """Run the event for ``request``; every failure becomes an ``ErrorInfo`` answer."""
         context = EventContext._of_shape(self.shape, self.event_name, track_ids(request), dict(self.auth_info))
         info = self.log.isEnabledFor(logging.INFO)
         if info:
@@ -140,21 +144,24 @@ class EventRoute:
         try:
             resp = await (self._run_upload(context, request) if self.multipart else self._run(context, request))
         except Unauthorized as exc:
-            return self._fail(context, request, exc, 401, ignored=True)
+            return self._fail(context, request, exc, 401, ignored=True, exception_line=True)
         except web.HTTPException as exc:  # raised by a step or hook, or by aiohttp reading the request
             if exc.status < 400:
                 raise  # a redirect: aiohttp answers it as it is
             detail = http_error_message(request, exc)
             return self._fail(context, request, exc, exc.status, ignored=exc.status < 500, message=detail)
-        except (BadRequest, PayloadTooLarge) as exc:
-            return self._fail(context, request, exc, 413 if isinstance(exc, PayloadTooLarge) else 400, ignored=True)
+        except BadRequest as exc:
+            return self._fail(context, request, exc, 400, ignored=True, exception_line=True)
+        except PayloadTooLarge as exc:
+            return self._fail(context, request, exc, 413, ignored=True)
         except InvalidKeyError as exc:  # a storage key taken from the request that is not a plain name
             return self._fail(context, request, exc, 400, ignored=True)
         except StreamOSError as exc:
             return self._fail(context, request, exc, 503, message="Stream backend unavailable: try again later")
         except TimeoutError as exc:
-            message = str(exc) if str(exc).startswith(_RESPONSE_TIMEOUT) else None
-            return self._fail(context, request, exc, 500, message=message)
+            if str(exc).startswith(_RESPONSE_TIMEOUT):
+                return self._fail(context, request, exc, 500, message=str(exc), exception_line=True)
+            return self._fail(context, request, exc, 500)
         except Exception as exc:  # noqa: BLE001 - any failure of the app answers 500
             return self._fail(context, request, exc, 500)
         if DRAINING.active:
@@ -221,8 +228,13 @@ class EventRoute:
 
     def _fail(
         self, context: EventContext, request: web.Request, exc: BaseException, status: int, *,
-        ignored: bool = False, message: Optional[str] = None,
+        ignored: bool = False, message: Optional[str] = None, exception_line: bool = False,
     ) -> web.Response:
+        """Log the failure (IGNORED for client errors, FAILED with the trace otherwise) and answer it.
+
+        ``exception_line``: ``tb`` holds the exception line, as 0.24 answered ``BadRequest``,
+        ``Unauthorized`` and the response timeout; other errors have no such line.
+        """
         logger = self.logger
         if ignored:
             if logger.isEnabledFor(logging.WARNING):
@@ -233,7 +245,8 @@ class EventRoute:
             logger.failed(context, extra={"extra": _access(context, request, status)})
             if message is None and not self.traceback:
                 message = "Internal server error"
-        resp = error_response(exc, status, context=context, traceback=self.traceback, message=message)
+        resp = error_response(exc, status, context=context, traceback=self.traceback, message=message,
+                              exception_line=exception_line)
         if status == 413 or DRAINING.active:
             resp.force_close()  # the rest of the body is not read, or the server stops: no reuse
         return resp
@@ -250,16 +263,18 @@ def _access(context: EventContext, request: web.Request, status: int) -> str:
 
 def _add(router: web.UrlDispatcher, method: str, path: str, handler: Any, label: str, added: Set[Any],
          undocumented: List[str]) -> None:
+    """Add the route of an event; a GET event also answers HEAD (as aiohttp's ``add_get`` and 0.24 do)."""
     wrapped = openapi.add_route(method, path, handler)
     if wrapped is not handler:
-        wrapped = json_http_errors(wrapped)  # validation failures are raised before the event runs
+        wrapped = plain_http_errors(wrapped)  # validation failures are raised before the event runs
     elif openapi.spec is not None:
         undocumented.append(f"{method} {path}")
-    try:
-        route = router.add_route(method, path, wrapped)
-    except RuntimeError as exc:
-        raise ValueError(f"{label}: route {method} {path} is taken by another event ({exc})") from None
-    added.add(route)
+    for each in ("GET", "HEAD") if method == "GET" else (method,):
+        try:
+            route = router.add_route(each, path, wrapped)
+        except RuntimeError as exc:
+            raise ValueError(f"{label}: route {each} {path} is taken by another event ({exc})") from None
+        added.add(route)
 
 
 def add_app_routes(

@@ -23,6 +23,7 @@ from typing import Any, Dict, List, NoReturn, Optional, Sequence
 from aiohttp import web
 from hopeit.app.api import app_base_route_name
 from hopeit.app.config import AppConfig, EventType
+from hopeit.app.errors import BadRequest, ErrorInfo, Unauthorized  # 0.24 apps import them from hopeit.server.web
 from hopeit.server import runtime
 from hopeit.server.config import ServerConfig
 from hopeit.server.config_files import load_config_files
@@ -36,7 +37,10 @@ from hopeit.web.routes import add_app_routes
 from hopeit.web.supervisor import run_workers
 
 __all__ = [
+    "BadRequest",
+    "ErrorInfo",
     "ServeArgs",
+    "Unauthorized",
     "WebState",
     "access_log_options",
     "add_serve_arguments",
@@ -92,7 +96,7 @@ def init_web_server(
     server_config, apps = load_config_files(list(config_files))
     state = WebState(server_config, apps, list(enabled_groups or []))
     # no middleware: aiohttp would run it around every request. Event handlers answer their own
-    # errors as JSON, and a catch-all route added last answers unknown routes and methods.
+    # errors, and a catch-all route added last answers unknown routes and methods.
     web_app = web.Application(client_max_size=1024**3)  # bodies are limited per event while read
     web_app[STATE_KEY] = state
     prepare_engine(web_app, state, api_file=api_file, api_auto=list(api_auto or []), start_streams=start_streams)
