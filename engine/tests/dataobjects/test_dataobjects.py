@@ -17,6 +17,7 @@ from hopeit.dataobjects import (
     is_dataobject,
 )
 from hopeit.dataobjects.payload import Payload
+from legacy_shapes import Something, Status
 
 
 class Color(Enum):
@@ -345,21 +346,6 @@ def test_copy_keeps_attributes_that_are_not_fields() -> None:
     assert duplicate is not None and duplicate.__dict__["_cached"] == ("key",)
 
 
-@dataobject
-@dataclass
-class Status:
-    ts: datetime
-    type: str
-
-
-@dataobject
-@dataclass
-class Something:
-    """The shape of the original simple-example's ``Something``."""
-
-    id: str
-    status: Optional[Status] = None
-    history: List[Status] = field(default_factory=list)
 
 
 @dataobject(validate=False)

@@ -14,6 +14,7 @@ import pytest
 from hopeit.dataobjects import dataobject
 from hopeit.dataobjects.adapters import adapter
 from hopeit.dataobjects.payload import Payload
+from legacy_shapes import Something, Status
 
 UTC_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 PLUS_TWO = datetime(2020, 1, 1, 12, 0, 0, tzinfo=timezone(timedelta(hours=2)))
@@ -21,19 +22,6 @@ NAIVE = datetime(2020, 1, 1, 12, 0, 0)
 WITH_MICROS = datetime(2020, 1, 1, 12, 0, 0, 123456, tzinfo=timezone.utc)
 
 
-@dataobject
-@dataclass
-class Status:
-    ts: datetime
-    type: str
-
-
-@dataobject
-@dataclass
-class Something:
-    id: str
-    status: Optional[Status] = None
-    history: List[Status] = field(default_factory=list)
 
 
 @dataobject

@@ -1,7 +1,7 @@
 """Reading a request: credentials, query args and JSON bodies (multipart uploads: ``web_multipart``)."""
 
 import inspect
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
 from aiohttp import web
 from hopeit.app.context import EventContext
@@ -219,7 +219,7 @@ def string_query_args(loaded: Any, *, get: bool, names: Iterable[str]) -> Frozen
     functions = [info.func for info in _first_steps(loaded, get=get) if not isinstance(info, CollectorStepInfo)]
     if loaded.preprocess is not None:
         functions.append(loaded.preprocess.func)
-    found = set()
+    found: Set[str] = set()
     for func in functions:
         try:
             params = inspect.signature(func).parameters
