@@ -123,6 +123,21 @@ def test_port_taken_by_another_server_is_an_error() -> None:
         first.close()
 
 
+def test_port_held_by_another_server_is_an_error_even_when_ours_is_slow_to_fail(tmp_path: Path) -> None:
+    """A server slow to fail its bind (a loaded machine) is not taken for the one already listening."""
+    first = RedisServer().start()
+    slow = tmp_path / "slow-to-fail-server"
+    slow.write_text("#!/bin/sh\nsleep 1\necho 'Address already in use' >&2\nexit 1\n")
+    slow.chmod(0o755)
+    second = RedisServer(binary=str(slow), port=first.port)
+    try:
+        with pytest.raises(RedisServerNotAvailable, match="Address already in use"):
+            second.start(timeout=5)
+    finally:
+        second.close()
+        first.close()
+
+
 def test_binary_that_never_listens_times_out(tmp_path: Path) -> None:
     """A process that does not listen is stopped after ``timeout`` and reported."""
     fake = tmp_path / "silent-server"

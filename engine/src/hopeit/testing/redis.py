@@ -94,16 +94,35 @@ class RedisServer:
                 err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
                 raise RedisServerNotAvailable(f"redis-server ({self.binary}) exited at start: {err.strip()}")
             try:
-                with socket.create_connection((self.host, self.port), timeout=0.2):
-                    pass
-                time.sleep(0.02)
-                if self.process.poll() is None:  # listening, and it is our process (not a port collision)
-                    return self
-                continue
+                pid = self._listener_pid()
             except OSError:
                 time.sleep(0.02)
+                continue
+            if pid == self.process.pid or (pid is None and self.process.poll() is None):
+                return self
+            # another server holds the port: ours fails to bind, which the next poll() reports
+            time.sleep(0.02)
         self.stop()
         raise RedisServerNotAvailable(f"redis-server did not listen on {self.host}:{self.port} within {timeout}s")
+
+    def _listener_pid(self) -> Optional[int]:
+        """``process_id`` that the server listening on our port reports (None if it does not say).
+
+        Asking the listener tells our server apart from another one that already held the port:
+        under load ours may take a while to fail its bind, while the other answers at once.
+        """
+        with socket.create_connection((self.host, self.port), timeout=0.5) as sock:
+            sock.sendall(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n")
+            sock.settimeout(0.5)
+            reply = b""
+            while True:
+                chunk = sock.recv(4096)
+                reply += chunk
+                if not chunk or reply.startswith(b"-"):  # closed, or an error reply (e.g. NOAUTH)
+                    return None
+                _, found, rest = reply.partition(b"process_id:")
+                if found and b"\r\n" in rest:
+                    return int(rest.split(b"\r\n", 1)[0])
 
     def stop(self) -> None:
         """Terminate the server (kill if it does not stop within 5 s)."""
