@@ -34,7 +34,7 @@ _T = TypeVar("_T")
 
 
 class StreamEngine(Protocol):
-    """What a read loop uses of the engine running its event (``hopeit.server.engine.AppEngine``)."""
+    """What a read loop uses of the engine running its event (``hopeit.server.app_engine.AppEngine``)."""
 
     app_config: AppConfig
     effective_events: Dict[str, EventDescriptor]
