@@ -11,10 +11,10 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Union
 
 import pytest
+from dataobject_shapes import Something, Status
 from hopeit.dataobjects import dataobject
 from hopeit.dataobjects.adapters import adapter
 from hopeit.dataobjects.payload import Payload
-from legacy_shapes import Something, Status
 
 UTC_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 PLUS_TWO = datetime(2020, 1, 1, 12, 0, 0, tzinfo=timezone(timedelta(hours=2)))
