@@ -223,22 +223,14 @@ class StreamManager:
         target_max_len: int = 0,
     ) -> int:
         """Publish several messages; the keyword form of ``publish``."""
+        write = StreamWrite(stream_name, queue, track_ids, auth_info, compression, serialization, target_max_len)
         if type(self).publish is StreamManager.publish:
             # a manager written for 0.24 (``write_stream`` only): one call per message
+            keywords = write.keywords()
             written = 0
             for payload in payloads:
-                written += await self.write_stream(
-                    stream_name=stream_name,
-                    queue=queue,
-                    payload=payload,
-                    track_ids=track_ids,
-                    auth_info=auth_info,
-                    compression=compression,
-                    serialization=serialization,
-                    target_max_len=target_max_len,
-                )
+                written += await self.write_stream(**keywords, payload=payload)
             return written
-        write = StreamWrite(stream_name, queue, track_ids, auth_info, compression, serialization, target_max_len)
         return await self.publish(write, payloads)
 
     @_must_implement
