@@ -185,11 +185,12 @@ class Payload:
             raise ValueError(f"Cannot convert to JSON: {exc}") from None
 
     @staticmethod
-    def to_json_bytes(payload: Any, key: Optional[str] = "value") -> bytes:
+    def to_json_bytes(payload: Any, key: Optional[str] = "value", *, indent: Optional[int] = None) -> bytes:
         """Compact UTF-8 JSON of ``payload``, written by pydantic for data objects (the fast path).
 
-        Same content as ``to_json`` without the 0.24 separators; used for HTTP bodies, stream
-        messages and stored values, where the text is parsed, not compared.
+        Same content as ``to_json`` without the 0.24 separators; used for stream messages and stored
+        values, where the text is parsed, not compared. ``indent`` asks pydantic for its pretty form
+        for data objects (``hopeit.web.json_text`` turns ``indent=0`` into 0.24's text).
 
         :raises ValueError: when a data object holds a value that does not match its field type.
         """
@@ -200,7 +201,9 @@ class Payload:
                 _restore_errors_filter()
             try:
                 # warnings=True, not "error": the module's warnings filter makes them errors, for less time
-                return json_writer(type(payload))(payload, exclude_none=True, warnings=options["validate"])
+                return json_writer(type(payload))(
+                    payload, exclude_none=True, warnings=options["validate"], indent=indent
+                )
             except (PydanticSerializationError, UserWarning):
                 _dump(payload)  # raises the error naming the field
                 raise

@@ -15,50 +15,12 @@ by ``Payload.to_json``.
 """
 
 import re
-import warnings
 from typing import Any
 
 import pydantic_core
-from hopeit.dataobjects.adapters import json_writer
 from hopeit.dataobjects.payload import Payload
 
 __all__ = ["json_text"]
-
-# Data objects are written with pydantic's type checks on, as ``Payload`` writes them: a field
-# holding a value of another type must fail. pydantic reports those as warnings; a string value of
-# ``warnings=`` ("error") costs ~3 us a call, so this module's calls pass ``warnings=True`` and a
-# filter turns the warnings raised from here into errors. ``_keep_filter`` puts it back in front
-# when another filter taking this module's warnings was put before it (pytest does, per test).
-_SERIALIZER_WARNINGS = "Pydantic serializer warnings"
-
-
-def _install_filter() -> Any:
-    warnings.filterwarnings("error", message=_SERIALIZER_WARNINGS, category=UserWarning,
-                            module=r"hopeit\.web\.json_text\Z")
-    return warnings.filters[0]
-
-
-_errors = _install_filter()
-#: The filter found in front of this module's, when it is one for other modules only (``Payload``'s)
-_first: Any = None
-
-
-def _keep_filter() -> None:
-    """Put the filter back in front of any other one that could take this module's warnings.
-
-    ``warnings`` adds filters in front: while the first one stays the same, nothing came before ours.
-    """
-    global _errors, _first
-    filters = warnings.filters
-    for entry in filters:
-        if entry is _errors:
-            _first = filters[0]
-            return
-        module = entry[3]  # None (any module), a compiled pattern, or a name (the default filters)
-        if module is None or (module == __name__ if isinstance(module, str) else module.match(__name__)):
-            break
-    _errors = _first = _install_filter()
-
 
 #: A float as pydantic writes it where Python's digits may differ: ``1e-7`` (Python: ``1e-07``),
 #: ``0.00001`` (``1e-05``) and, before pydantic-core 2.28 (the one for Python 3.8), ``1e16`` (``1e+16``).
@@ -106,14 +68,11 @@ def json_text(payload: Any, key: str) -> bytes:
 
     :raises ValueError: a data object that validates holds a value that does not match its field type.
     """
-    options = getattr(payload, "__data_object__", None)
-    if options is None or not hasattr(payload, "__dataclass_fields__"):
+    if not hasattr(payload, "__data_object__") or not hasattr(payload, "__dataclass_fields__"):
         return Payload.to_json(payload, key=key).encode()
-    filters = warnings.filters
-    if not filters or (filters[0] is not _first and filters[0] is not _errors):
-        _keep_filter()
     try:
-        out: bytes = json_writer(type(payload))(payload, exclude_none=True, warnings=options["validate"], indent=0)
+        # type checks included: Payload's own warnings filter turns pydantic's into errors
+        out = Payload.to_json_bytes(payload, key, indent=0)
     except Exception:  # noqa: BLE001 - a value pydantic cannot write: Payload raises the error naming the field
         return Payload.to_json(payload, key=key).encode()
     if _has_odd_float(out):
