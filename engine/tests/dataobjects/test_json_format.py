@@ -194,6 +194,16 @@ def test_decimals_in_collections_and_optional_fields_are_numbers() -> None:
     assert Payload.to_json_bytes(money) == b'{"amount":2.0,"parts":[0.5,1.25],"fee":0.01}'
 
 
+@pytest.mark.parametrize("amount", ["1E+999", "NaN", "-Infinity"])
+def test_decimals_no_float_holds_are_written_as_text_and_read_back(amount: str) -> None:
+    """A Decimal past float range (or not a number) is not lost as ``null``: its text reads back the same."""
+    money = Money(amount=Decimal(amount))
+    assert Payload.to_json(money) == f'{{"amount": "{amount}", "parts": []}}'
+    for text in (Payload.to_json(money), Payload.to_json_bytes(money)):
+        back = Payload.from_json(text, Money).amount
+        assert str(back) == amount
+
+
 def test_decimals_read_back_from_numbers_and_from_strings() -> None:
     """Numbers read back into Decimal; strings (written by earlier versions of this engine) too."""
     assert Payload.from_json('{"amount": 1.5}', Money).amount == Decimal("1.5")

@@ -11,10 +11,11 @@ are; for reading, ``datetime`` nodes get validators that give standard library z
 validator and serializer then do the whole job in one call, as before; only those nodes call Python.
 """
 
+import math
 import sys
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Union
 
 from pydantic_core import (
     PydanticSerializationUnexpectedValue,
@@ -47,10 +48,15 @@ def datetime_text(value: Any) -> str:
     raise _unexpected("datetime", value)
 
 
-def decimal_number(value: Any) -> float:
-    """A Decimal as the JSON number 0.24 wrote (through float: digits past its precision are lost)."""
+def decimal_number(value: Any) -> Union[float, str]:
+    """A Decimal as the JSON number 0.24 wrote (through float: digits past its precision are lost).
+
+    One that no float holds (``NaN``, infinities, ``1E+999``) is written as its text, which reads
+    back as the same Decimal: as a number it would be written ``null`` and lost.
+    """
     if isinstance(value, Decimal):
-        return float(value)
+        number = float(value)
+        return number if math.isfinite(number) else str(value)
     raise _unexpected("decimal", value)
 
 
@@ -108,6 +114,12 @@ def _read_datetime(node: Dict[str, Any]) -> Dict[str, Any]:
     return wrapped  # type: ignore[return-value]  # a before-validator schema is a core schema dict
 
 
+def _read_decimal(node: Dict[str, Any]) -> Dict[str, Any]:
+    # NaN and infinities are Decimals an object may hold, written as their text: they read back
+    node.setdefault("allow_inf_nan", True)
+    return node
+
+
 def _write_with(function: Callable[[Any], Any]) -> Callable[[Dict[str, Any]], Dict[str, Any]]:
     def rewrite(node: Dict[str, Any]) -> Dict[str, Any]:
         if "serialization" not in node:  # a serializer the app declared wins
@@ -126,7 +138,7 @@ def _write_float(node: Dict[str, Any]) -> Dict[str, Any]:
 
 
 _Rewrites = Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]]
-_READING: _Rewrites = {"datetime": _read_datetime}
+_READING: _Rewrites = {"datetime": _read_datetime, "decimal": _read_decimal}
 _WRITING: _Rewrites = {
     "datetime": _write_with(datetime_text),
     "decimal": _write_with(decimal_number),
