@@ -1,5 +1,6 @@
 """The step engine: introspection, next-step selection, generators and the step cap (spec engine §6.2-6.3)."""
 
+import asyncio
 from typing import Any, Dict, List, Union
 
 import pytest
@@ -184,6 +185,7 @@ async def test_plain_function_handing_back_a_coroutine_is_awaited() -> None:
     """A coroutine a plain function returns is awaited, and the chain goes on with its value."""
 
     async def later(value: int) -> int:
+        await asyncio.sleep(0)
         return value * 10
 
     def delegate(payload: int, context: Any) -> Any:
@@ -197,21 +199,37 @@ async def test_plain_function_handing_back_a_coroutine_is_awaited() -> None:
     assert not steps_module.is_coroutine(40) and not steps_module.is_coroutine(None)
 
 
-async def test_plain_steps_finish_in_call_without_a_coroutine() -> None:
-    """The fast path: a chain whose steps never wait gives its result from ``call`` itself."""
+async def test_async_steps_that_do_not_suspend_finish_in_call() -> None:
+    """An ``async def`` step that never waits runs in ``call`` itself, as a plain step does: no coroutine left."""
+    seen: List[Any] = []
 
-    def finish(payload: Other, context: Any) -> str:
-        return payload.name.upper()
+    async def double(payload: int, context: Any) -> int:
+        seen.append(asyncio.current_task())
+        return payload * 2
 
-    assert chain_of(takes_item).call(Item("a"), CTX, {}) == Other("from a")
-    assert chain_of(takes_item, finish).call(Item("b"), CTX, {}) == "FROM B"
-    assert chain_of(takes_item).call("not an item", CTX, {}) is None
+    def delegate(payload: int, context: Any) -> Any:
+        return double(payload, context)
+
+    assert chain_of(increment, double, increment).call(4, CTX, {}) == 11
+    assert chain_of(delegate, increment).call(4, CTX, {}) == 9
+    assert seen == [asyncio.current_task()] * 2  # run in the caller's task
+
+
+async def test_async_step_failing_before_it_waits_raises_from_call() -> None:
+    """The error of an async step that fails before suspending comes out of ``call``, as a plain step's does."""
+
+    async def refuse(payload: int, context: Any) -> int:
+        raise ValueError(f"refused {payload}")
+
+    with pytest.raises(ValueError, match="refused 4"):
+        chain_of(refuse, increment).call(4, CTX, {})
 
 
 async def test_steps_that_wait_hand_the_rest_of_the_chain_to_a_coroutine() -> None:
-    """``async def`` steps, collectors, generators and step delays make ``call`` give a coroutine."""
+    """Async steps that suspend, collectors, generators and step delays make ``call`` give a coroutine."""
 
     async def double(payload: int, context: Any) -> int:
+        await asyncio.sleep(0)
         return payload * 2
 
     async def count_up(payload: int, context: Any) -> Spawn[int]:

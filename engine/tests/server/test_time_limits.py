@@ -133,13 +133,15 @@ async def test_stream_message_awaits_a_handed_back_coroutine_within_stream_timeo
 
 
 async def test_steps_that_never_wait_finish_without_a_coroutine(engine: AppEngine) -> None:
-    """The fast path: plain steps finish in ``start_event`` itself, so no timer is started for them;
-    a step that hands back a coroutine makes ``start_event`` hand back one for ``finish_event``."""
+    """The fast path: steps that never suspend (plain ones, and coroutines that finish at once) finish
+    in ``start_event`` itself, so no timer is started for them; a coroutine that suspends makes
+    ``start_event`` hand back one for ``finish_event``."""
     plain = engine.create_context("plain_get", _IDS, {})
     assert engine.start_event(plain, "x") == "echo x"
     assert engine.start_event(plain, "y") == "echo y"  # once the event is known to be ready
     assert await engine.execute(context=plain, query_args=None, payload="z") == "echo z"
     waiting = engine.create_context("handed_back", _IDS, {})
-    outcome = engine.start_event(waiting, LoopData(id="w"))
+    assert engine.start_event(waiting, LoopData(id="w")) == LoopResult(id="w", queue="handed back")
+    outcome = engine.start_event(waiting, LoopData(id="p", action="pause"))
     assert asyncio.iscoroutine(outcome)
-    assert await engine.finish_event(outcome, waiting) == LoopResult(id="w", queue="handed back")
+    assert await engine.finish_event(outcome, waiting) == LoopResult(id="p", queue="handed back")

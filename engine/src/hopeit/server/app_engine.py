@@ -5,7 +5,9 @@ Imported from ``hopeit.server.engine``, where 0.24 had it beside ``Server``.
 
 import asyncio
 import random
+from collections.abc import Coroutine
 from functools import partial
+from types import CoroutineType
 from typing import Any, Awaitable, Callable, Dict, List, Optional, TypeVar
 
 from hopeit.app.client import register_app_connections, stop_app_connections
@@ -32,7 +34,7 @@ from hopeit.server.logger import EngineLoggerWrapper, init_app
 from hopeit.server.metrics import metrics
 from hopeit.server.steps import _NO_ARGS, _NOT_COROUTINES, StepsChain, is_coroutine
 from hopeit.server.stream_loop import StreamReadLoop
-from hopeit.server.timeouts import with_timeout
+from hopeit.server.timeouts import run_within, with_timeout
 from hopeit.server.tracking import new_track_ids, next_operation
 from hopeit.streams import StreamManager
 from hopeit.streams.circuit_breaker import StreamCircuitBreaker
@@ -187,10 +189,13 @@ class AppEngine:
             timeout exceeded seconds=<n>``.
         """
         if stream:
-            seconds = context.settings.stream.timeout
-            return await with_timeout(outcome, seconds, f"Stream processing timeout exceeded seconds={seconds}")
-        seconds = context.settings.response_timeout
-        return await with_timeout(outcome, seconds, f"Response timeout exceeded seconds={seconds}")
+            seconds, label = context.settings.stream.timeout, "Stream processing timeout exceeded"
+        else:
+            seconds, label = context.settings.response_timeout, "Response timeout exceeded"
+        # a coroutine runs here, in this task, and pays for a timer only if it suspends
+        if type(outcome) is CoroutineType or isinstance(outcome, Coroutine):
+            return await run_within(outcome, seconds, label)
+        return await with_timeout(outcome, seconds, label)
 
     async def execute(
         self, *, context: EventContext, query_args: Optional[Dict[str, Any]], payload: Any, owned: bool = False

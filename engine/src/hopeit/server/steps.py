@@ -14,10 +14,12 @@ their names stay importable from here, as in 0.24.
 
 import asyncio
 import typing
+from types import CoroutineType
 from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Set, Tuple, Union
 
 from hopeit.app.events import SHUFFLE, AsyncCollector, Collector, CollectorStepsDescriptor  # 0.24 names of this module
 from hopeit.dataobjects import DataObject, copy_payload
+from hopeit.server.coroutines import Resumed
 from hopeit.server.stages import (  # these names stay importable from here
     ModuleSteps,
     effective_steps,
@@ -162,9 +164,16 @@ class StepsChain:
                 value = copy_payload(value)
             value = step(value, context, **kwargs)
             kind = type(value)
-            # an async step, or a plain one handing back a coroutine (the set spares the slower check)
-            if kind not in _NOT_COROUTINES and is_coroutine(value):
-                return self._resume(index, value, context, _NO_ARGS, True, count, pending=True)
+            # an async step, or a plain one handing back a coroutine (the set spares the slower check):
+            # run it here; most never suspend, and those cost no more than a plain step
+            if kind is CoroutineType or (kind not in _NOT_COROUTINES and is_coroutine(value)):
+                try:  # step_eagerly, inlined: this runs for every async step
+                    yielded = value.send(None)
+                except StopIteration as done:
+                    value = done.value
+                    kind = type(value)
+                else:
+                    return self._resume(index, Resumed(value, yielded), context, _NO_ARGS, True, count, pending=True)
             if index == last:
                 return value
             following = known.get((index + 1, kind))
@@ -188,7 +197,7 @@ class StepsChain:
         *,
         pending: bool = False,
     ) -> Any:
-        """The rest of ``_advance`` once a step waits (``pending``: ``value`` is step ``index``'s coroutine)."""
+        """The rest of ``_advance`` once a step waits (``pending``: ``value`` is the rest of step ``index``)."""
         steps, last, delay = self.steps, self._last, self.step_delay
         if pending:
             value = await value

@@ -1,7 +1,8 @@
 """A plain ``def`` step that hands back a coroutine: POST, STREAM and SERVICE events run it.
 
 The coroutine of a ``slow`` payload waits for an event nobody sets: only the event's time limit
-(``response_timeout``, or ``stream.timeout`` for messages) can end it. A ``cancel`` payload cancels
+(``response_timeout``, or ``stream.timeout`` for messages) can end it; that of a ``pause`` payload
+suspends once, and the others not at all. A ``cancel`` payload cancels
 the task running the step first, as a shutdown cancelling a read loop would.
 """
 
@@ -23,6 +24,8 @@ async def __service__(context: EventContext) -> Spawn[LoopData]:
 async def _finish(payload: LoopData) -> LoopResult:
     if payload.action == "slow":
         await asyncio.Event().wait()
+    elif payload.action == "pause":
+        await asyncio.sleep(0)
     return LoopResult(id=payload.id, queue="handed back")
 
 
