@@ -18,20 +18,37 @@ how (stream, queue, track ids, auth info, compression, serialization, trim targe
 ``StreamWrite``. A manager written for 0.24, implementing ``write_stream`` with keywords instead
 of ``publish``, keeps working: ``publish`` then calls it.
 
+A STREAM event may read several queues (streams ``name``, ``name.<queue>``, ...): the engine reads
+them all with one ``read_streams(...)`` call, which waits once for whichever stream gets a message
+first. Managers whose backend can wait on several streams at once override it (the memory manager,
+redis-streams' one ``XREADGROUP``); others need not: its default reads each stream in turn with
+``read_stream``, as 0.24 did.
+
 As in 0.24, a method a subclass does not implement raises ``NotImplementedError`` when called, so
 a partial subclass (a test double that only writes) can be instantiated. Type checkers still see
 the methods every manager must implement as abstract, and plugin discovery refuses a stream
 manager class that does not implement them.
 """
 
+import inspect
 import os
 import socket
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
 
+from hopeit.contracts._stream_records import (
+    SAFE_SERIALIZATIONS,
+    MessageRefusedError,
+    StreamBusyError,
+    StreamConfigError,
+    StreamEvent,
+    StreamItem,
+    StreamOSError,
+    StreamWrite,
+    stream_auth_info,
+)
 from hopeit.contracts.discovery import contract_default, load_stream_manager_class
-from hopeit.contracts.settings import AuthType, Compression, Serialization, StreamsConfig
+from hopeit.contracts.settings import Compression, Serialization, StreamsConfig
 from hopeit.dataobjects import EventPayload
 
 __all__ = [
@@ -41,6 +58,7 @@ __all__ = [
     "StreamBusyError",
     "StreamConfigError",
     "StreamEvent",
+    "StreamItem",
     "StreamManager",
     "StreamOSError",
     "StreamWrite",
@@ -48,88 +66,22 @@ __all__ = [
     "stream_auth_info",
 ]
 
-#: Serializations every stream reads: JSON only builds data. Pickle runs code while loading, so a
-#: stream reads it only where the reading event's config asks for it (``allow_serializations``).
-SAFE_SERIALIZATIONS: FrozenSet[Serialization] = frozenset({Serialization.JSON_UTF8, Serialization.JSON_BASE64})
-
-
-@dataclass
-class StreamEvent:
-    """A message read from a stream: its payload, queue, track ids and the sender's auth info."""
-
-    msg_internal_id: bytes
-    queue: str
-    payload: EventPayload
-    track_ids: Dict[str, str]
-    auth_info: Dict[str, Any] = field(default_factory=dict)
-
-
-class StreamWrite(NamedTuple):
-    """Where and how ``StreamManager.publish`` writes: everything a write says but its payloads.
-
-    An immutable record (a named tuple: cheap to build once per write). ``queue`` is stored in each
-    message; ``stream_name`` already carries its suffix. ``target_max_len`` > 0 trims the stream to
-    about that many entries.
-    """
-
-    stream_name: str
-    queue: str
-    track_ids: Dict[str, str]
-    auth_info: Dict[str, Any]
-    compression: Compression
-    serialization: Serialization
-    target_max_len: int = 0
-
-    def keywords(self) -> Dict[str, Any]:
-        """The keyword arguments of ``write_stream``/``write_stream_batch`` (but the payloads) it stands for."""
-        return self._asdict()
-
-
-class StreamOSError(Exception):
-    """The stream backend cannot be reached; the engine backs off and retries."""
-
-
-class StreamBusyError(StreamOSError):
-    """The backend answers, but every connection stayed busy for longer than the configured wait.
-
-    The call failed (callers answer 503, as for any ``StreamOSError``) but the backend is healthy:
-    circuit breakers do not count it as a failure.
-    """
-
-
-class StreamConfigError(Exception):
-    """Streams are used by an app but not configured properly."""
-
-
-class MessageRefusedError(ValueError):
-    """A stream message this reader refuses to decode, e.g. a serialization its config does not allow.
-
-    Nothing of the payload was decoded. Stream managers dead-letter such messages at once (they can
-    never be read) and return this error as the item of the read, so the engine logs it once.
-    """
-
-    def __init__(self, message: str, *, msg_id: bytes = b"", reason: str = "") -> None:
-        super().__init__(message)
-        #: id of the refused message in its stream
-        self.msg_id = msg_id
-        #: why it was refused, without the message id (for the dead-letter entry)
-        self.reason = reason or message
-
-
-def stream_auth_info(stream_event: StreamEvent) -> Dict[str, Any]:
-    """Auth info carried by a message, with ``auth_type`` as an ``AuthType`` (default Unsecured)."""
-    info = dict(stream_event.auth_info)
-    value = info.get("auth_type", AuthType.UNSECURED)
-    info["auth_type"] = _AUTH_TYPES.get(value) or AuthType(value)
-    return info
-
-
-_AUTH_TYPES = {auth_type.value: auth_type for auth_type in AuthType}
+#: How long (ms) the default ``read_streams`` waits on the streams after one that gave messages.
+_GLANCE_MS = 1
 
 if TYPE_CHECKING:  # type checkers flag a stream manager that misses one of these methods...
     from abc import abstractmethod as _must_implement
 else:  # ...while at run time a partial subclass can be instantiated, as in 0.24 (see the module docstring)
     _must_implement = contract_default
+
+
+def _takes_config(cls: type) -> bool:
+    """True when ``cls(...)`` accepts a ``config`` keyword (0.24 stream managers take ``address`` only)."""
+    try:
+        parameters = inspect.signature(cls).parameters.values()
+    except (TypeError, ValueError):  # a signature Python cannot tell: assume the current contract
+        return True
+    return any(p.name == "config" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
 
 
 def _not_implemented(manager: object, method: str) -> NotImplementedError:
@@ -153,10 +105,19 @@ class StreamManager:
 
     @staticmethod
     def create(config: StreamsConfig) -> "StreamManager":
-        """Instantiate the stream manager named in ``config`` (entry-point name or dotted class path)."""
-        manager: StreamManager = load_stream_manager_class(config.stream_manager)(
-            address=config.connection_str, config=config
-        )
+        """Instantiate the stream manager named in ``config`` (entry-point name or dotted class path).
+
+        As ``Class(address=connection_str, config=config)``; a class written for 0.24, whose
+        constructor takes ``address`` alone, as ``Class(address=connection_str)``, and it gets
+        ``config`` as an attribute afterwards.
+        """
+        cls = load_stream_manager_class(config.stream_manager)
+        if _takes_config(cls):
+            manager: StreamManager = cls(address=config.connection_str, config=config)
+        else:
+            manager = cls(address=config.connection_str)
+        if getattr(manager, "config", None) is None:  # 0.24 managers did not call StreamManager.__init__
+            manager.config = config
         return manager
 
     @_must_implement
@@ -256,6 +217,51 @@ class StreamManager:
         Messages that cannot be decoded come back as ``Exception`` items, and stay pending.
         """
         raise _not_implemented(self, "read_stream")
+
+    async def read_streams(
+        self,
+        *,
+        stream_names: List[str],
+        consumer_group: str,
+        datatypes: Dict[str, type],
+        track_headers: List[str],
+        offset: str,
+        batch_size: int,
+        timeout: int,
+        batch_interval: int,
+    ) -> List[StreamItem]:
+        """Read new messages of ``consumer_group`` from several streams in one call, each item with its stream.
+
+        Up to ``batch_size`` messages per stream (as Redis ``XREADGROUP COUNT`` does), waiting up to
+        ``timeout`` ms in all for any of the streams to get one; the items of each stream come in
+        its order, the streams in the order named. Each item is ``(stream name, message)``: a
+        message is acknowledged on the stream it came from. As with ``read_stream``, messages that
+        cannot be decoded come back as ``Exception`` items and stay pending.
+
+        The engine's read loop calls this for every STREAM event (one name per queue it reads).
+        Implementing it is optional: this default reads each stream in turn with ``read_stream``,
+        waiting the full ``timeout`` on a stream only while the streams
+        before it gave nothing, and 1 ms on the rest once one did (the messages read do not wait
+        for them). So with this default a message on the second stream of an idle event waits
+        for the first stream's ``timeout``; backends that can wait on several streams at once
+        override this to wake on any of them.
+
+        .. versionadded:: 1.0
+        """
+        items: List[StreamItem] = []
+        for stream_name in stream_names:
+            read = await self.read_stream(
+                stream_name=stream_name,
+                consumer_group=consumer_group,
+                datatypes=datatypes,
+                track_headers=track_headers,
+                offset=offset,
+                batch_size=batch_size,
+                timeout=_GLANCE_MS if items else timeout,
+                batch_interval=batch_interval,
+            )
+            items.extend((stream_name, item) for item in read)
+        return items
 
     @_must_implement
     async def ack_read_stream(self, *, stream_name: str, consumer_group: str, stream_event: StreamEvent) -> int:

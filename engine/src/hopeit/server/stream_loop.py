@@ -1,4 +1,4 @@
-"""The read loop of a STREAM event: read a batch per queue, process it concurrently, ack what succeeded.
+"""The read loop of a STREAM event: read a batch of every queue, process it concurrently, ack what succeeded.
 
 The loop is an adapter around the engine's one way of running events: it uses only the members of
 ``StreamEngine`` (``AppEngine`` has them), never the engine's internals.
@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import inspect
-import logging
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional, Protocol, Tuple, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional, Protocol, Tuple, TypeVar
 
 from hopeit.app.config import AppConfig, EventDescriptor, EventSettings, StreamQueue
 from hopeit.app.context import EventContext
-from hopeit.app.errors import BadRequest, Unauthorized
 from hopeit.app.names import base_event_name
 from hopeit.dataobjects import DataObject
-from hopeit.server.metrics import StreamStats, duration_ms, metrics, stream_metrics
-from hopeit.server.steps import is_coroutine
-from hopeit.streams import StreamEvent, StreamManager, StreamOSError, stream_auth_info
+from hopeit.server._stream_batch import BatchProcessing
+from hopeit.server.metrics import StreamStats
+from hopeit.streams import StreamManager, StreamOSError
 from hopeit.streams.messages import payload_type_name
 from hopeit.streams.serialization import readable_serializations
 
@@ -100,19 +97,11 @@ def stream_datatypes(engine: StreamEngine, event_name: str) -> Dict[str, type]:
     return result
 
 
-#: How long (ms) the other queues of a read round are waited for once one of them gave messages.
-_GLANCE_MS = 1
+class StreamReadLoop(BatchProcessing):
+    """One running read loop of a STREAM event of an ``AppEngine``.
 
-#: The outcome of running the steps for one message of a batch: ``(stream name, item, context, ok,
-#: result or, when not ok, the error)``; a plain tuple, as one is made for every message.
-_Run = Tuple[str, Union[StreamEvent, Exception], Optional[EventContext], bool, Any]
-
-#: What the steps of a message may raise: it fails that message (BadRequest/Unauthorized are BaseException).
-_STEP_ERRORS = (Exception, asyncio.CancelledError, BadRequest, Unauthorized)
-
-
-class StreamReadLoop:
-    """One running read loop of a STREAM event of an ``AppEngine``."""
+    It reads batches; processing each is ``BatchProcessing._process_batch`` (``hopeit.server._stream_batch``).
+    """
 
     def __init__(self, engine: StreamEngine, event_name: str) -> None:
         self.engine = engine
@@ -166,23 +155,21 @@ class StreamReadLoop:
         self.logger.info(
             self.event_name, f"Consuming stream {self.read_stream.name} group={self.read_stream.consumer_group}"
         )
+        stream_names = [stream_name for _, stream_name in names]
         last, count = None, 0
         while self.engine.is_running(self.event_name):
-            batch: List[Tuple[str, Union[StreamEvent, Exception]]] = []
-            for _, stream_name in names:
-                items = await manager.read_stream(
-                    stream_name=stream_name,
-                    consumer_group=self.read_stream.consumer_group,
-                    datatypes=datatypes,
-                    track_headers=engine_config.track_headers,
-                    offset=">",
-                    batch_size=self.settings.stream.batch_size,
-                    # once a queue gave messages, the others are only looked at: waiting the full
-                    # timeout on each would hold the messages read (up to a timeout per queue)
-                    timeout=_GLANCE_MS if batch else engine_config.read_stream_timeout,
-                    batch_interval=engine_config.read_stream_interval,
-                )
-                batch.extend((stream_name, item) for item in items)
+            # every queue in one call, one wait: a message on any queue ends it (managers that
+            # cannot wait on several streams read them in turn: StreamManager.read_streams)
+            batch = await manager.read_streams(
+                stream_names=stream_names,
+                consumer_group=self.read_stream.consumer_group,
+                datatypes=datatypes,
+                track_headers=engine_config.track_headers,
+                offset=">",
+                batch_size=self.settings.stream.batch_size,
+                timeout=engine_config.read_stream_timeout,
+                batch_interval=engine_config.read_stream_interval,
+            )
             if not batch:
                 if stop_when_empty:
                     break
@@ -196,146 +183,3 @@ class StreamReadLoop:
             if max_events is not None and count >= max_events:
                 break
         return last
-
-    async def _process_batch(self, batch: List[Tuple[str, Union[StreamEvent, Exception]]]) -> List[Tuple[bool, Any]]:
-        """Run the steps for every message of a batch, then acknowledge those that succeeded.
-
-        Each message starts in turn (``_start``): steps that never wait finish there, with no task
-        and no timer. The messages whose steps wait then go on concurrently, each within
-        ``stream.timeout``.
-        """
-        self._log_info = self.logger.isEnabledFor(logging.INFO)  # once a batch: the level rarely changes
-        runs: List[_Run] = []
-        try:
-            for stream_name, item in batch:
-                runs.append(self._start(stream_name, item))
-        except asyncio.CancelledError:
-            self._cancel_unstarted(runs)
-            raise
-        waiting = [i for i, (_, _, _, ok, outcome) in enumerate(runs) if ok and is_coroutine(outcome)]
-        if len(waiting) == 1:
-            runs[waiting[0]] = await self._finish(runs[waiting[0]])
-        elif waiting:
-            try:
-                finished = await asyncio.gather(*(self._finish(runs[i]) for i in waiting))
-            except asyncio.CancelledError:
-                self._cancel_unstarted([runs[i] for i in waiting])
-                raise
-            for i, run in zip(waiting, finished):
-                runs[i] = run
-        acked = await self._ack(runs)
-        await self._record_failures(runs)
-        return [self._count(run, ok) for run, ok in zip(runs, acked)]
-
-    def _start(self, stream_name: str, item: Union[StreamEvent, Exception]) -> _Run:
-        """Begin the steps for one message: a finished run, or one holding the coroutine to finish."""
-        if isinstance(item, Exception):
-            self.logger.error(self.event_name, item)
-            self.stats.inc(error=True)
-            return stream_name, item, None, False, None
-        context = self._new_context(item.track_ids, stream_auth_info(item))
-        if self._log_info:
-            self.logger.start(context, extra={"stream.queue": item.queue})
-        try:
-            outcome = self.engine.start_event(context, item.payload, queue=item.queue, owned=True)
-        except _STEP_ERRORS as exc:
-            self._failed(context, item, exc)
-            if isinstance(exc, asyncio.CancelledError):
-                raise
-            return stream_name, item, context, False, exc
-        return stream_name, item, context, True, outcome
-
-    async def _finish(self, run: _Run) -> _Run:
-        """Await the steps of a message that waited, within ``stream.timeout``."""
-        stream_name, item, context, _, outcome = run
-        assert context is not None and isinstance(item, StreamEvent)
-        try:
-            return stream_name, item, context, True, await self.engine.finish_event(outcome, context, stream=True)
-        except _STEP_ERRORS as exc:
-            self._failed(context, item, exc)
-            if isinstance(exc, asyncio.CancelledError):
-                raise
-            return stream_name, item, context, False, exc
-
-    def _cancel_unstarted(self, runs: List[_Run]) -> None:
-        """Fail the messages whose steps a cancellation stopped before ``_finish`` could await them."""
-        for _, item, context, ok, outcome in runs:
-            if ok and _close_unstarted(outcome):
-                self._failed(context, item, asyncio.CancelledError())  # type: ignore[arg-type]
-
-    async def _ack(self, runs: List[_Run]) -> List[bool]:
-        """Acknowledge the messages whose steps succeeded, one call per stream; True for each acked run."""
-        manager = self.engine.stream_manager
-        assert manager is not None
-        by_stream: Dict[str, List[StreamEvent]] = {}
-        for stream_name, item, _, ok, _ in runs:
-            if ok:
-                by_stream.setdefault(stream_name, []).append(item)  # type: ignore[arg-type]
-        failed: Dict[str, BaseException] = {}
-        for stream_name, events in by_stream.items():
-            try:
-                await manager.ack_read_stream_batch(
-                    stream_name=stream_name, consumer_group=self.read_stream.consumer_group, stream_events=events
-                )
-            except (Exception, asyncio.CancelledError) as exc:  # noqa: BLE001 - each message is failed below
-                failed[stream_name] = exc
-        acked = []
-        for stream_name, item, context, ok, _ in runs:
-            error = failed.get(stream_name) if ok else None
-            if error is not None:
-                self._failed(context, item, error)  # type: ignore[arg-type]
-            acked.append(ok and error is None)
-        for error in failed.values():
-            if isinstance(error, asyncio.CancelledError):
-                raise error
-        return acked
-
-    async def _record_failures(self, runs: List[_Run]) -> None:
-        """Tell the stream manager why messages failed, for their dead-letter entries should they end there."""
-        manager = self.engine.stream_manager
-        assert manager is not None
-        by_stream: Dict[str, List[Tuple[StreamEvent, BaseException]]] = {}
-        for stream_name, item, _, ok, error in runs:
-            if not ok and isinstance(item, StreamEvent) and isinstance(error, BaseException):
-                by_stream.setdefault(stream_name, []).append((item, error))
-        for stream_name, failures in by_stream.items():
-            try:
-                await manager.record_failures(
-                    stream_name=stream_name, consumer_group=self.read_stream.consumer_group, failures=failures
-                )
-            except Exception as exc:  # noqa: BLE001 - only the dead-letter detail is lost; the messages stay pending
-                self.logger.warning(self.event_name, f"Cannot record failures of {stream_name}: {exc}")
-
-    def _count(self, run: _Run, acked: bool) -> Tuple[bool, Any]:
-        """Count and log DONE a message acknowledged; ``(ok, result)``."""
-        _, item, context, _, result = run
-        if not acked or context is None or isinstance(item, Exception):
-            return False, None
-        if self._log_info:
-            done = metrics(context)
-            self.stats.inc(duration_ms=done["metrics.duration"])
-            self.logger.done(context, extra={"stream.queue": item.queue, **done, **stream_metrics(context)})
-        else:
-            self.stats.inc(duration_ms=duration_ms(context))
-        return True, result
-
-    def _failed(self, context: EventContext, item: StreamEvent, exc: BaseException) -> None:
-        # not acked: the message stays pending for its group
-        self.stats.inc(error=True)
-        self.logger.error(context, exc)
-        self.logger.failed(context, extra={"stream.queue": item.queue, **metrics(context)})
-
-
-def _close_unstarted(outcome: Any) -> bool:
-    """Close a coroutine that never ran, and the never-run coroutines it holds; True when ``outcome`` was one.
-
-    A coroutine a step handed back waits, as an argument, to be awaited by the coroutine that goes
-    on with the chain: closed unawaited, each would make Python warn that it was never awaited.
-    """
-    if not inspect.iscoroutine(outcome) or inspect.getcoroutinestate(outcome) != inspect.CORO_CREATED:
-        return False
-    held = list(outcome.cr_frame.f_locals.values()) if outcome.cr_frame is not None else []
-    outcome.close()
-    for value in held:
-        _close_unstarted(value)
-    return True

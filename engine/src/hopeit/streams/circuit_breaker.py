@@ -15,7 +15,8 @@ around; this is the only back-off there is, stream managers keep none of their o
   doubled on every failure while open, up to ``max_backoff_seconds``; a success steps the state back
   by one (closed again after as many successes as it took to open) and ends the hold;
 * while held, ``write_stream`` fails fast with ``StreamOSError("Stream circuit breaker open ...")``;
-  ``read_stream``, ``ensure_consumer_group`` and the acknowledgements wait for the hold to pass;
+  ``read_stream``/``read_streams``, ``ensure_consumer_group`` and the acknowledgements wait for the
+  hold to pass;
 * probes: while held, one call every ``probe_interval_seconds`` (the wrapped manager's
   ``probe_interval_seconds``, 0.5 s by default) goes through anyway, so a backend that is back is used
   again within about that time, not after the whole backoff (up to ``max_backoff_seconds``). A
@@ -23,8 +24,8 @@ around; this is the only back-off there is, stream managers keep none of their o
   that succeeds counts as a success;
 * errors: writes, ``ensure_consumer_group`` and the acknowledgements re-raise them (a message whose
   acknowledgement failed stays pending: the read loop logs it FAILED, and the backend delivers it
-  again); ``read_stream`` returns ``[error]``. ``StreamBusyError`` (every connection busy, backend
-  healthy) is re-raised without counting as a failure.
+  again); ``read_stream`` returns ``[error]`` (``read_streams``: ``[(first stream, error)]``).
+  ``StreamBusyError`` (every connection busy, backend healthy) is re-raised without counting as a failure.
 """
 
 import asyncio
@@ -37,6 +38,7 @@ from hopeit.app.config import Serialization
 from hopeit.contracts.streams import (
     StreamBusyError,
     StreamEvent,
+    StreamItem,
     StreamManager,
     StreamOSError,
     StreamsConfig,
@@ -50,6 +52,9 @@ __all__ = ["CLOSED", "OPEN", "SEMI_OPEN", "StreamCircuitBreaker"]
 logger = logging.getLogger("hopeit.streams")
 
 _T = TypeVar("_T")
+
+#: The contract's ``read_streams``: a manager that keeps it reads its streams one by one.
+_DEFAULT_READ_STREAMS = StreamManager.read_streams
 
 
 class StreamCircuitBreaker(StreamManager):
@@ -66,7 +71,8 @@ class StreamCircuitBreaker(StreamManager):
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        super().__init__(address=stream_manager.address, config=stream_manager.config)
+        # getattr: a manager written for 0.24 may have no config (it did not call StreamManager.__init__)
+        super().__init__(address=stream_manager.address, config=getattr(stream_manager, "config", None))
         self.stream_manager = stream_manager
         policy = BreakerPolicy(
             # as in 0.24: semi-open (holding calls) from the first failure, open at the N-th in a row
@@ -189,6 +195,53 @@ class StreamCircuitBreaker(StreamManager):
             return await self._counted(self.reads, probe, reading)
         except StreamOSError as exc:  # counted: the read loop logs it as an item
             return [] if probe else [exc]
+
+    async def read_streams(
+        self,
+        *,
+        stream_names: List[str],
+        consumer_group: str,
+        datatypes: Dict[str, type],
+        track_headers: List[str],
+        offset: str,
+        batch_size: int,
+        timeout: int,
+        batch_interval: int,
+    ) -> List[StreamItem]:
+        """Forward one read of several streams as ``read_stream`` does; a ``StreamOSError`` comes back as an item.
+
+        That item carries the first stream's name (the read failed as a whole). A wrapped manager
+        that does not implement ``read_streams`` (written for 0.24) gets the contract's default
+        here instead, one ``read_stream`` per stream through this breaker: an error on one stream
+        then comes back as that stream's item, beside what the others gave, as before.
+        """
+        manager = self.stream_manager
+        if getattr(type(manager), "read_streams", _DEFAULT_READ_STREAMS) is _DEFAULT_READ_STREAMS:
+            return await super().read_streams(
+                stream_names=stream_names,
+                consumer_group=consumer_group,
+                datatypes=datatypes,
+                track_headers=track_headers,
+                offset=offset,
+                batch_size=batch_size,
+                timeout=timeout,
+                batch_interval=batch_interval,
+            )
+        probe = await self.reads.admit()
+        reading = manager.read_streams(
+            stream_names=stream_names,
+            consumer_group=consumer_group,
+            datatypes=datatypes,
+            track_headers=track_headers,
+            offset=offset,
+            batch_size=batch_size,
+            timeout=timeout,
+            batch_interval=batch_interval,
+        )
+        try:
+            return await self._counted(self.reads, probe, reading)
+        except StreamOSError as exc:  # counted: the read loop logs it as an item
+            return [] if probe else [(stream_names[0], exc)]
 
     async def ack_read_stream(self, *, stream_name: str, consumer_group: str, stream_event: StreamEvent) -> int:
         """Wait out any read backoff, then forward; a ``StreamOSError`` is counted and re-raised."""

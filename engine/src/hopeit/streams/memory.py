@@ -13,7 +13,8 @@ process). It keeps the semantics of the redis-streams backend so an app behaves 
   message read stays pending for its group until acknowledged;
 * ``read_stream(offset=">")`` waits up to ``timeout`` ms (``0`` waits until a message arrives, as
   Redis ``BLOCK 0``) and wakes as soon as a message is written; any other offset re-reads the
-  consumer's own pending messages after that id, without waiting.
+  consumer's own pending messages after that id, without waiting. ``read_streams`` reads several
+  streams so, with one wait that a message written to any of them ends.
 
 Memory rule: an entry is dropped once every consumer group of its stream has acknowledged it, and
 ``target_max_len`` trims the oldest entries as Redis ``MAXLEN ~`` does. Entries of a stream with
@@ -61,6 +62,7 @@ from hopeit.streams import (
     MessageRefusedError,
     StreamConfigError,
     StreamEvent,
+    StreamItem,
     StreamManager,
     StreamOSError,
     StreamsConfig,
@@ -201,9 +203,57 @@ class MemoryStreamManager(StreamManager):
         if offset == ">":
             entries = self.redelivery.stale(stream_name, consumer_group, stream, group, batch_size, self.clock())
             if not entries:
-                entries = await self._wait_new(stream_name, stream, group, batch_size, timeout)
+                [entries] = await self._wait_new([(stream_name, stream, group)], batch_size, timeout)
         else:
             entries = self._history(group, parse_id(offset), batch_size)
+        return self._decode(stream_name, consumer_group, stream, group, entries, datatypes, track_headers)
+
+    async def read_streams(
+        self,
+        *,
+        stream_names: List[str],
+        consumer_group: str,
+        datatypes: Dict[str, type],
+        track_headers: List[str],
+        offset: str,
+        batch_size: int,
+        timeout: int,
+        batch_interval: int,
+    ) -> List[StreamItem]:
+        """Read up to ``batch_size`` messages from each stream, waiting once (up to ``timeout`` ms) for any of them.
+
+        Each stream is read as by ``read_stream`` (its messages pending ``claim_idle_ms`` first),
+        but the wait covers them all: a message written to any of the streams ends it. Items come
+        with the name of their stream, the streams in the order named.
+
+        :raises NoConsumerGroupError: when the group does not exist on one of the streams.
+        """
+        targets = [(name, *self._group(name, consumer_group)) for name in stream_names]
+        if offset == ">":
+            now = self.clock()
+            found = [self.redelivery.stale(name, consumer_group, stream, group, batch_size, now)
+                     for name, stream, group in targets]
+            if any(found):  # the other streams' new messages come too, without waiting
+                consumer = self.consumer_id
+                found = [entries or stream.take_new(group, consumer, batch_size, now)
+                         for (_, stream, group), entries in zip(targets, found)]
+            elif targets:
+                found = await self._wait_new(targets, batch_size, timeout)
+        else:
+            after = parse_id(offset)
+            found = [self._history(group, after, batch_size) for _, _, group in targets]
+        items: List[StreamItem] = []
+        for (name, stream, group), entries in zip(targets, found):
+            if entries:
+                decoded = self._decode(name, consumer_group, stream, group, entries, datatypes, track_headers)
+                items.extend((name, item) for item in decoded)
+        return items
+
+    def _decode(
+        self, stream_name: str, consumer_group: str, stream: MemoryStream, group: Group, entries: List[Entry],
+        datatypes: Dict[str, type], track_headers: List[str],
+    ) -> List[Union[StreamEvent, Exception]]:
+        """Messages of ``entries`` just delivered; those the decoder refuses are dead-lettered."""
         reader = MessageReader(
             stream_name=stream_name,
             consumer_group=consumer_group,
@@ -221,26 +271,32 @@ class MemoryStreamManager(StreamManager):
         return items
 
     async def _wait_new(
-        self, stream_name: str, stream: MemoryStream, group: Group, batch_size: int, timeout: int
-    ) -> List[Entry]:
+        self, targets: List[Tuple[str, MemoryStream, Group]], batch_size: int, timeout: int
+    ) -> List[List[Entry]]:
+        """New entries of each target for this consumer, waiting up to ``timeout`` ms for one of them to get some."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout / 1000
+        consumer = self.consumer_id
         while True:
-            entries = stream.take_new(group, self.consumer_id, batch_size, self.clock())
+            now = self.clock()
+            found = [stream.take_new(group, consumer, batch_size, now) for _, stream, group in targets]
             remaining = deadline - loop.time()
-            if entries or self._closed or (timeout > 0 and remaining <= 0):
-                return entries
+            if any(found) or self._closed or (timeout > 0 and remaining <= 0):
+                return found
             waiter: asyncio.Future[None] = loop.create_future()
-            stream.waiters.add(waiter)
+            for _, stream, _ in targets:
+                stream.waiters.add(waiter)
             self._waiters.add(waiter)
             try:
                 # another consumer may take what woke us: then loop and wait the time left
                 await asyncio.wait([waiter], timeout=remaining if timeout > 0 else None)
             finally:
-                stream.waiters.discard(waiter)
+                for _, stream, _ in targets:
+                    stream.waiters.discard(waiter)
                 self._waiters.discard(waiter)
-            if not waiter.done() or STREAMS.get(self.address, {}).get(stream_name) is not stream:
-                return []  # timed out, or the streams were cleared
+            streams = STREAMS.get(self.address, {})
+            if not waiter.done() or any(streams.get(name) is not stream for name, stream, _ in targets):
+                return [[] for _ in targets]  # timed out, or the streams were cleared
 
     def _history(self, group: Group, after: MsgId, count: int) -> List[Entry]:
         own: List[Pending] = []

@@ -1,7 +1,7 @@
 """STREAM event whose payload says what to do: succeed, fail, time out, or reject."""
 
 import asyncio
-from typing import List
+from typing import Any, List
 
 from hopeit.app.context import EventContext
 from hopeit.app.errors import BadRequest, Unauthorized
@@ -13,12 +13,25 @@ __steps__ = ["consume"]
 SEEN: List[str] = []
 #: ids of the "slow" messages whose step has begun waiting (tests wait for this before cancelling)
 STARTED_SLOW: List[str] = []
+#: "meet" messages wait until this many of them arrived (a test sets it, with a fresh event)
+MEETING: List[Any] = []
 
 
 async def consume(payload: LoopData, context: EventContext) -> LoopResult:
     if payload.action == "slow":
         STARTED_SLOW.append(payload.id)
         await asyncio.sleep(5)
+    elif payload.action == "meet":  # only steps running at the same time can all get past this
+        arrived, expected, everyone_here = MEETING
+        arrived.append(payload.id)
+        if len(arrived) == expected:
+            everyone_here.set()
+        await everyone_here.wait()
+    elif payload.action == "own_timeout":  # a time limit of the step's own, bound to the task running it
+        try:
+            await asyncio.wait_for(asyncio.Event().wait(), 0.01)
+        except asyncio.TimeoutError:
+            pass
     elif payload.action == "fail":
         raise ValueError(f"cannot process {payload.id}")
     elif payload.action == "bad":

@@ -32,7 +32,7 @@ from hopeit.streams.messages import escape_text
 from hopeit.streams.trimming import UnreadTrimCounter
 from redis.asyncio import Redis
 
-__all__ = ["DeadLetter", "Entry", "GroupState", "Redelivery", "entries_of"]
+__all__ = ["DeadLetter", "Entry", "GroupState", "Redelivery", "entries_by_stream", "entries_of"]
 
 logger = logging.getLogger("hopeit.redis_streams")
 
@@ -68,13 +68,28 @@ class GroupState:
 
 def entries_of(reply: Any) -> List[Entry]:
     """Messages of the single stream in an ``XREADGROUP`` reply (RESP2 list or RESP3 map)."""
-    if not reply:
-        return []
-    streams = reply.values() if isinstance(reply, dict) else [item[1] for item in reply]
     found: List[Entry] = []
-    for messages in streams:
-        found.extend(messages or [])
+    for messages in entries_by_stream(reply).values():
+        found.extend(messages)
     return found
+
+
+def entries_by_stream(reply: Any) -> Dict[str, List[Entry]]:
+    """Messages of each stream (by name) in an ``XREADGROUP`` reply (RESP2 list or RESP3 map)."""
+    if not reply:
+        return {}
+    pairs = reply.items() if isinstance(reply, dict) else ((item[0], item[1]) for item in reply)
+    return {_as_text(name): _messages(messages) for name, messages in pairs}
+
+
+def _messages(messages: Any) -> List[Entry]:
+    """The entries of one stream of a reply; redis-py's RESP3 parser wraps them in one more list."""
+    if not messages:
+        return []
+    first = messages[0]
+    if isinstance(first, list) and not (first and isinstance(first[0], (bytes, str))):
+        return [entry for wrapped in messages for entry in wrapped]
+    return list(messages)
 
 
 def _as_bytes(value: Any) -> bytes:

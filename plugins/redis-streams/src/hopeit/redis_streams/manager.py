@@ -9,23 +9,20 @@ from hopeit.dataobjects import EventPayload
 from hopeit.redis_streams._connection import close_client, open_client, pool_exhausted
 from hopeit.redis_streams._consumer import consumer_name
 from hopeit.redis_streams._pipeline import AckBatcher, Slots, WriteBatcher
-from hopeit.redis_streams._redelivery import DeadLetter, Redelivery, entries_of
+from hopeit.redis_streams._reads import UNREACHABLE, RedisStreamReads
+from hopeit.redis_streams._redelivery import Redelivery
 from hopeit.redis_streams._trimming import TrimWatch
 from hopeit.redis_streams.settings import ENV_PASSWORD, ENV_USERNAME, load_settings, safe_address
 from hopeit.streams import (
-    MessageRefusedError,
     StreamBusyError,
     StreamEvent,
-    StreamManager,
     StreamOSError,
     StreamsConfig,
     StreamWrite,
 )
-from hopeit.streams.messages import MessageReader, encode_messages, error_text, utc_iso_now
+from hopeit.streams.messages import encode_messages, error_text
 from hopeit.streams.trimming import UnreadTrimCounter
 from redis.exceptions import AuthenticationError, RedisError, ResponseError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 __all__ = ["RedisStreamManager"]
 
@@ -33,12 +30,12 @@ logger = logging.getLogger("hopeit.redis_streams")
 
 _T = TypeVar("_T")
 
-#: Errors that mean "Redis cannot be reached right now": raised as ``StreamOSError``, for the engine's
-#: circuit breaker to back off and retry.
-_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError, asyncio.TimeoutError)
+#: An item of ``read_streams``: the stream it was read from, and the message or its error
+#: (``hopeit.streams.StreamItem``, spelled out so the plugin imports with engines that predate it).
+_StreamItem = Tuple[str, Union[StreamEvent, Exception]]
 
 
-class RedisStreamManager(StreamManager):
+class RedisStreamManager(RedisStreamReads):
     """Publishes to and consumes from Redis Streams, at least once, losing nothing.
 
     Server config::
@@ -85,7 +82,7 @@ class RedisStreamManager(StreamManager):
         try:
             await asyncio.wait_for(write.ping(), self.settings.socket_connect_timeout + self.settings.socket_timeout)
             await asyncio.wait_for(read.ping(), self.settings.socket_connect_timeout + self.settings.socket_timeout)
-        except (RedisError, *_UNREACHABLE) as exc:
+        except (RedisError, *UNREACHABLE) as exc:
             await close_client(write)
             await close_client(read)
             hint = (
@@ -149,7 +146,7 @@ class RedisStreamManager(StreamManager):
             await writes.write(stream_name, encoded, write.target_max_len)
         except StreamBusyError:
             raise  # every write connection busy: Redis is healthy
-        except _UNREACHABLE as exc:
+        except UNREACHABLE as exc:
             if pool_exhausted(exc):
                 raise StreamBusyError(
                     f"No Redis write connection free for {count} message(s) to stream '{stream_name}': {exc}"
@@ -180,7 +177,7 @@ class RedisStreamManager(StreamManager):
                 raise StreamOSError(
                     f"Cannot create consumer group '{consumer_group}' on '{stream_name}': {exc}"
                 ) from exc
-        except _UNREACHABLE as exc:
+        except UNREACHABLE as exc:
             raise StreamOSError(
                 f"Cannot create consumer group '{consumer_group}' on '{stream_name}' at Redis {self.safe_address}: "
                 f"{type(exc).__name__}: {exc}"
@@ -210,66 +207,38 @@ class RedisStreamManager(StreamManager):
             once it answers).
         """
         client = self._connected(self._read_client)
-        try:
-            try:
-                entries = await self._fetch(client, stream_name, consumer_group, offset, batch_size, timeout)
-            except ResponseError as exc:
-                if not str(exc).startswith("NOGROUP"):
-                    raise
-                # the group vanished (Redis restarted without persistence, or the stream was deleted)
-                logger.warning("Consumer group '%s' of '%s' missing in Redis: creating it", consumer_group, stream_name)
-                await self.ensure_consumer_group(stream_name=stream_name, consumer_group=consumer_group)
-                entries = await self._fetch(client, stream_name, consumer_group, offset, batch_size, timeout)
-        except (RedisError, StreamOSError, *_UNREACHABLE) as exc:
-            if pool_exhausted(exc):  # too many reads for the pool: not a Redis failure
-                raise StreamBusyError(f"No Redis read connection free for stream '{stream_name}': {exc}") from exc
-            self.redelivery.reconnected()
-            raise StreamOSError(
-                f"Cannot read stream '{stream_name}' group '{consumer_group}' at Redis {self.safe_address}: "
-                f"{type(exc).__name__}: {exc}"
-            ) from exc
-        reader = MessageReader(
-            stream_name=stream_name,
-            consumer_group=consumer_group,
-            datatypes=datatypes,
-            track_headers=track_headers,
-            read_ts=utc_iso_now(),
-            serializations=self.allowed_serializations(stream_name, consumer_group),
-        )
-        items: List[Union[StreamEvent, Exception]] = [reader.decode(msg_id, fields) for msg_id, fields in entries]
-        refused = [(i, fields) for i, ((_, fields), item) in enumerate(zip(entries, items))
-                   if isinstance(item, MessageRefusedError)]
-        if refused:
-            await self._dead_letter_refused(client, stream_name, consumer_group, items, refused)
-        errors = [(msg_id, error_text(item)) for (msg_id, _), item in zip(entries, items)
-                  if isinstance(item, Exception) and not isinstance(item, MessageRefusedError)]
-        if errors:
-            await self._record_errors(client, stream_name, errors)
-        return items
+        [entries] = await self._fetch_reporting(client, [stream_name], consumer_group, offset, batch_size, timeout)
+        return await self._decode(client, stream_name, consumer_group, datatypes, track_headers, entries)
 
-    async def _dead_letter_refused(
-        self, client: "aioredis.Redis", stream_name: str, consumer_group: str,
-        items: List[Union[StreamEvent, Exception]], refused: List[Tuple[int, Dict[bytes, bytes]]],
-    ) -> None:
-        """Dead-letter refused messages now (they can never be read); their items say where they went."""
-        letters = []
-        for index, fields in refused:
-            error = items[index]
-            assert isinstance(error, MessageRefusedError)
-            letters.append(DeadLetter(error.msg_id, fields, 1, error.reason, error_text(error)))
-        try:
-            target = await self._bounded(
-                self.redelivery.dead_letter(client, stream_name, consumer_group, letters, log=False)
-            )
-        except (RedisError, *_UNREACHABLE) as exc:  # left pending: refused again on its next delivery
-            logger.warning("Cannot dead-letter %d refused message(s) of '%s': %s", len(letters), stream_name, exc)
-            return
-        for index, _ in refused:
-            error = items[index]
-            assert isinstance(error, MessageRefusedError)
-            items[index] = MessageRefusedError(
-                f"{error}; moved to dead-letter stream '{target}'", msg_id=error.msg_id, reason=error.reason
-            )
+    async def read_streams(
+        self,
+        *,
+        stream_names: List[str],
+        consumer_group: str,
+        datatypes: Dict[str, type],
+        track_headers: List[str],
+        offset: str,
+        batch_size: int,
+        timeout: int,
+        batch_interval: int,
+    ) -> List[_StreamItem]:
+        """Up to ``batch_size`` messages of each stream with one ``XREADGROUP``, waiting up to ``timeout`` ms for any.
+
+        Each stream is read as by ``read_stream``: its redeliveries first (then the others' new
+        messages are read without waiting), undecodable messages as exceptions left pending,
+        refused ones dead-lettered. Items come with the name of their stream, in the order named.
+
+        :raises StreamBusyError: when no read connection was free within ``pool_timeout``.
+        :raises StreamOSError: when Redis cannot be reached.
+        """
+        client = self._connected(self._read_client)
+        found = await self._fetch_reporting(client, stream_names, consumer_group, offset, batch_size, timeout)
+        items: List[_StreamItem] = []
+        for stream_name, entries in zip(stream_names, found):
+            if entries:
+                decoded = await self._decode(client, stream_name, consumer_group, datatypes, track_headers, entries)
+                items.extend((stream_name, item) for item in decoded)
+        return items
 
     async def record_failures(
         self, *, stream_name: str, consumer_group: str, failures: Sequence[Tuple[StreamEvent, BaseException]]
@@ -279,28 +248,6 @@ class RedisStreamManager(StreamManager):
         if client is not None and failures:
             errors = [(event.msg_internal_id, error_text(error)) for event, error in failures]
             await self._record_errors(client, stream_name, errors)
-
-    async def _record_errors(self, client: "aioredis.Redis", stream_name: str, errors: List[Tuple[bytes, str]]) -> None:
-        try:
-            await self._bounded(self.redelivery.record_errors(client, stream_name, errors))
-        except (RedisError, *_UNREACHABLE) as exc:  # only the dead-letter detail is lost
-            logger.debug("Cannot record errors of %d message(s) of '%s': %s", len(errors), stream_name, exc)
-
-    async def _fetch(
-        self, client: "aioredis.Redis", stream: str, group: str, offset: str, batch_size: int, timeout: int
-    ) -> List[Any]:
-        if offset == ">":
-            entries = await self._bounded(self.redelivery.fetch(client, stream, group, batch_size))
-            if entries:
-                return entries
-        reading = client.xreadgroup(group, self.consumer_id, {stream: offset}, count=batch_size, block=timeout)
-        # BLOCK 0 waits for a message however long it takes: then only a closed connection ends it
-        reply = await (self._bounded(reading, extra=timeout / 1000) if timeout > 0 else reading)
-        return entries_of(reply)
-
-    async def _bounded(self, call: Awaitable[_T], extra: float = 0.0) -> _T:
-        """Run a read-side call within the socket timeout (plus ``extra`` for blocking reads)."""
-        return await asyncio.wait_for(call, self.settings.socket_timeout + extra)
 
     async def ack_read_stream(self, *, stream_name: str, consumer_group: str, stream_event: StreamEvent) -> int:
         """``XACK`` one processed message; returns 1, or 0 if it was not pending.
@@ -334,7 +281,7 @@ class RedisStreamManager(StreamManager):
         """Await an ``XACK``; raises ``StreamOSError`` when Redis cannot be reached (own pending read again later)."""
         try:
             return int(await ack)
-        except (RedisError, *_UNREACHABLE) as exc:
+        except (RedisError, *UNREACHABLE) as exc:
             if pool_exhausted(exc):
                 raise StreamBusyError(f"No Redis connection free to acknowledge {what} of '{stream_name}'") from exc
             self.redelivery.reconnected()
@@ -356,4 +303,3 @@ class RedisStreamManager(StreamManager):
             "dead_lettered": dict(self.redelivery.dead_lettered),
             "trimmed_unread": dict(self.trimmed_unread.counts),
         }
-
