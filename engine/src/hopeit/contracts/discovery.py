@@ -21,12 +21,13 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple, Type, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple, Type, TypeVar
 
-if sys.version_info >= (3, 10):
-    from importlib.metadata import EntryPoint, entry_points
-else:  # pragma: no cover - exercised on 3.8 and 3.9 only
-    from importlib_metadata import EntryPoint, entry_points
+if TYPE_CHECKING:  # imported when a group is first read: listing distributions is for servers using plugins
+    if sys.version_info >= (3, 10):
+        from importlib.metadata import EntryPoint
+    else:  # pragma: no cover - exercised on 3.8 and 3.9 only
+        from importlib_metadata import EntryPoint
 
 __all__ = [
     "GROUP_CLIENTS",
@@ -93,7 +94,23 @@ def _disabled() -> List[str]:
     return [n.strip() for n in os.getenv("HOPEIT_DISABLE_PLUGINS", "").split(",") if n.strip()]
 
 
-def _entry_points(group: str) -> Dict[str, EntryPoint]:
+#: entry points of each group read so far: the installed distributions do not change while a process runs
+_read: Dict[str, Tuple["EntryPoint", ...]] = {}
+
+
+def entry_points(*, group: str) -> Tuple["EntryPoint", ...]:
+    """The entry points installed in ``group``, read from the distributions once per process."""
+    found = _read.get(group)
+    if found is None:
+        if sys.version_info >= (3, 10):
+            from importlib import metadata
+        else:  # pragma: no cover - exercised on 3.8 and 3.9 only
+            import importlib_metadata as metadata
+        found = _read[group] = tuple(metadata.entry_points(group=group))
+    return found
+
+
+def _entry_points(group: str) -> Dict[str, "EntryPoint"]:
     disabled = _disabled()
     return {ep.name: ep for ep in entry_points(group=group) if ep.name not in disabled}
 
@@ -126,8 +143,9 @@ def _import_path(dotted: str) -> Any:
 
 
 def _load(group: str, name: str) -> Any:
-    if name in _entry_points(group) or "." not in name:
-        ep = _entry_points(group).get(name)
+    installed = _entry_points(group)
+    if name in installed or "." not in name:
+        ep = installed.get(name)
         if ep is None:
             raise _not_found(group, name)
         try:

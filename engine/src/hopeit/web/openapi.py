@@ -33,13 +33,10 @@ from hopeit.app.errors import ErrorInfo
 from hopeit.server.config import AuthType, ServerConfig
 from hopeit.server.events import event_module
 from hopeit.server.names import app_route_name
-from hopeit.web.openapi_operations import HTTP_SECURITY_SCHEMES, add_track_headers, security_name, security_requirements
-from hopeit.web.openapi_schemas import (
-    event_dataobjects,
-    remove_unused_schemas,
-    spec_differences,
-    without_known_024_differences,
-)
+
+# ``openapi_operations``, ``openapi_schemas`` and ``swagger`` (aiohttp-swagger3, fastjsonschema) are
+# imported by the functions that build, compare or serve a spec: a server started without
+# ``--api-file``/``--api-auto`` only asks ``add_route`` whether a spec is active, and never loads them.
 
 __all__ = [
     "METHOD_MAPPING",
@@ -139,6 +136,13 @@ def load_api_file(path: Union[str, Path]) -> None:
     spec, static_spec, _from_file = loaded, copy.deepcopy(loaded), True
 
 
+def spec_differences(expected: Dict[str, Any], actual: Dict[str, Any]) -> List[str]:
+    """Where two specs differ, as JSON paths (empty: they match); see ``openapi_schemas.spec_differences``."""
+    from hopeit.web import openapi_schemas
+
+    return openapi_schemas.spec_differences(expected, actual)
+
+
 def file_differences() -> List[str]:
     """Where the loaded spec file and the spec computed from the apps differ (empty: they match).
 
@@ -147,6 +151,8 @@ def file_differences() -> List[str]:
     """
     if static_spec is None or spec is None:
         return []
+    from hopeit.web.openapi_schemas import without_known_024_differences
+
     return spec_differences(without_known_024_differences(static_spec, spec), spec)
 
 
@@ -176,6 +182,8 @@ def _require_spec() -> Dict[str, Any]:
 def register_server_config(server_config: ServerConfig) -> None:
     """Add the Basic and Bearer security schemes and the server's default auth methods."""
     global _default_auth
+    from hopeit.web.openapi_operations import HTTP_SECURITY_SCHEMES, security_name
+
     current = _require_spec()
     components = current.setdefault("components", {})
     components.setdefault("schemas", {})
@@ -202,6 +210,8 @@ def _operation(module: ModuleType, app_config: AppConfig, plugin: Optional[AppCo
 
 def _register_event(current: Dict[str, Any], app_config: AppConfig, plugin: Optional[AppConfig], event_name: str,
                     info: EventDescriptor) -> None:
+    from hopeit.web.openapi_operations import add_track_headers, security_requirements
+
     owner = plugin or app_config
     module = event_module(owner, event_name, info)
     route = app_route_name(app_config.app, event_name=event_name, plugin=None if plugin is None else plugin.app,
@@ -229,6 +239,8 @@ def _register_event(current: Dict[str, Any], app_config: AppConfig, plugin: Opti
 
 
 def _register_dataobjects(app_config: AppConfig) -> None:
+    from hopeit.web.openapi_schemas import event_dataobjects
+
     for event_name, info in app_config.events.items():
         for datatype in event_dataobjects(event_module(app_config, event_name, info)):
             datatype_schema(event_name, datatype)
@@ -269,6 +281,8 @@ def register_apps(apps_config: List[AppConfig]) -> None:
             for event_name, info in plugin_config.events.items():
                 if info.plug_mode == EventPlugMode.ON_APP and info.type in METHOD_MAPPING:
                     _register_event(current, app_config, plugin_config, event_name, info)
+    from hopeit.web.openapi_schemas import remove_unused_schemas
+
     from_file = components.get("schemas", {})
     components["schemas"] = {**runtime_schemas, **{k: v for k, v in from_file.items() if k not in runtime_schemas}}
     remove_unused_schemas(current)

@@ -22,19 +22,18 @@ from typing import Any, Dict, List, NoReturn, Optional, Sequence
 
 from aiohttp import web
 from hopeit.app.api import app_base_route_name
-from hopeit.app.config import AppConfig, EventType
+from hopeit.app.config import AppConfig, EventPlugMode, EventType
 from hopeit.app.errors import BadRequest, ErrorInfo, Unauthorized  # 0.24 apps import them from hopeit.server.web
 from hopeit.server import runtime
-from hopeit.server.config import ServerConfig
+from hopeit.server.config import AuthType, ServerConfig
 from hopeit.server.config_files import load_config_files
 from hopeit.server.logger import EngineLoggerWrapper
 from hopeit.web import openapi
 from hopeit.web.args import ServeArgs, add_serve_arguments, check_worker_class, parse_args, serve_args
-from hopeit.web.mgmt import StreamControl
+from hopeit.web.mgmt import StreamControl, mgmt_auth_methods
 from hopeit.web.process import SHUTDOWN_TIMEOUT, access_log_options, serve_app
 from hopeit.web.response import UnknownRoute
 from hopeit.web.routes import add_app_routes
-from hopeit.web.supervisor import run_workers
 
 __all__ = [
     "BadRequest",
@@ -62,6 +61,7 @@ __all__ = [
 ]
 
 STATE_KEY: "web.AppKey[WebState]" = web.AppKey("hopeit.web_state")
+_WEB_EVENTS = (EventType.GET, EventType.POST, EventType.MULTIPART)
 
 
 class WebState:
@@ -173,6 +173,10 @@ async def app_startup_hook(web_app: web.Application, state: WebState, app_config
         from hopeit.toolkit import auth as auth_keys  # jwt and cryptography load only when auth is on
 
         auth_keys.init(app_config.app_key(), auth)
+    elif _takes_credentials(state, app_config):
+        # an event checks Basic, Bearer or Refresh credentials: load what checks them now, not on
+        # the first request (their checks load nothing when every event is Unsecured)
+        import hopeit.toolkit.auth  # noqa: F401
     engine = await runtime.server.start_app(app_config, state.enabled_groups)
     plugin_engines = [runtime.server.app_engine(app_key=p.app_key()) for p in app_config.plugins]
     streams = StreamControl(engine)
@@ -182,6 +186,25 @@ async def app_startup_hook(web_app: web.Application, state: WebState, app_config
     if app_config.engine.cors_origin:
         _enable_cors(web_app, state, app_config, routes)
     state.logger.info("server", f"Started app {app_config.app_key()}: {len(routes)} route(s)")
+
+
+def _takes_credentials(state: WebState, app_config: AppConfig) -> bool:
+    """Whether a route of the app accepts other than Unsecured credentials.
+
+    Its routes are its web events, the web events its plugins add to it, and the management routes
+    of its STREAM and SERVICE events.
+    """
+    server_auth = state.server_config.auth
+    plugin_keys = {plugin.app_key() for plugin in app_config.plugins}
+    events = list(app_config.events.values()) + [
+        info for config in state.apps if config.app_key() in plugin_keys
+        for info in config.events.values() if info.plug_mode == EventPlugMode.ON_APP
+    ]
+    methods = [method for info in events if info.type in _WEB_EVENTS
+               for method in (info.auth or server_auth.default_auth_methods)]
+    if any(info.type in (EventType.STREAM, EventType.SERVICE) for info in events):
+        methods += mgmt_auth_methods(state.server_config)
+    return any(method != AuthType.UNSECURED for method in methods)
 
 
 def _enable_cors(web_app: web.Application, state: WebState, app_config: AppConfig, routes: List[Any]) -> None:
@@ -237,6 +260,8 @@ def serve(
     On SIGTERM requests in flight get ``worker_timeout`` seconds to finish (30 when 0), then are cancelled.
     """
     if workers > 1:
+        from hopeit.web.supervisor import run_workers  # a single process never loads the supervisor
+
         run_workers(
             ServeArgs(host, port, path, start_streams, list(config_files), api_file, list(api_auto or []),
                       list(enabled_groups or []), workers, worker_timeout)

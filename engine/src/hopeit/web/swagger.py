@@ -70,15 +70,19 @@ def _spec_checker() -> Callable[[Any], Any]:
     )
 
 
-def validate_spec(spec: Dict[str, Any]) -> List[str]:
-    """Problems that make ``spec`` invalid OpenAPI 3.0 (empty when valid)."""
+def _problems(checker: Callable[[Any], Any], spec: Dict[str, Any]) -> List[str]:
     import fastjsonschema
 
     try:
-        _spec_checker()(copy.deepcopy(spec))  # the checker fills in defaults: keep the spec as it is
+        checker(copy.deepcopy(spec))  # the checker fills in defaults: keep the spec as it is
     except fastjsonschema.JsonSchemaException as exc:
         return [str(exc)]
     return []
+
+
+def validate_spec(spec: Dict[str, Any]) -> List[str]:
+    """Problems that make ``spec`` invalid OpenAPI 3.0 (empty when valid)."""
+    return _problems(_spec_checker(), spec)
 
 
 def install_swagger(
@@ -91,23 +95,50 @@ def install_swagger(
 
     :raises APIError: the spec is not valid OpenAPI 3.0.
     """
-    problems = validate_spec(spec)
-    if problems:
-        raise APIError(f"API spec is not valid OpenAPI 3.0: {problems[0]}")
+    import fastjsonschema
+
     with warnings.catch_warnings():
         # aiohttp-swagger3 keeps its state under plain string keys of the app
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
-        swagger = Swagger(
-            app,
-            validate=True,
-            spec=_validation_copy(spec, hints or ValidationHints()),
-            request_key=REQUEST_KEY,
-            swagger_ui_settings=None,
-            redoc_ui_settings=None,
-            rapidoc_ui_settings=docs_settings,
-        )
+        try:
+            swagger = Swagger(
+                app,
+                validate=True,
+                spec=_validation_copy(spec, hints or ValidationHints()),
+                request_key=REQUEST_KEY,
+                swagger_ui_settings=None,
+                redoc_ui_settings=None,
+                rapidoc_ui_settings=docs_settings,
+            )
+        except fastjsonschema.JsonSchemaException as exc:
+            raise APIError(f"API spec is not valid OpenAPI 3.0: {exc}") from None
+        # aiohttp-swagger3 checked the copy it validates requests with (no request bodies) against
+        # the OpenAPI 3.0 schema, with a checker it compiled for that: check the documented spec
+        # with the same one (compiling that schema again would take a quarter of a second and
+        # tens of MiB more)
+        problems = _problems(swagger.spec_validate, spec)
+        if problems:
+            raise APIError(f"API spec is not valid OpenAPI 3.0: {problems[0]}")
         app[_SWAGGER_SPECIFICATION] = spec  # the docs show the full spec, request bodies included
+    # aiohttp-swagger3 uses the checker only while it starts: let it go, and hand the heap that
+    # compiling it took (tens of MiB, freed by now) back to the system
+    swagger.spec_validate = None
+    _return_freed_heap()
     return swagger
+
+
+def _return_freed_heap() -> None:
+    """Give the C heap's free memory back to the system (glibc's ``malloc_trim``; elsewhere nothing).
+
+    Freed blocks otherwise stay with the process, counted in its resident memory, until it reuses them.
+    """
+    import ctypes
+
+    try:
+        trim = ctypes.CDLL(None).malloc_trim  # the C library the interpreter runs on
+    except (OSError, AttributeError, TypeError):  # not glibc (musl, macOS) or no C library by that name
+        return
+    trim(0)
 
 
 def validating_handler(swagger: Swagger, method: str, path: str, handler: Handler) -> Handler:
