@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Iterator, List
 
 import pytest
-from hopeit.server._log_lines import LineFileHandler, LineStreamHandler, line_handlers
+from hopeit.server._log_lines import MAX_TURN_LINES, LineFileHandler, LineStreamHandler, line_handlers
 from hopeit.server.logger import FORMAT, EngineLoggerWrapper, _Formatter
 
 
@@ -96,6 +96,19 @@ async def test_lines_of_a_loop_turn_are_written_when_it_ends(log_file: Path) -> 
     assert [line.split(" | ")[3] for line in read(log_file)][2:] == ["[ctx] three", "[ctx] four"]
     await asyncio.sleep(0)
     assert len(read(log_file)) == 4
+    handler.close()
+
+
+async def test_a_turn_that_never_ends_writes_its_lines_by_the_thousand(log_file: Path) -> None:
+    """A loop turn that logs on and on (a CPU-bound step) holds at most ``MAX_TURN_LINES`` lines."""
+    handler = LineFileHandler(str(log_file))
+    wrapper = wrapper_to(handler, "long turn")
+    for i in range(MAX_TURN_LINES * 2 + 5):
+        wrapper.info("ctx", f"line {i}")
+    assert len(read(log_file)) == MAX_TURN_LINES * 2
+    await asyncio.sleep(0)
+    lines = [line.split(" | ")[3] for line in read(log_file)]
+    assert lines == [f"[ctx] line {i}" for i in range(MAX_TURN_LINES * 2 + 5)]
     handler.close()
 
 

@@ -154,8 +154,13 @@ class _LineWriter:
         except RuntimeError:
             loop = None
         if loop is not None and level < logging.WARNING:
-            if self._buffer is not None and loop is self._loop:
-                self._buffer.append(line)
+            buffer = self._buffer
+            if buffer is not None and loop is self._loop:
+                buffer.append(line)
+                if len(buffer) >= MAX_TURN_LINES:  # a turn that goes on and on: write what it has
+                    with self.lock:
+                        self._write_buffer()
+                        self._loop, self._buffer = loop, []
                 return
             if self._buffer is None or not self._loop.is_running():  # type: ignore[union-attr]
                 with self.lock:
@@ -251,6 +256,10 @@ class LineStreamHandler(_LineWriter, logging.StreamHandler):  # type: ignore[typ
         except Exception:  # noqa: BLE001
             self.handleError(record)
 
+
+#: Lines one loop turn keeps before writing them anyway: a turn that never yields (a CPU-bound step
+#: logging in a loop) must not hold its lines, and their memory, until it ends.
+MAX_TURN_LINES = 1000
 
 #: every line handler alive: what ``flush_line_handlers`` writes out
 _ALL_WRITERS: "weakref.WeakSet[_LineWriter]" = weakref.WeakSet()

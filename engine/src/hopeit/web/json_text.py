@@ -28,7 +28,8 @@ __all__ = ["json_text"]
 #: optional comma (a newline is never inside a string). Starting with those two makes it faster.
 _ODD_FLOAT = re.compile(rb'(\n|": )(-?(?:\d+(?:\.\d+)?e[-+]?\d+|0\.0000\d+))(?=,?\n)')
 #: Characters ``json.dumps`` escapes that pydantic writes as they are: DEL and all past ASCII.
-_NOT_ASCII = re.compile("[\x7f-\U0010ffff]")
+#: (Written as a negated class: ``[\x7f-\U0010ffff]`` is the same set but takes 10 ms to compile.)
+_NOT_ASCII = re.compile("[^\x00-\x7e]")
 #: Every digit as ``0``: ``<digit>e-<digit>`` is then one needle for ``bytes.find``.
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 #: ``1e16`` where Python writes ``1e+16``: exponents are then looked for without a sign too
