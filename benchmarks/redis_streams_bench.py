@@ -10,7 +10,9 @@ messages (default 20,000) through it three ways, each on a fresh stream:
 * engine: an ``AppEngine`` POST event spawning every message to its ``write_stream``, then the
   STREAM event consuming them (steps, contexts, metrics and acks included; INFO logs off), with
   plain JSON payloads as the raw runs send them, and with the engine's default encoding (JSON in
-  base64, lz4).
+  base64, lz4); then the plain JSON run again with an ``async def`` consumer step instead of a
+  ``def`` one (as most apps write their steps): the consume rates of both and what the async step
+  costs per message are printed (aim: no more than 5 us).
 
 Prints msgs/s for publishing, consuming and the whole trip, the ratio to both raw runs, and the
 CPU time of this process per message (``time.process_time``; redis-server's own CPU is not
@@ -173,6 +175,10 @@ def consume_item(payload: BenchItem, context: EventContext) -> None:
     """STREAM step: nothing to do, so the figures show the engine's own cost."""
 
 
+async def consume_item_async(payload: BenchItem, context: EventContext) -> None:
+    """The same STREAM step written ``async def``, as most apps write their steps."""
+
+
 def _engine_modules() -> None:
     """Register this script's steps as the app's event modules ``bench_app.publish`` / ``bench_app.consume``."""
     import types
@@ -185,18 +191,25 @@ def _engine_modules() -> None:
     consume = types.ModuleType("bench_app.consume")
     consume.__steps__ = ["consume_item"]  # type: ignore[attr-defined]
     consume.consume_item = consume_item  # type: ignore[attr-defined]
-    sys.modules.update({"bench_app": package, "bench_app.publish": publish, "bench_app.consume": consume})
+    consume_async = types.ModuleType("bench_app.consume_async")
+    consume_async.__steps__ = ["consume_item_async"]  # type: ignore[attr-defined]
+    consume_async.consume_item_async = consume_item_async  # type: ignore[attr-defined]
+    sys.modules.update({"bench_app": package, "bench_app.publish": publish, "bench_app.consume": consume,
+                        "bench_app.consume_async": consume_async})
 
 
-async def run_engine(url: str, count: int, batch: int, log_dir: str, plain: bool) -> Tuple[Phase, Phase]:
+async def run_engine(
+    url: str, count: int, batch: int, log_dir: str, plain: bool, async_step: bool = False
+) -> Tuple[Phase, Phase]:
     """An AppEngine POST event publishing ``count`` items, then its STREAM event consuming them.
 
     ``plain``: JSON payloads, uncompressed, as the raw runs send them; else the engine's defaults
-    (JSON in base64, lz4).
+    (JSON in base64, lz4). ``async_step``: the STREAM event's step is ``async def``.
     """
     from hopeit.server.engine import AppEngine
 
     _engine_modules()
+    consume_impl = "bench_app.consume_async" if async_step else "bench_app.consume"
     app_config = parse_app_config_json(json.dumps({
         "app": {"name": "bench-app", "version": "1.0"},
         "engine": {
@@ -206,7 +219,8 @@ async def run_engine(url: str, count: int, batch: int, log_dir: str, plain: bool
         "settings": {"publish": {"stream": {"batch_size": batch}}, "consume": {"stream": {"batch_size": batch}}},
         "events": {
             "publish": {"type": "POST", "write_stream": {"name": "bench.engine"}},
-            "consume": {"type": "STREAM", "read_stream": {"name": "bench.engine", "consumer_group": "{auto}"}},
+            "consume": {"type": "STREAM", "impl": consume_impl,
+                        "read_stream": {"name": "bench.engine", "consumer_group": "{auto}"}},
         },
     }))
     app_config.server = ServerConfig(
@@ -235,10 +249,20 @@ def report(name: str, count: int, phases: Run, raw: Run, wire: Run) -> None:
     raw_total = raw[0][0] + raw[1][0]
     wire_total = wire[0][0] + wire[1][0]
     print(
-        f"{name:<42} publish {count / pub_wall:>7,.0f}/s  consume {count / con_wall:>7,.0f}/s  "
+        f"{name:<48} publish {count / pub_wall:>7,.0f}/s  consume {count / con_wall:>7,.0f}/s  "
         f"end-to-end {count / total:>7,.0f}/s  ratio {raw_total / total:4.2f}x raw {wire_total / total:4.2f}x wire  "
         f"cpu {1e6 * (pub_cpu + con_cpu) / count:5.1f} us/msg "
         f"({1e6 * pub_cpu / count:.0f} + {1e6 * con_cpu / count:.0f})"
+    )
+
+
+def report_async_step(count: int, plain: Run, async_step: Run) -> None:
+    """The consuming STREAM event with a ``def`` step beside an ``async def`` one: rates and the cost per message."""
+    (_, (plain_wall, plain_cpu)), (_, (async_wall, async_cpu)) = plain, async_step
+    print(
+        f"STREAM consumer step: plain def {count / plain_wall:,.0f} msg/s, async def {count / async_wall:,.0f} msg/s; "
+        f"async costs {1e6 * (async_wall - plain_wall) / count:+.1f} us/msg wall, "
+        f"{1e6 * (async_cpu - plain_cpu) / count:+.1f} us/msg cpu (aim <= 5)"
     )
 
 
@@ -287,12 +311,18 @@ async def main() -> None:
             )
             report(f"manager ({serialization.value}, {compression.value})", count, phases, raw, wire)
         if not args.no_engine:
-            for plain, name in ((True, "json, none"), (False, "json+base64, lz4")):
+            engine_runs: Dict[Tuple[bool, bool], Run] = {}
+            for plain, async_step, name in (
+                (True, False, "json, none"), (False, False, "json+base64, lz4"), (True, True, "json, none, async step"),
+            ):
                 with tempfile.TemporaryDirectory() as log_dir:
                     phases = await best_of(
-                        repeat, url, lambda p=plain: run_engine(url, count, batch, log_dir, p)  # type: ignore[misc]
+                        repeat, url,
+                        lambda p=plain, a=async_step: run_engine(url, count, batch, log_dir, p, a),  # type: ignore[misc]
                     )
+                engine_runs[plain, async_step] = phases
                 report(f"AppEngine POST->STREAM ({name})", count, phases, raw, wire)
+            report_async_step(count, engine_runs[True, False], engine_runs[True, True])
     finally:
         server.close()
 

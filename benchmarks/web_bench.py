@@ -1,173 +1,56 @@
-"""Web server benchmark: ``hopeit_server run`` beside a bare aiohttp server doing the same work.
+"""Web server benchmark: ``hopeit_server run`` beside bare aiohttp and FastAPI doing the same work.
 
-Two endpoints, served by each server:
+The app (``web_bench_app``) is written the way hopeit apps usually are. Endpoints, served by every
+server:
 
-* GET returning a small data object (``{"id": ..., "count": ..., "label": ...}``);
-* POST validating a ~1 KB nested data object with pydantic and echoing it.
+* ``get-plain``: GET answering a small data object from a plain ``def`` step, no ``__api__``;
+* ``get-async``: the same from an ``async def`` step, ``__api__`` from ``event_api``;
+* ``get-query``: the same with one declared query argument (``?item_id=...``);
+* ``post-plain`` / ``post-async``: POST validating a ~1 KB nested data object and echoing it.
 
-The bare server is plain aiohttp with pydantic ``TypeAdapter`` validation and JSON output; a second
-copy of it (``bare + track``) also answers the headers hopeit echoes for tracking (two new ids, a
-timestamp and the app), to tell what that part of the contract costs apart from the rest. hopeit
-runs at WARNING and at INFO level (logging to files). Load comes from a second process on loopback
-(``wrk`` when installed, else a small aiohttp-client load generator), in interleaved rounds so
-that noise from other processes spreads over every target. Printed per target and endpoint:
-requests per second (median of rounds), ratio to bare aiohttp (the median of the per-round ratios:
-each round measures every target back to back, so a slow stretch of the machine hits both sides of
-a ratio), server CPU milliseconds per request; then resident memory after the load and
-start-to-first-answer time.
+Targets: bare aiohttp with pydantic validation (the baseline), the same answering the headers
+hopeit echoes for tracking (``bare + track``), FastAPI on uvicorn (when installed: ``pip install
+fastapi uvicorn``), and hopeit at WARNING, at INFO (logging to files) and at WARNING with
+``--api-auto`` (requests and responses validated against the generated OpenAPI spec). The server
+runs on one core and wrk (``-t1``) on the other; rounds are interleaved so that noise spreads over
+every target. Printed per endpoint and target: requests per second (median of rounds), the ratio to
+bare aiohttp (median of per-round ratios: each round loads every target back to back, so a slow
+stretch of the machine hits both sides of a ratio) and server CPU microseconds per request; then
+the issue #19 aims beside their figures, memory after load and start-to-first-answer.
 
-Run: ``.venv/bin/python benchmarks/web_bench.py [--rounds 5] [--seconds 5] [--connections 32]``
+Run: ``python benchmarks/web_bench.py [--rounds 3] [--seconds 3] [--connections 64]
+[--targets bare,hopeit-warning] [--endpoints get-async,get-plain]``
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import textwrap
-import time
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
-MODELS = '''
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Dict, List, Optional
+sys.path.insert(0, str(Path(__file__).parent))
 
-from hopeit.dataobjects import dataobject
+from _servers import Target, free_port, run_load, server_cpus
 
-
-@dataobject
-@dataclass
-class Small:
-    id: str
-    count: int
-    label: str
-
-
-@dataobject
-@dataclass
-class Part:
-    name: str
-    weight: float
-    tags: List[str] = field(default_factory=list)
-
-
-@dataobject
-@dataclass
-class Owner:
-    id: str
-    email: str
-    roles: List[str] = field(default_factory=list)
-
-
-@dataobject(event_id="id")
-@dataclass
-class Nested:
-    id: str
-    created: datetime
-    parts: List[Part]
-    attributes: Dict[str, str] = field(default_factory=dict)
-    owner: Optional[Owner] = None
-'''
-
-GET_EVENT = '''
-from hopeit.app.context import EventContext
-from bench_app import Small
-
-__steps__ = ["small"]
-
-
-def small(payload: None, context: EventContext) -> Small:
-    return Small(id="item-1", count=42, label="a small data object")
-'''
-
-POST_EVENT = '''
-from hopeit.app.context import EventContext
-from bench_app import Nested
-
-__steps__ = ["echo"]
-
-
-def echo(payload: Nested, context: EventContext) -> Nested:
-    return payload
-'''
-
-BARE_SERVER = '''
-import itertools
-import sys
-from datetime import datetime, timezone
-from aiohttp import web
-from pydantic import TypeAdapter
-from bench_app import Nested, Small
-
-SMALL = TypeAdapter(Small)
-NESTED = TypeAdapter(Nested)
-TRACK = "--track" in sys.argv  # answer with the headers hopeit echoes: new ids, a timestamp, the app
-COUNTER = itertools.count()
-
-
-def json_response(body):
-    if not TRACK:
-        return web.Response(body=body, content_type="application/json")
-    return web.Response(body=body, headers={
-        "X-Track-Operation-Id": "6f1c1d2e-4a3b-4c5d-8e9f-%012x" % next(COUNTER),
-        "X-Track-Request-Id": "6f1c1d2e-4a3b-4c5d-8e9f-%012x" % next(COUNTER),
-        "X-Track-Request-Ts": datetime.now(tz=timezone.utc).isoformat(),
-        "X-Event-App": "bench.1x0",
-        "Content-Type": "application/json",
-    })
-
-
-async def get_small(request: web.Request) -> web.Response:
-    body = SMALL.dump_json(Small(id="item-1", count=42, label="a small data object"))
-    return json_response(body)
-
-
-async def post_nested(request: web.Request) -> web.Response:
-    try:
-        payload = NESTED.validate_json(await request.read())
-    except ValueError as exc:
-        return web.Response(status=400, text=str(exc))
-    return json_response(NESTED.dump_json(payload, exclude_none=True))
-
-
-app = web.Application()
-app.router.add_get("/api/bench/1x0/get-small", get_small)
-app.router.add_post("/api/bench/1x0/post-nested", post_nested)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
-'''
-
-GET_PATH = "/api/bench/1x0/get-small"
-POST_PATH = "/api/bench/1x0/post-nested"
-
-LOADGEN = '''
-import asyncio, sys, time
-import aiohttp
-
-async def main(url, method, body, seconds, connections):
-    count = 0
-    deadline = time.monotonic() + seconds
-    headers = {"Content-Type": "application/json"}
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections)) as session:
-        async def worker():
-            nonlocal count
-            while time.monotonic() < deadline:
-                async with session.request(method, url, data=body, headers=headers) as resp:
-                    await resp.read()
-                    count += resp.status == 200
-        await asyncio.gather(*(worker() for _ in range(connections)))
-    print(count / seconds)
-
-url, method, body_file, seconds, connections = sys.argv[1:6]
-body = open(body_file, "rb").read() if body_file != "-" else None
-asyncio.run(main(url, method, body, float(seconds), int(connections)))
-'''
+HERE = Path(__file__).parent
+PREFIX = "/api/bench/1x0"
+#: endpoint name -> (path with query, POST body or None)
+ENDPOINTS: Dict[str, Tuple[str, bool]] = {
+    "get-plain": (f"{PREFIX}/get-plain", False),
+    "get-async": (f"{PREFIX}/get-async", False),
+    "get-query": (f"{PREFIX}/get-query?item_id=item-1", False),
+    "post-plain": (f"{PREFIX}/post-plain", True),
+    "post-async": (f"{PREFIX}/post-async", True),
+}
+READY = f"{PREFIX}/get-plain"
+TARGETS = ("bare", "bare-track", "fastapi", "hopeit-warning", "hopeit-info", "hopeit-api-auto")
+TITLES = {"bare": "bare aiohttp", "bare-track": "bare + track", "fastapi": "FastAPI",
+          "hopeit-warning": "hopeit WARNING", "hopeit-info": "hopeit INFO", "hopeit-api-auto": "hopeit --api-auto"}
 
 
 def nested_body() -> bytes:
@@ -183,183 +66,156 @@ def nested_body() -> bytes:
     return json.dumps(body).encode()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def answers(port: int, path: str = GET_PATH) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-            sock.sendall(f"GET {path} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
-            return sock.recv(16)[8:13] == b" 200 "
-    except OSError:
-        return False
-
-
-def wait_first_answer(proc: "subprocess.Popen[bytes]", port: int, started: float, timeout: float = 30) -> float:
-    while time.perf_counter() - started < timeout:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.communicate()[0].decode()[-2000:]}")
-        if answers(port):
-            return time.perf_counter() - started
-        time.sleep(0.005)
-    raise RuntimeError("server did not answer")
-
-
-class Target:
-    """A running server under test."""
-
-    def __init__(self, name: str, command: List[str], env: Dict[str, str], port: int) -> None:
-        self.name = name
-        self.command = command
-        self.env = env
-        self.port = port
-        started = time.perf_counter()
-        self.proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.first_answer = wait_first_answer(self.proc, port, started)
-
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def memory_kib(self) -> Tuple[int, int]:
-        """Resident set size and unique (private) memory of the server process."""
-        rss = next(int(line.split()[1]) for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines()
-                   if line.startswith("VmRSS"))
-        rollup = Path(f"/proc/{self.proc.pid}/smaps_rollup").read_text().splitlines()
-        private = sum(int(line.split()[1]) for line in rollup if line.startswith(("Private_Clean", "Private_Dirty")))
-        return rss, private
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.communicate()
-
-
-def run_load(port: int, path: str, body_file: Optional[Path], seconds: float, connections: int,
-             work: Path) -> float:
-    """Requests per second over ``seconds`` from a separate load-generator process."""
-    url = f"http://127.0.0.1:{port}{path}"
-    wrk = shutil.which("wrk")
-    if wrk:
-        args = [wrk, "-t1", f"-c{connections}", f"-d{int(seconds)}s", url]
-        if body_file is not None:
-            script = work / "post.lua"
-            script.write_text(
-                'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-                f"wrk.body = [[{body_file.read_text()}]]\n"
-            )
-            args[1:1] = ["-s", str(script)]
-        out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-        if "Non-2xx" in out:
-            raise RuntimeError(f"errors under load:\n{out}")
-        return float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")))
-    loadgen = work / "loadgen.py"
-    loadgen.write_text(LOADGEN)
-    method = "POST" if body_file is not None else "GET"
-    out = subprocess.run([sys.executable, str(loadgen), url, method, str(body_file or "-"), str(seconds),
-                          str(connections)], capture_output=True, text=True, check=True).stdout
-    return float(out.strip())
-
-
-def write_app(work: Path) -> Dict[str, Path]:
-    pkg = work / "bench_app"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text(textwrap.dedent(MODELS))
-    (pkg / "get_small.py").write_text(textwrap.dedent(GET_EVENT))
-    (pkg / "post_nested.py").write_text(textwrap.dedent(POST_EVENT))
-    (work / "bare_server.py").write_text(textwrap.dedent(BARE_SERVER))
-    app = {"app": {"name": "bench", "version": "1.0"}, "engine": {"import_modules": ["bench_app"]},
-           "events": {"get_small": {"type": "GET"}, "post_nested": {"type": "POST"}}}
-    (work / "app.json").write_text(json.dumps(app))
-    files = {"app": work / "app.json", "body": work / "nested.json"}
-    (work / "nested.json").write_bytes(nested_body())
+def write_configs(work: Path) -> Dict[str, Path]:
+    """Server configs at WARNING and INFO, and the request body."""
+    files = {"body": work / "nested.json"}
+    files["body"].write_bytes(nested_body())
     for level in ("WARNING", "INFO"):
-        server = {"logging": {"log_level": level, "log_path": f"{work}/logs-{level.lower()}/"}}
+        server = {"logging": {"log_level": level, "log_path": f"{work}/logs-{level.lower()}/"},
+                  "api": {"docs_path": "/api/docs"}}
         files[level] = work / f"server-{level.lower()}.json"
         files[level].write_text(json.dumps(server))
     return files
 
 
+def starter(name: str, files: Dict[str, Path], env: Dict[str, str]) -> Callable[[], Target]:
+    """A function starting target ``name`` on a free port."""
+    python = sys.executable
+    hopeit_server = str(Path(python).parent / "hopeit_server")
+    app_config = str(HERE / "web_bench_app" / "app-config.json")
+
+    def start() -> Target:
+        port = free_port()
+        if name.startswith("hopeit"):
+            level = "INFO" if name == "hopeit-info" else "WARNING"
+            command = [hopeit_server, "run", "--host", "127.0.0.1", "--port", str(port),
+                       "--config-files", f"{files[level]},{app_config}"]
+            if name == "hopeit-api-auto":
+                command += ["--api-auto", "1.0;bench;web benchmark"]
+        elif name == "fastapi":
+            command = [python, "-m", "web_bench_app.fastapi_server", str(port)]
+        else:
+            command = [python, "-m", "web_bench_app.bare_server", str(port)]
+            if name == "bare-track":
+                command.append("--track")
+        return Target(TITLES[name], command, env, port, READY)
+
+    return start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--targets", default=",".join(TARGETS), help=f"comma-separated, of {', '.join(TARGETS)}")
+    parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help=f"comma-separated, of {', '.join(ENDPOINTS)}")
     options = parser.parse_args()
-    hopeit_server = str(Path(sys.executable).parent / "hopeit_server")
+    names = [n for n in options.targets.split(",") if n]
+    endpoints = [e for e in options.endpoints.split(",") if e]
+    unknown = sorted(set(names) - set(TARGETS)) + sorted(set(endpoints) - set(ENDPOINTS))
+    if unknown:
+        parser.error(f"unknown target or endpoint: {', '.join(unknown)}")
+    if "bare" not in names:
+        names.insert(0, "bare")  # every ratio is to it
+    if "fastapi" in names and not all(importlib.util.find_spec(m) for m in ("fastapi", "uvicorn")):
+        print("FastAPI left out: `pip install fastapi uvicorn` into this Python to compare with it")
+        names.remove("fastapi")
     with tempfile.TemporaryDirectory(prefix="hopeit-web-bench-") as tmp:
         work = Path(tmp)
-        files = write_app(work)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(work), os.getenv("PYTHONPATH")) if p)}
-        body = files["body"]
-        print(f"body {len(body.read_bytes())} bytes; load generator: {'wrk' if shutil.which('wrk') else 'aiohttp'}; "
-              f"{options.connections} connections, {options.seconds:.0f} s x {options.rounds} rounds; "
-              f"cpus={os.cpu_count()}")
-
-        def hopeit(level: str) -> Target:
-            port = free_port()
-            return Target(f"hopeit {level}", [hopeit_server, "run", "--host", "127.0.0.1", "--port", str(port),
-                                              "--config-files", f"{files[level]},{files['app']}"], env, port)
-
-        def bare(track: bool = False) -> Target:
-            port = free_port()
-            name, extra = ("bare + track", ["--track"]) if track else ("bare aiohttp", [])
-            return Target(name, [sys.executable, str(work / "bare_server.py"), str(port), *extra], env, port)
-
-        targets = [bare(), bare(track=True), hopeit("WARNING"), hopeit("INFO")]
+        files = write_configs(work)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(HERE), os.getenv("PYTHONPATH")) if p)}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # servers start as users' do: from cached bytecode
+        pinned = server_cpus()
+        print(f"python {sys.version.split()[0]}; body {len(files['body'].read_bytes())} bytes; load generator: "
+              f"{'wrk -t1' if shutil.which('wrk') else 'aiohttp'}; {options.connections} connections, "
+              f"{options.seconds:.0f} s x {options.rounds} rounds; cpus={os.cpu_count()}, "
+              f"server pinned to {sorted(pinned) if pinned else 'no core (one cpu)'}")
+        starters = {name: starter(name, files, env) for name in names}
+        targets = {name: starters[name]() for name in names}
         rps: Dict[Tuple[str, str], List[float]] = {}
         cpu: Dict[Tuple[str, str], List[float]] = {}
         try:
-            for target in targets:  # warm up: imports, caches, pydantic adapters
-                run_load(target.port, GET_PATH, None, 1, options.connections, work)
-                run_load(target.port, POST_PATH, body, 1, options.connections, work)
+            for target in targets.values():  # warm up: imports, caches, pydantic adapters
+                for endpoint in endpoints:
+                    path, post = ENDPOINTS[endpoint]
+                    run_load(target.port, path, files["body"] if post else None, 1, options.connections, work)
             for round_no in range(options.rounds):
-                for endpoint, path, body_file in (("GET", GET_PATH, None), ("POST", POST_PATH, body)):
-                    order = targets if round_no % 2 == 0 else list(reversed(targets))
-                    for target in order:
+                for endpoint in endpoints:
+                    path, post = ENDPOINTS[endpoint]
+                    order = names if round_no % 2 == 0 else list(reversed(names))
+                    for name in order:
+                        target = targets[name]
                         cpu_before = target.cpu_seconds()
-                        value = run_load(target.port, path, body_file, options.seconds, options.connections, work)
+                        value = run_load(target.port, path, files["body"] if post else None, options.seconds,
+                                         options.connections, work)
                         cpu_used = target.cpu_seconds() - cpu_before
-                        rps.setdefault((target.name, endpoint), []).append(value)
-                        cpu.setdefault((target.name, endpoint), []).append(
-                            cpu_used * 1000.0 / max(value * options.seconds, 1.0))
-            memory = {t.name: t.memory_kib() for t in targets}
+                        rps.setdefault((name, endpoint), []).append(value)
+                        cpu.setdefault((name, endpoint), []).append(cpu_used * 1e6 / max(value * options.seconds, 1.0))
+            memory = {name: target.memory_kib() for name, target in targets.items()}
         finally:
-            for target in targets:
+            for target in targets.values():
                 target.stop()
+        report(names, endpoints, rps, cpu, memory)
+        report_starts(names, starters)
 
-        print(f"\n{'target':<16}{'endpoint':<9}{'req/s':>10}{'rounds':>36}{'ratio':>8}{'cpu ms/req':>12}")
-        for endpoint in ("GET", "POST"):
-            base = rps[("bare aiohttp", endpoint)]
-            for target in targets:
-                values = rps[(target.name, endpoint)]
-                ratio = statistics.median(v / b for v, b in zip(values, base))
-                rounds = " ".join(f"{v:.0f}" for v in values)
-                print(f"{target.name:<16}{endpoint:<9}{statistics.median(values):>10.0f}{rounds:>36}{ratio:>8.2f}"
-                      f"{statistics.median(cpu[(target.name, endpoint)]):>12.3f}")
-        for endpoint in ("GET", "POST"):
-            ratios = [h / b for h, b in zip(rps[("hopeit WARNING", endpoint)], rps[("bare + track", endpoint)])]
-            print(f"hopeit WARNING / bare + track (the same response headers), {endpoint}: "
-                  f"{statistics.median(ratios):.2f}")
-        print("\nmemory after load (RSS / private, MiB):")
-        for name, (rss, private) in memory.items():
-            print(f"  {name:<16}{rss / 1024:>7.1f} / {private / 1024:.1f}")
 
-        starts: Dict[str, List[float]] = {"bare aiohttp": [], "hopeit WARNING": []}
-        for _ in range(3):
-            for make in (bare, lambda: hopeit("WARNING")):
-                target = make()
-                starts[target.name].append(target.first_answer)
-                target.stop()
-        print("\nstart to first answer (median of 3, s):")
-        for name, values in starts.items():
-            print(f"  {name:<16}{statistics.median(values):>7.3f}   ({' '.join(f'{v:.3f}' for v in values)})")
+def ratio(rps: Dict[Tuple[str, str], List[float]], name: str, endpoint: str, base: str = "bare") -> Optional[float]:
+    """Median of the per-round ratios of ``name`` to ``base`` on ``endpoint``, if both ran."""
+    if (name, endpoint) not in rps or (base, endpoint) not in rps:
+        return None
+    return statistics.median(v / b for v, b in zip(rps[(name, endpoint)], rps[(base, endpoint)]))
+
+
+def report(names: List[str], endpoints: List[str], rps: Dict[Tuple[str, str], List[float]],
+           cpu: Dict[Tuple[str, str], List[float]], memory: Dict[str, Tuple[int, int]]) -> None:
+    """Print the table, the aims of issue #19 beside their figures, and memory after load."""
+    print(f"\n{'endpoint':<12}{'target':<19}{'req/s':>8}{'rounds':>26}{'ratio':>8}{'us cpu/req':>12}")
+    for endpoint in endpoints:
+        for name in names:
+            values = rps[(name, endpoint)]
+            rounds = " ".join(f"{v:.0f}" for v in values)
+            print(f"{endpoint:<12}{TITLES[name]:<19}{statistics.median(values):>8.0f}{rounds:>26}"
+                  f"{ratio(rps, name, endpoint) or 0:>8.2f}{statistics.median(cpu[(name, endpoint)]):>12.1f}")
+    print("\naims (issue #19), ratio to bare aiohttp in this run:")
+    aims = [("hopeit-warning", "get-async", 0.7), ("hopeit-warning", "get-query", 0.7),
+            ("hopeit-info", "get-async", 0.6), ("hopeit-info", "get-query", 0.6),
+            ("hopeit-api-auto", "get-async", 0.6), ("hopeit-api-auto", "get-query", 0.6),
+            ("hopeit-warning", "post-async", 0.8), ("hopeit-warning", "post-plain", 0.8)]
+    for name, endpoint, aim in aims:
+        value = ratio(rps, name, endpoint)
+        if value is not None:
+            verdict = "met" if value >= aim else "NOT MET"
+            print(f"  {TITLES[name]:<19}{endpoint:<12}{value:>6.2f}   aim >= {aim}  {verdict}")
+    for name in ("hopeit-warning", "hopeit-info"):
+        for plain, async_ in (("get-plain", "get-async"), ("post-plain", "post-async")):
+            if (name, plain) in cpu and (name, async_) in cpu:
+                extra = statistics.median(a - p for a, p in zip(cpu[(name, async_)], cpu[(name, plain)]))
+                print(f"  {TITLES[name]:<19}{async_} - {plain}: {extra:+.1f} us cpu/request (aim <= 5)")
+    for endpoint in endpoints:
+        value = ratio(rps, "hopeit-warning", endpoint, base="bare-track")
+        if value is not None:
+            print(f"  hopeit WARNING / bare + track (the same response headers), {endpoint}: {value:.2f}")
+        value = ratio(rps, "hopeit-warning", endpoint, base="fastapi")
+        if value is not None:
+            print(f"  hopeit WARNING / FastAPI, {endpoint}: {value:.2f}")
+    print("\nmemory after load (RSS / private, MiB):")
+    for name, (rss, private) in memory.items():
+        print(f"  {TITLES[name]:<19}{rss / 1024:>7.1f} / {private / 1024:.1f}")
+
+
+def report_starts(names: List[str], starters: Dict[str, Callable[[], Target]]) -> None:
+    """Start each server three times, interleaved, and print the median time to its first answer."""
+    chosen = [n for n in ("bare", "fastapi", "hopeit-warning") if n in names]
+    starts: Dict[str, List[float]] = {name: [] for name in chosen}
+    for _ in range(3):
+        for name in chosen:
+            target = starters[name]()
+            starts[name].append(target.first_answer)
+            target.stop()
+    print("\nstart to first answer (median of 3, s; benchmarks/startup_bench.py measures more):")
+    for name, values in starts.items():
+        print(f"  {TITLES[name]:<19}{statistics.median(values):>7.3f}   ({' '.join(f'{v:.3f}' for v in values)})")
 
 
 if __name__ == "__main__":
