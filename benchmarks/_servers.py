@@ -3,7 +3,8 @@
 A ``Target`` is a server process started as a user starts it; ``run_load`` drives it from a second
 process on loopback (``wrk`` when installed, else a small aiohttp-client load generator). On a
 machine with two cores or more the server runs on the last core and the load generator on the
-others, so the two do not take turns on one core and the server's CPU per request is its own.
+others, so the two do not take turns on one core and the server's CPU per request is its own
+(``BENCH_NO_PIN=1`` leaves every process on every core).
 """
 
 import os
@@ -43,6 +44,8 @@ asyncio.run(main(url, method, body, float(seconds), int(connections)))
 
 
 def _cpus() -> List[int]:
+    if os.getenv("BENCH_NO_PIN"):  # compare with servers and load sharing every core
+        return []
     return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
 
 

@@ -19,7 +19,7 @@ stretch of the machine hits both sides of a ratio) and server CPU microseconds p
 the issue #19 aims beside their figures, memory after load and start-to-first-answer.
 
 Run: ``python benchmarks/web_bench.py [--rounds 3] [--seconds 3] [--connections 64]
-[--targets bare,hopeit-warning] [--endpoints get-async,get-plain]``
+[--targets bare,hopeit-warning] [--endpoints get-async,get-plain]`` (``BENCH_NO_PIN=1``: no pinning)
 """
 
 import argparse
