@@ -215,31 +215,17 @@ class StreamCircuitBreaker(StreamManager):
         here instead, one ``read_stream`` per stream through this breaker: an error on one stream
         then comes back as that stream's item, beside what the others gave, as before.
         """
-        manager = self.stream_manager
-        if getattr(type(manager), "read_streams", _DEFAULT_READ_STREAMS) is _DEFAULT_READ_STREAMS:
-            return await super().read_streams(
-                stream_names=stream_names,
-                consumer_group=consumer_group,
-                datatypes=datatypes,
-                track_headers=track_headers,
-                offset=offset,
-                batch_size=batch_size,
-                timeout=timeout,
-                batch_interval=batch_interval,
-            )
-        probe = await self.reads.admit()
-        reading = manager.read_streams(
-            stream_names=stream_names,
-            consumer_group=consumer_group,
-            datatypes=datatypes,
-            track_headers=track_headers,
-            offset=offset,
-            batch_size=batch_size,
-            timeout=timeout,
+        options: Dict[str, Any] = dict(
+            stream_names=stream_names, consumer_group=consumer_group, datatypes=datatypes,
+            track_headers=track_headers, offset=offset, batch_size=batch_size, timeout=timeout,
             batch_interval=batch_interval,
         )
+        manager = self.stream_manager
+        if getattr(type(manager), "read_streams", _DEFAULT_READ_STREAMS) is _DEFAULT_READ_STREAMS:
+            return await super().read_streams(**options)
+        probe = await self.reads.admit()
         try:
-            return await self._counted(self.reads, probe, reading)
+            return await self._counted(self.reads, probe, manager.read_streams(**options))
         except StreamOSError as exc:  # counted: the read loop logs it as an item
             return [] if probe else [(stream_names[0], exc)]
 

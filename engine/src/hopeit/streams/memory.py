@@ -199,14 +199,12 @@ class MemoryStreamManager(StreamManager):
 
         :raises NoConsumerGroupError: when the group (or the stream) does not exist.
         """
-        stream, group = self._group(stream_name, consumer_group)
-        if offset == ">":
-            entries = self.redelivery.stale(stream_name, consumer_group, stream, group, batch_size, self.clock())
-            if not entries:
-                [entries] = await self._wait_new([(stream_name, stream, group)], batch_size, timeout)
-        else:
-            entries = self._history(group, parse_id(offset), batch_size)
-        return self._decode(stream_name, consumer_group, stream, group, entries, datatypes, track_headers)
+        items = await self.read_streams(
+            stream_names=[stream_name], consumer_group=consumer_group, datatypes=datatypes,
+            track_headers=track_headers, offset=offset, batch_size=batch_size, timeout=timeout,
+            batch_interval=batch_interval,
+        )
+        return [item for _, item in items]
 
     async def read_streams(
         self,
