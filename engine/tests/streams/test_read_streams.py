@@ -19,6 +19,7 @@ from hopeit.streams import (
     StreamOSError,
 )
 from hopeit.streams.memory import MemoryStreamManager, NoConsumerGroupError
+from hopeit.testing.waiting import wait_until
 
 from .conftest import ManagerFactory
 from .fake_clock import FakeClock
@@ -83,16 +84,16 @@ async def test_one_wait_ends_with_a_message_on_any_stream(managers: ManagerFacto
     reader, writer = await managers(), await managers()
     await groups(reader)
     reading = asyncio.ensure_future(read_both(reader, timeout=LONG_MS))
-    await asyncio.wait_for(_blocked_on_both(reader), LONG_MS / 4000)
+    await _blocked_on_both(reader, timeout=LONG_MS / 4000)
     await write(writer, Plain(value=7), stream=SECOND)
     # well within the read's timeout: the wait ended with the message, not after LONG_MS
     assert tagged(await asyncio.wait_for(reading, LONG_MS / 2000)) == [(SECOND, 7)]
     assert blocked_readers(reader, FIRST) == blocked_readers(reader, SECOND) == 0
 
 
-async def _blocked_on_both(manager: MemoryStreamManager) -> None:
-    while not (blocked_readers(manager, FIRST) and blocked_readers(manager, SECOND)):
-        await asyncio.sleep(0.002)
+async def _blocked_on_both(manager: MemoryStreamManager, timeout: float = 2.0) -> None:
+    await wait_until(lambda: blocked_readers(manager, FIRST) and blocked_readers(manager, SECOND),
+                     timeout=timeout, what="a read waiting on both streams")
 
 
 async def test_nothing_written_returns_empty_after_the_timeout(managers: ManagerFactory) -> None:
@@ -108,13 +109,13 @@ async def test_close_and_clear_end_a_blocked_read(managers: ManagerFactory, addr
     manager = await managers()
     await groups(manager)
     reading = asyncio.ensure_future(read_both(manager, timeout=0))  # 0: until a message comes, as BLOCK 0
-    await asyncio.wait_for(_blocked_on_both(manager), 2)
+    await _blocked_on_both(manager)
     await manager.close()
     assert await asyncio.wait_for(reading, 2) == []
     await manager.connect()
     await groups(manager)
     reading = asyncio.ensure_future(read_both(manager, timeout=0))
-    await asyncio.wait_for(_blocked_on_both(manager), 2)
+    await _blocked_on_both(manager)
     MemoryStreamManager.clear(address)
     assert await asyncio.wait_for(reading, 2) == []
 
