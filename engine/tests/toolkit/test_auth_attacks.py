@@ -83,7 +83,7 @@ def test_relative_path_in_app_claim_does_not_pick_a_planted_key(secrets: Path) -
         auth.decode_token(token)
     context = _context()
     auth.validate_auth_method(AuthType.BEARER, token, context)
-    assert context.auth_info == {}
+    assert context.auth_info == {"refused": "bad signature"}  # an unknown signer, to the sender
 
 
 def test_absolute_path_in_app_claim_does_not_pick_a_planted_key(secrets: Path) -> None:
@@ -233,5 +233,5 @@ def test_tokens_without_a_type_are_refused_with_a_warning(secrets: Path, caplog:
     context = _context()
     with caplog.at_level(logging.WARNING, logger="hopeit.toolkit.auth"):
         auth.validate_auth_method(AuthType.BEARER, untyped, context)
-    assert context.auth_info == {}  # ...but no type: not an access token
+    assert context.auth_info == {"refused": "token has no typ claim"}  # ...but no type: not an access token
     assert any("no typ claim" in record.getMessage() for record in caplog.records)

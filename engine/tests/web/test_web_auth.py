@@ -96,7 +96,7 @@ def test_validate_auth_method_fills_auth_info(tmp_path: Path) -> None:
     assert context.auth_info == {"auth_type": AuthType.BASIC, "allowed": True, "payload": "dXNlcjpwYXNz"}
     context = _context()
     auth.validate_auth_method(AuthType.BEARER, "bad", context)
-    assert context.auth_info == {}
+    assert context.auth_info == {"refused": "malformed token"}  # the reason, for the 401 answer
 
 
 def test_disabled_auth_clears_keys(tmp_path: Path) -> None:
@@ -135,12 +135,15 @@ async def test_basic_login_bearer_and_refresh(web_client: MakeClient) -> None:
     assert (await resp.json())["payload"]["refresh"] is True
 
 
+MALFORMED = "Malformed Authorization: expected '<scheme> <credentials>', as 'Bearer <token>'"
+
+
 @pytest.mark.parametrize("headers, status, msg", [
-    ({}, 401, "Unsecured"),
-    ({"Authorization": "Bearer"}, 400, "Malformed Authorization"),
-    ({"Authorization": "Bearer a b"}, 400, "Malformed Authorization"),
-    ({"Authorization": "Bearer not.a.token"}, 401, "Bearer"),
-    ({"Authorization": "Basic dXNlcjpwYXNz"}, 401, "Basic"),
+    ({}, 401, "Credentials required: this endpoint accepts Bearer"),
+    ({"Authorization": "Bearer"}, 400, MALFORMED),
+    ({"Authorization": "Bearer a b"}, 400, MALFORMED),
+    ({"Authorization": "Bearer not.a.token"}, 401, "Bearer credentials refused: malformed token"),
+    ({"Authorization": "Basic dXNlcjpwYXNz"}, 401, "Basic credentials are not accepted here: send Bearer"),
 ])
 async def test_bearer_failures(web_client: MakeClient, headers: Dict[str, str], status: int, msg: str) -> None:
     client = await web_client([SERVER_AUTH, PLUGIN, APP])
@@ -155,16 +158,21 @@ async def test_expired_and_tampered_tokens_are_401(web_client: MakeClient) -> No
     expired = (await _login(client, ttl="-10"))["access_token"]
     resp = await client.get(f"{BASE}/whoami-bearer", headers={"Authorization": f"Bearer {expired}"})
     assert resp.status == 401
+    assert json.loads(await resp.text())["msg"] == "Bearer credentials refused: token expired"
     good = (await _login(client))["access_token"]
     tampered = good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB")
     resp = await client.get(f"{BASE}/whoami-bearer", headers={"Authorization": f"Bearer {tampered}"})
     assert resp.status == 401
+    assert json.loads(await resp.text())["msg"] == "Bearer credentials refused: bad signature"
+    refresh = (await _login(client))["refresh_token"]
+    resp = await client.get(f"{BASE}/whoami-bearer", headers={"Authorization": f"Bearer {refresh}"})
+    assert (resp.status, json.loads(await resp.text())["msg"]) == (401, "Bearer credentials refused: not a Bearer token")
 
 
 async def test_basic_without_credentials_and_refresh_without_cookie(web_client: MakeClient) -> None:
     client = await web_client([SERVER_AUTH, PLUGIN, APP])
     resp = await client.get(f"{BASE}/whoami-basic")
-    assert resp.status == 401
+    assert (resp.status, json.loads(await resp.text())["msg"]) == (401, "Credentials required: this endpoint accepts Basic")
     resp = await client.get(f"{BASE}/whoami-refresh")
     assert resp.status == 401
     resp = await client.get(f"{BASE}/whoami-basic", headers={"Authorization": "Basic dXNlcjpwYXNz"})

@@ -47,7 +47,9 @@ async def test_claim_with_dot_dot_path_to_a_planted_key_is_401(web_client: MakeC
     token = _attacker_token(tmp_path / "uploads" / "k-evil_pub.pem", "../../uploads/k-evil")
     resp = await _whoami_bearer(client, token)
     assert resp.status == 401
-    assert json.loads(await resp.text()) == {"msg": "Bearer", "tb": ["hopeit.app.errors.Unauthorized: Bearer\n"]}
+    # the answer says the signature is bad: nothing of which keys exist or where they are looked for
+    msg = "Bearer credentials refused: bad signature"
+    assert json.loads(await resp.text()) == {"msg": msg, "tb": [f"hopeit.app.errors.Unauthorized: {msg}\n"]}
 
 
 async def test_claim_with_absolute_path_to_a_planted_key_is_401(web_client: MakeClient, tmp_path: Path) -> None:

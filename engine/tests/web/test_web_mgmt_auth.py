@@ -87,7 +87,7 @@ async def test_mgmt_auth_methods_protect_mgmt_routes_of_an_open_server(web_clien
     assert (await client.get(f"{BASE}/pid")).status == 200  # events stay open
     resp = await client.get(f"{MGMT}/consume/start")
     assert resp.status == 401
-    assert json.loads(await resp.text()) == {"msg": "Unsecured", "tb": []}
+    assert json.loads(await resp.text()) == {"msg": "Credentials required: this endpoint accepts Bearer", "tb": []}
     token = await _token(client)
     assert (await client.get(f"{MGMT}/consume/start", headers={"Authorization": f"Bearer {token}"})).status == 200
 

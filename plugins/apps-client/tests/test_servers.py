@@ -142,7 +142,7 @@ async def call(app_config: Any, event: str = "query_something", datatype: Any = 
 
 async def test_unsecured_call_to_bearer_event(cluster: Dict[str, HopeitServer], started: Any) -> None:
     app_config = await started(in_process_config([cluster["t1"]]))
-    with pytest.raises(Unauthorized, match="Unsecured"):
+    with pytest.raises(Unauthorized, match="Credentials required: this endpoint accepts Bearer"):
         await call(app_config, "whoami_bearer", Identity)
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "decode_token",
     "init",
     "new_token",
+    "refusal_reason",
     "validate_auth_method",
     "validate_token",
 ]
@@ -210,12 +211,34 @@ def decode_token(token: str) -> Dict[str, Any]:
     return claims
 
 
+def refusal_reason(exc: Exception) -> str:
+    """What was wrong with a token, in words safe to answer to its sender.
+
+    The categories of RFC 6750's ``error_description`` practice: malformed, expired, bad signature,
+    missing claim. They tell a client what to fix and an attacker nothing it did not send itself
+    (which keys exist and why a signature failed stay in the server log).
+    """
+    if isinstance(exc, jwt.ExpiredSignatureError):
+        return "token expired"
+    if isinstance(exc, jwt.ImmatureSignatureError):
+        return "token not valid yet"
+    if isinstance(exc, jwt.MissingRequiredClaimError):
+        return f"token has no {exc.claim} claim"
+    if isinstance(exc, (jwt.InvalidSignatureError, jwt.InvalidAlgorithmError, PublicKeyNotFoundError)):
+        return "bad signature"  # an unknown signer cannot be verified: to the sender, the same thing
+    return "malformed token"
+
+
 def validate_token(token: str, context: EventContext) -> Optional[Dict[str, Any]]:
-    """Claims of a valid token, or None (logged as a warning) when it cannot be trusted."""
+    """Claims of a valid token, or None (logged as a warning) when it cannot be trusted.
+
+    The reason (``refusal_reason``) is kept in ``context.auth_info["refused"]`` for the answer.
+    """
     try:
         return decode_token(token)
     except (jwt.InvalidTokenError, PublicKeyNotFoundError) as exc:
         logger.warning("Invalid token for %s %s: %s", context.app_key, context.event_name, exc)
+        context.auth_info["refused"] = refusal_reason(exc)
         return None
 
 
@@ -230,11 +253,13 @@ def _has_type(claims: Dict[str, Any], auth_type: AuthType, context: EventContext
             "typ), or carry typ=%s",
             context.app_key, context.event_name, auth_type.value,
         )
+        context.auth_info["refused"] = f"token has no {_TYPE_CLAIM} claim"
     else:
         logger.warning(
             "Token refused for %s %s: a %.20r token was sent where %s is expected",
             context.app_key, context.event_name, typ, auth_type.value,
         )
+        context.auth_info["refused"] = f"not a {auth_type.value} token"
     return False
 
 

@@ -62,7 +62,8 @@ def authorize(context: EventContext, request: web.Request, methods: List[AuthTyp
     Bearer, the ``<app_key>.refresh`` cookie for Refresh, ``Unsecured -`` for Unsecured.
 
     :raises BadRequest: credentials are not ``<scheme> <data>``.
-    :raises Unauthorized: no method of the event accepts them (message: the scheme sent).
+    :raises Unauthorized: no method of the event accepts them; the message says what was missing
+        or wrong (no credentials, a scheme the event does not take, an expired or forged token).
     """
     info = context.auth_info
     if methods == [AuthType.UNSECURED]:  # the common case needs no parsing and no token library
@@ -71,7 +72,7 @@ def authorize(context: EventContext, request: web.Request, methods: List[AuthTyp
         return
     parts = _credentials(request, methods, context.app_key).split(" ")
     if len(parts) != 2:
-        raise BadRequest("Malformed Authorization")
+        raise BadRequest("Malformed Authorization: expected '<scheme> <credentials>', as 'Bearer <token>'")
     scheme, data = parts
     info["allowed"] = False
     for method in methods:
@@ -85,7 +86,11 @@ def authorize(context: EventContext, request: web.Request, methods: List[AuthTyp
                 validate_auth_method(method, data, context)
             if info.get("allowed"):
                 return
-    raise Unauthorized(scheme)
+            raise Unauthorized(f"{method.value} credentials refused: {info.pop('refused', 'not valid')}")
+    accepted = " or ".join(m.value for m in methods)
+    if scheme == "Unsecured":
+        raise Unauthorized(f"Credentials required: this endpoint accepts {accepted}")
+    raise Unauthorized(f"{scheme[:20]} credentials are not accepted here: send {accepted}")
 
 
 def _is_list(datatype: Any) -> bool:
