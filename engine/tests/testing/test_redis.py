@@ -1,4 +1,4 @@
-"""The real Redis server of the test kit (toolchain §3): finding a binary, start/stop/kill/restart."""
+"""The real Redis server of the test kit (scripts/README.md, toolchain note 5): finding a binary, start/stop/kill/restart."""
 
 import importlib.util
 import os
