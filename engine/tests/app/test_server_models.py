@@ -1,5 +1,6 @@
 """Server config model defaults (spec engine §4)."""
 
+import pytest
 from hopeit.contracts.settings import (
     DEFAULT_STREAM_MANAGER,
     APIConfig,
@@ -24,9 +25,20 @@ def test_streams_defaults() -> None:
     assert streams.settings == {}
 
 
-def test_logging_defaults() -> None:
+def test_logging_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     """INFO under ``logs/`` (trailing slash), files enabled."""
+    monkeypatch.delenv("HOPEIT_LOG_PATH", raising=False)
     assert LoggingConfig() == LoggingConfig(log_level="INFO", log_path="logs/", console_only=False)
+
+
+@pytest.mark.parametrize("env, expected", [
+    ("/var/log/apps/", "/var/log/apps/"), ("work/logs", "work/logs/"), ("", "logs/"),
+])
+def test_log_path_default_comes_from_hopeit_log_path(monkeypatch: pytest.MonkeyPatch, env: str, expected: str) -> None:
+    """``HOPEIT_LOG_PATH`` names the folder of configs that do not set one (its trailing slash added)."""
+    monkeypatch.setenv("HOPEIT_LOG_PATH", env)
+    assert LoggingConfig().log_path == expected
+    assert LoggingConfig(log_path="mine/").log_path == "mine/"  # a config that sets it wins
 
 
 def test_auth_types() -> None:

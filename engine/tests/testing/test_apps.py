@@ -1,5 +1,6 @@
 """The test kit: config, contexts, events and services (spec engine §14)."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -34,9 +35,10 @@ def kit_config(monkeypatch: pytest.MonkeyPatch) -> AppConfig:
 
 
 def test_server_config_for_tests() -> None:
-    """DEBUG logs under ``logs/``, auth disabled, default streams."""
+    """DEBUG logs in the folder the test kit's pytest plugin chose, auth disabled, default streams."""
     server = server_config()
-    assert server.logging == LoggingConfig(log_level="DEBUG", log_path="logs/")
+    assert server.logging == LoggingConfig(log_level="DEBUG", log_path=os.environ["HOPEIT_LOG_PATH"])
+    assert server.logging.log_path.rstrip("/").endswith("hopeit-logs")
     assert server.auth.enabled is False and server.auth.default_auth_methods == [AuthType.UNSECURED]
     assert server.streams == StreamsConfig()
 

@@ -1,4 +1,7 @@
-"""The real Redis server of the test kit (scripts/README.md, toolchain note 5): finding a binary, start/stop/kill/restart."""
+"""The real Redis server of the test kit: finding a binary, start/stop/kill/restart.
+
+See scripts/README.md, toolchain note 5.
+"""
 
 import importlib.util
 import os

@@ -5,6 +5,7 @@ config it runs under, stream managers read ``StreamsConfig``, the toolkit reads 
 ``hopeit.server.config`` re-exports it, where 0.24-era code imports it from.
 """
 
+import os
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Dict, List, Optional
@@ -13,6 +14,7 @@ from hopeit.contracts.version import ENGINE_VERSION
 from hopeit.dataobjects import dataobject
 
 __all__ = [
+    "LOG_PATH_ENV",
     "APIConfig",
     "AuthConfig",
     "AuthType",
@@ -21,10 +23,19 @@ __all__ = [
     "Serialization",
     "ServerConfig",
     "StreamsConfig",
+    "default_log_path",
 ]
 
 #: Stream manager used when server config has no ``streams`` section: in-process, no services needed.
 DEFAULT_STREAM_MANAGER = "memory"
+#: Environment variable naming the log folder of configs that do not set ``logging.log_path``
+LOG_PATH_ENV = "HOPEIT_LOG_PATH"
+
+
+def default_log_path() -> str:
+    """``logs/``, or the folder ``HOPEIT_LOG_PATH`` names (the test kit points it at pytest's temporary folder)."""
+    path = os.environ.get(LOG_PATH_ENV) or "logs/"
+    return path if path.endswith(("/", os.sep)) else path + "/"
 
 
 class Compression(str, Enum):
@@ -78,10 +89,14 @@ class StreamsConfig:
 @dataobject
 @dataclass
 class LoggingConfig:
-    """Log level and folder (``log_path`` is joined with file names: keep its trailing slash)."""
+    """Log level and folder (``log_path`` is joined with file names: keep its trailing slash).
+
+    ``log_path`` defaults to ``logs/``, or to the folder in the ``HOPEIT_LOG_PATH`` environment
+    variable when it is set.
+    """
 
     log_level: str = "INFO"
-    log_path: str = "logs/"
+    log_path: str = field(default_factory=default_log_path)
     console_only: bool = False
 
 

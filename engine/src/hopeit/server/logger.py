@@ -58,7 +58,8 @@ FORMAT = "%(asctime)s | %(levelname)s | %(name)s | %(message)s | %(extra)s"
 LOG_FORMAT = FORMAT
 _HOST = socket.gethostname()
 _PID = os.getpid()
-_config = LoggingConfig()
+#: the config loggers are made with; the default is made when the first logger is (see ``_current``)
+_config: Optional[LoggingConfig] = None
 
 
 class _Formatter(logging.Formatter):
@@ -75,14 +76,27 @@ class _Formatter(logging.Formatter):
         return escape_line(super().format(record))
 
 
+def _current() -> LoggingConfig:
+    """The config set by ``init_logger``, else the default.
+
+    The default is made on first use rather than at import, so that ``HOPEIT_LOG_PATH``, set by the
+    test kit once pytest knows its temporary folder, counts.
+    """
+    global _config
+    if _config is None:
+        _config = LoggingConfig()
+    return _config
+
+
 def _handlers(name: str) -> List[logging.Handler]:
+    config = _current()
     formatter = _Formatter(FORMAT)
     handlers: List[logging.Handler] = []
-    if not _config.console_only:
-        path = Path(_config.log_path)
+    if not config.console_only:
+        path = Path(config.log_path)
         path.mkdir(parents=True, exist_ok=True)
-        handlers.append(LineFileHandler(f"{_config.log_path}{snakecase(name.replace('.', 'x'))}.log"))
-    if _config.console_only or _config.log_level == "DEBUG":
+        handlers.append(LineFileHandler(f"{config.log_path}{snakecase(name.replace('.', 'x'))}.log"))
+    if config.console_only or config.log_level == "DEBUG":
         handlers.append(LineStreamHandler(sys.stderr))
     for handler in handlers:
         handler.setFormatter(formatter)
@@ -95,7 +109,7 @@ def _logger(name: str) -> logging.Logger:
         for handler in _handlers(name):
             logger.addHandler(handler)
         logger.propagate = False
-    logger.setLevel(_config.log_level)
+    logger.setLevel(_current().log_level)
     return logger
 
 

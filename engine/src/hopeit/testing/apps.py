@@ -50,8 +50,12 @@ class TestingException(Exception):
 
 
 def server_config() -> ServerConfig:
-    """Server config for tests: DEBUG logs under ``logs/``, no auth, in-process streams."""
-    return ServerConfig(logging=LoggingConfig(log_level="DEBUG", log_path="logs/"))
+    """Server config for tests: DEBUG logs, no auth, in-process streams.
+
+    Logs go to ``HOPEIT_LOG_PATH``: under pytest, the test kit's plugin points it at pytest's
+    temporary folder (``logs/`` when it is not set).
+    """
+    return ServerConfig(logging=LoggingConfig(log_level="DEBUG"))
 
 
 def config(path: Union[str, Path]) -> AppConfig:
