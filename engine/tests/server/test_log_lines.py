@@ -2,14 +2,22 @@
 
 import asyncio
 import io
+import json
 import logging
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
 from typing import Any, Iterator, List
 
 import pytest
-from hopeit.server._log_lines import MAX_TURN_LINES, LineFileHandler, LineStreamHandler, line_handlers
+from hopeit.server._log_lines import (
+    MAX_TURN_LINES,
+    LineFileHandler,
+    LineStreamHandler,
+    line_handlers,
+    readable_trace,
+)
 from hopeit.server.logger import FORMAT, EngineLoggerWrapper, _Formatter
 
 
@@ -227,3 +235,16 @@ def test_no_engine_module_leaves_without_flushing() -> None:
         str(path.relative_to(source_root)) for path in source_root.rglob("*.py") if "os._exit(" in path.read_text()
     )
     assert callers == [str(Path("server") / "logger.py")]
+
+
+def test_readable_trace_writes_the_traceback_column_as_lines() -> None:
+    frames = ["Traceback (most recent call last):\n", '  File "x.py", line 1, in f\n', "ValueError: boom\n"]
+    line = f"2024 | ERROR | app | boom | extra.k=v | trace={urllib.parse.quote(json.dumps(frames))} | a=b\n"
+    assert readable_trace(line) == (
+        "2024 | ERROR | app | boom | extra.k=v | a=b\n"
+        "    Traceback (most recent call last):\n"
+        '      File "x.py", line 1, in f\n'
+        "    ValueError: boom\n"
+    )
+    for odd in ("no trace here\n", "x | trace=%7Bnot-json\n", "x | trace=%7B%22a%22%3A1%7D\n", "x | trace=%5B1%5D\n"):
+        assert readable_trace(odd) == odd  # what does not decode as a list of text is left as it is

@@ -64,13 +64,14 @@ async def test_response_timeout_says_so_as_024(web_client: MakeClient) -> None:
 async def test_malformed_authorization_is_400_and_refused_scheme_401(web_client: MakeClient) -> None:
     client = await web_client([SERVER_AUTH, PLUGIN, APP])
     resp = await client.get(f"{BASE}/whoami-bearer", headers={"Authorization": "Malformed"})
+    malformed = "Malformed Authorization: expected '<scheme> <credentials>', as 'Bearer <token>'"
     assert await _answer(resp) == (
-        400, ERROR_TYPE,
-        '{"msg": "Malformed Authorization", "tb": ["hopeit.app.errors.BadRequest: Malformed Authorization\\n"]}',
+        400, ERROR_TYPE, f'{{"msg": "{malformed}", "tb": ["hopeit.app.errors.BadRequest: {malformed}\\n"]}}',
     )
     resp = await client.get(f"{BASE}/whoami-bearer", headers={"Authorization": "Basic abc"})
+    refused = "Basic credentials are not accepted here: send Bearer"
     assert await _answer(resp) == (
-        401, ERROR_TYPE, '{"msg": "Basic", "tb": ["hopeit.app.errors.Unauthorized: Basic\\n"]}'
+        401, ERROR_TYPE, f'{{"msg": "{refused}", "tb": ["hopeit.app.errors.Unauthorized: {refused}\\n"]}}',
     )
 
 

@@ -98,6 +98,9 @@ class LoggingConfig:
     log_level: str = "INFO"
     log_path: str = field(default_factory=default_log_path)
     console_only: bool = False
+    #: lines on the console (stderr) as well as in the files; ``hopeit_server run`` turns it on when
+    #: stdout is a terminal (``--console-log`` / ``--no-console-log`` decide otherwise)
+    console: bool = False
 
 
 class AuthType(str, Enum):

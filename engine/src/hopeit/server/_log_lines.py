@@ -22,9 +22,11 @@ lookups: ``logging``'s global switches stay as they are for every other library.
 """
 
 import asyncio
+import json
 import logging
 import re
 import time
+import urllib.parse
 import weakref
 from collections.abc import Mapping
 from logging.handlers import WatchedFileHandler
@@ -38,6 +40,7 @@ __all__ = [
     "escape_line",
     "flush_line_handlers",
     "line_handlers",
+    "readable_trace",
 ]
 
 #: C0 controls, DEL, C1 controls (NEL among them) and the Unicode line and paragraph separators:
@@ -246,8 +249,37 @@ class LineFileHandler(_LineWriter, WatchedFileHandler):
             self.handleError(record)
 
 
+#: The traceback column of a line: ``trace=`` and the URL-quoted JSON list of its lines
+_TRACE_COLUMN = re.compile(r" \| trace=([^ |]+)")
+
+
+def readable_trace(line: str) -> str:
+    """``line`` with its ``trace=`` column (the form of log files) written out as the traceback's lines.
+
+    A column that does not decode is left as it is.
+    """
+    found = _TRACE_COLUMN.search(line)
+    if found is None:
+        return line
+    try:
+        frames = json.loads(urllib.parse.unquote(found.group(1)))
+    except ValueError:
+        return line
+    if not isinstance(frames, list) or not all(isinstance(frame, str) for frame in frames):
+        return line
+    head = (line[: found.start()] + line[found.end():]).rstrip("\n")
+    # frames are the traceback module's own text: indent them so that no line of it looks like a log line
+    return head + "\n" + "".join("    " + text for frame in frames for text in frame.splitlines(keepends=True))
+
+
 class LineStreamHandler(_LineWriter, logging.StreamHandler):  # type: ignore[type-arg]
-    """Console handler (stderr)."""
+    """Console handler (stderr): tracebacks written as readable lines, not as the quoted column of files."""
+
+    def write_line(self, line: str, level: int) -> None:
+        """Write one formatted line; a ``trace=`` column becomes the traceback's own lines."""
+        if " | trace=" in line:
+            line = readable_trace(line)
+        super().write_line(line, level)
 
     def emit(self, record: logging.LogRecord) -> None:
         """A record from plain ``logging`` calls: same buffering as the direct lines."""

@@ -96,7 +96,7 @@ def _handlers(name: str) -> List[logging.Handler]:
         path = Path(config.log_path)
         path.mkdir(parents=True, exist_ok=True)
         handlers.append(LineFileHandler(f"{config.log_path}{snakecase(name.replace('.', 'x'))}.log"))
-    if config.console_only or config.log_level == "DEBUG":
+    if config.console_only or config.console or config.log_level == "DEBUG":
         handlers.append(LineStreamHandler(sys.stderr))
     for handler in handlers:
         handler.setFormatter(formatter)

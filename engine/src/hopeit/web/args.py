@@ -41,6 +41,8 @@ class ServeArgs(NamedTuple):
     workers: int
     #: seconds a stopping worker lets requests in flight finish; 0 for the default (30)
     worker_timeout: float = 0.0
+    #: log lines on the console too (stderr): None for "when stdout is a terminal"
+    console_log: Optional[bool] = None
 
 
 #: ``--worker-class`` values of 0.24 command lines (gunicorn) naming what the built-in workers are
@@ -77,6 +79,11 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
                         help="processes serving the same port (default 1, at most 2 x cpu + 1)")
     parser.add_argument("--worker-timeout", type=float, default=0.0, metavar="SECONDS",
                         help="seconds a stopping worker lets requests in flight finish (default 0: 30 s)")
+    console = parser.add_mutually_exclusive_group()
+    console.add_argument("--console-log", dest="console_log", action="store_const", const=True, default=None,
+                         help="write log lines to the console (stderr) too; the default when stdout is a terminal")
+    console.add_argument("--no-console-log", dest="console_log", action="store_const", const=False,
+                         help="log to files only, even from a terminal")
     # 0.24 command lines name gunicorn's aiohttp worker: accepted with a note, any other is refused
     parser.add_argument("--worker-class", default=None, help=argparse.SUPPRESS)
     return parser
@@ -106,6 +113,7 @@ def serve_args(parser: argparse.ArgumentParser, parsed: argparse.Namespace) -> S
         enabled_groups=split_config_files(parsed.enabled_groups),
         workers=max(1, min(int(parsed.workers), max_workers())),
         worker_timeout=float(parsed.worker_timeout),
+        console_log=parsed.console_log,
     )
 
 

@@ -10,7 +10,7 @@ import logging
 import os
 import signal
 import sys
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from aiohttp import web
 from hopeit.server.config import ServerConfig
@@ -53,10 +53,12 @@ def access_log_options(server_config: Optional[ServerConfig], logger: Any) -> Di
 
 def serve_app(
     web_app: web.Application, *, host: str, port: Optional[int], path: Optional[str], sock: Any,
-    reuse_port: bool, announce: str, shutdown_timeout: float = SHUTDOWN_TIMEOUT,
+    reuse_port: bool, announce: Union[str, Callable[[], str]], shutdown_timeout: float = SHUTDOWN_TIMEOUT,
     runner_options: Optional[Dict[str, Any]] = None,
 ) -> None:
     """Serve ``web_app`` until SIGTERM or SIGINT, then drain and return (a second signal exits at once).
+
+    ``announce`` is printed once the server listens (a function: its text, made then).
 
     Draining gives requests in flight ``shutdown_timeout`` seconds, then cancels them. A signal
     during start-up stops the server as soon as start-up ends, without serving: the signal is
@@ -78,7 +80,7 @@ async def _watch_supervisor(pid: int, stop: asyncio.Event) -> None:
 
 async def _serve_until_signalled(
     web_app: web.Application, host: str, port: Optional[int], path: Optional[str], sock: Any,
-    reuse_port: bool, announce: str, shutdown_timeout: float, runner_options: Dict[str, Any],
+    reuse_port: bool, announce: Union[str, Callable[[], str]], shutdown_timeout: float, runner_options: Dict[str, Any],
 ) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -121,7 +123,7 @@ async def _serve_until_signalled(
         # What start-up built (modules, configs, schemas) lives as long as the server: keep it out
         # of the collector's full passes, which otherwise walk it again and again under load.
         gc.freeze()
-        print(announce, flush=True)
+        print(announce if isinstance(announce, str) else announce(), flush=True)
         await stopped
     finally:
         stopped.cancel()

@@ -18,7 +18,7 @@ import socket
 import sys
 import traceback
 import warnings
-from typing import Any, Dict, List, NoReturn, Optional, Sequence
+from typing import Any, Dict, List, NoReturn, Optional, Sequence, Tuple
 
 from aiohttp import web
 from hopeit.app.api import app_base_route_name
@@ -34,6 +34,7 @@ from hopeit.web.mgmt import StreamControl, mgmt_auth_methods
 from hopeit.web.process import SHUTDOWN_TIMEOUT, access_log_options, serve_app
 from hopeit.web.response import UnknownRoute
 from hopeit.web.routes import add_app_routes
+from hopeit.web.summary import AppRoutes, ServedApps, startup_summary, startup_warnings
 
 __all__ = [
     "BadRequest",
@@ -74,6 +75,22 @@ class WebState:
         self.logger: Optional[EngineLoggerWrapper] = None
         self.streams: Dict[str, StreamControl] = {}
         self.cors: Any = None
+        #: routes (method, path) by app key, as added: what the start-up summary lists
+        self.routes: Dict[str, List[Tuple[str, str]]] = {}
+        self.start_streams = False
+
+    def served(self) -> ServedApps:
+        """What this server serves now, for the start-up summary."""
+        apps = []
+        for app_config in self.apps:
+            key = app_config.app_key()
+            streams = self.streams.get(key)
+            loops = {} if streams is None else {
+                name: (info.type, streams.running(name)) for name, info in streams.engine.effective_events.items()
+                if info.type in (EventType.STREAM, EventType.SERVICE)
+            }
+            apps.append(AppRoutes(app_config, self.routes.get(key, []), loops))
+        return ServedApps(self.server_config, apps, self.start_streams, docs_served=openapi.swagger is not None)
 
 
 #: The aiohttp app of this process, once ``init_web_server`` built it.
@@ -86,15 +103,22 @@ def init_web_server(
     api_auto: Optional[Sequence[str]] = None,
     enabled_groups: Optional[Sequence[str]] = None,
     start_streams: bool = False,
+    console_log: Optional[bool] = None,
 ) -> web.Application:
     """The aiohttp app serving the configs; engines start when the app starts (``on_startup``).
+
+    ``console_log``: log lines on the console too; None leaves it to the config's
+    ``logging.console``, else on when stdout is a terminal.
 
     :raises ConfigError: a config file is missing or invalid.
     :raises APIError: ``--api-file`` does not match the apps, or the spec is invalid.
     """
     global web_server
     server_config, apps = load_config_files(list(config_files))
+    logging_config = server_config.logging
+    logging_config.console = (logging_config.console or _terminal()) if console_log is None else console_log
     state = WebState(server_config, apps, list(enabled_groups or []))
+    state.start_streams = start_streams
     # no middleware: aiohttp would run it around every request. Event handlers answer their own
     # errors, and a catch-all route added last answers unknown routes and methods.
     web_app = web.Application(client_max_size=1024**3)  # bodies are limited per event while read
@@ -183,6 +207,10 @@ async def app_startup_hook(web_app: web.Application, state: WebState, app_config
     state.streams[app_config.app_key()] = streams
     assert state.logger is not None
     routes = add_app_routes(web_app, engine, plugin_engines, streams, state.logger)
+    state.routes[app_config.app_key()] = [
+        (route.method, route.resource.canonical) for route in routes
+        if route.method != "HEAD" and route.resource is not None and not route.resource.canonical.startswith("/mgmt/")
+    ]
     if app_config.engine.cors_origin:
         _enable_cors(web_app, state, app_config, routes)
     state.logger.info("server", f"Started app {app_config.app_key()}: {len(routes)} route(s)")
@@ -251,11 +279,15 @@ def serve(
     enabled_groups: Optional[Sequence[str]] = None,
     workers: int = 1,
     worker_timeout: float = 0.0,
+    console_log: Optional[bool] = None,
     *,
     reuse_port: bool = False,
     sock: Any = None,
 ) -> None:
     """Serve until SIGTERM or Ctrl-C; ``workers > 1`` runs that many processes on the same port.
+
+    Once it listens it prints what it serves (``hopeit.web.summary``); ``console_log`` as in
+    ``init_web_server``.
 
     On SIGTERM requests in flight get ``worker_timeout`` seconds to finish (30 when 0), then are cancelled.
     """
@@ -264,11 +296,20 @@ def serve(
 
         run_workers(
             ServeArgs(host, port, path, start_streams, list(config_files), api_file, list(api_auto or []),
-                      list(enabled_groups or []), workers, worker_timeout)
+                      list(enabled_groups or []), workers, worker_timeout, console_log)
         )
         return
-    web_app = init_web_server(config_files, api_file, api_auto, enabled_groups, start_streams)
+    web_app = init_web_server(config_files, api_file, api_auto, enabled_groups, start_streams, console_log)
     where = f"unix:{path}" if path else f"http://{host}:{port}"
+    state = web_app[STATE_KEY]
+
+    def announce() -> str:
+        served = state.served()
+        if state.logger is not None:
+            for warning in startup_warnings(served):
+                state.logger.warning("server", warning)
+        return startup_summary(served, where)
+
     serve_app(
         web_app,
         host=host,
@@ -278,7 +319,7 @@ def serve(
         reuse_port=reuse_port,
         shutdown_timeout=worker_timeout or SHUTDOWN_TIMEOUT,
         runner_options=_runner_options(web_app),
-        announce=f"hopeit.engine serving {len(web_app[STATE_KEY].apps)} app(s) on {where}",
+        announce=announce,
     )
 
 
@@ -288,6 +329,14 @@ def _runner_options(web_app: web.Application) -> Dict[str, Any]:
     if state is None:
         return {"access_log": None}
     return access_log_options(state.server_config, lambda: state.logger)
+
+
+def _terminal() -> bool:
+    """Whether stdout is a terminal (a person watching): log lines then go to the console too."""
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # replaced or closed stdout
+        return False
 
 
 def _fail(exc: BaseException) -> NoReturn:
