@@ -62,9 +62,10 @@ async def engine(request: pytest.FixtureRequest) -> AsyncIterator[AppEngine]:
 @pytest.fixture
 def records(engine: AppEngine) -> Iterator[Records]:
     handler = Records()
-    engine.logger.logger.addHandler(handler)
+    logger = engine.event_logger("loop_stream").logger  # the event's lines go to its own logger, as in 0.24
+    logger.addHandler(handler)
     yield handler
-    engine.logger.logger.removeHandler(handler)
+    logger.removeHandler(handler)
 
 
 def memory(engine: AppEngine) -> MemoryStreamManager:

@@ -59,9 +59,13 @@ async def engine() -> AsyncIterator[AppEngine]:
 @pytest.fixture
 def records(engine: AppEngine) -> Iterator[Records]:
     handler = Records()
-    engine.logger.logger.addHandler(handler)
+    # the app's lines and each event's own (lifecycle lines go to the event's logger, as in 0.24)
+    loggers = {engine.logger.logger, *(engine.event_logger(name).logger for name in engine.effective_events)}
+    for logger in loggers:
+        logger.addHandler(handler)
     yield handler
-    engine.logger.logger.removeHandler(handler)
+    for logger in loggers:
+        logger.removeHandler(handler)
 
 
 async def write(engine: AppEngine, payload: Any, stream: str = "steps_app.in", queue: str = "AUTO") -> None:

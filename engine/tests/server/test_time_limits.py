@@ -61,9 +61,13 @@ async def engine() -> AsyncIterator[AppEngine]:
 @pytest.fixture
 def errors(engine: AppEngine) -> Iterator[Records]:
     handler = Records()
-    engine.logger.logger.addHandler(handler)
+    # the app's lines and each event's own (lifecycle lines go to the event's logger, as in 0.24)
+    loggers = {engine.logger.logger, *(engine.event_logger(name).logger for name in engine.effective_events)}
+    for logger in loggers:
+        logger.addHandler(handler)
     yield handler
-    engine.logger.logger.removeHandler(handler)
+    for logger in loggers:
+        logger.removeHandler(handler)
 
 
 async def test_request_awaits_a_handed_back_coroutine_within_response_timeout(engine: AppEngine) -> None:

@@ -77,3 +77,21 @@ async def test_forged_line_in_a_logged_query_arg_stays_in_its_line(web_client: M
     assert f"| note: {escaped} | extra.note={escaped} | " in line
     assert "| track.session_id=s\\x85x | " in line
     assert "\x00" not in "".join(lines)
+
+
+@pytest.mark.usefixtures("logging_restored")
+async def test_request_lines_are_in_the_event_own_log_file(web_client: MakeClient, tmp_path: Path) -> None:
+    """START and DONE of a request go to the event's logger and file, named after the app and the event,
+    as 0.24 wrote them (log-streamer reads the app and event of each entry from that name)."""
+    app_name = f"log-files-{uuid.uuid4().hex[:8]}"
+    client = await web_client(_configs(tmp_path, app_name))
+    assert (await client.get(f"/api/{app_name}/1x0/log-echo", params={"note": "hi"})).status == 200
+    _log_lines(tmp_path / "logs")  # flushed
+    [event_file] = (tmp_path / "logs").glob(f"{app_name.replace('-', '_')}_1x0_log_echo_*.log")
+    lines = event_file.read_text().splitlines()
+    head = f" | INFO | {app_name} 1.0 log_echo "
+    assert [line.split(" | ")[3] for line in lines if head in line and " | note: " not in line] == ["START", "DONE"]
+    done = [line for line in lines if " | DONE | " in line][0]
+    assert f"http.request=GET /api/{app_name}/1x0/log-echo?note=hi" in done
+    engine_files = "".join(p.read_text() for p in (tmp_path / "logs").glob("*_engine_*.log"))
+    assert " | START | " not in engine_files and " | DONE | " not in engine_files

@@ -57,7 +57,8 @@ async def test_a_failed_ack_fails_the_message_and_it_is_delivered_again(
     )
     engine = await AppEngine(app_config=app_config, plugins=[], enabled_groups=[]).start()
     records = Records()
-    engine.logger.logger.addHandler(records)
+    event_logger = engine.event_logger("consume").logger  # the event's lines go to its own logger, as in 0.24
+    event_logger.addHandler(records)
     consume.SEEN.clear()
     killed: List[Item] = []
 
@@ -96,7 +97,7 @@ async def test_a_failed_ack_fails_the_message_and_it_is_delivered_again(
         await client.aclose()
     finally:
         consume.AFTER_RECORD.remove(kill_redis_once)
-        engine.logger.logger.removeHandler(records)
+        event_logger.removeHandler(records)
         await engine.stop()
 
 

@@ -10,7 +10,7 @@ from typing import Any, AsyncIterator, Dict, List, Optional
 from hopeit.app.config import AppConfig, EventDescriptor, EventSettings, EventType
 from hopeit.app.names import base_event_name
 from hopeit.dataobjects.payload import Payload
-from hopeit.server.logger import setup_app_logger
+from hopeit.server.logger import EngineLoggerWrapper, setup_app_logger
 from hopeit.server.names import module_name
 from hopeit.server.steps import (
     _NO_ARGS,
@@ -104,6 +104,8 @@ class LoadedEvent:
     preprocess: Optional[StepInfo]
     postprocess: Optional[StepInfo]
     throttle_ms: int
+    #: the event's logger (``setup_app_logger``): its lifecycle lines go there
+    logger: Optional[EngineLoggerWrapper] = None
     initialized: bool = False
     init_lock: Optional[asyncio.Lock] = None  # created in the running loop (3.8/3.9 bind locks to a loop)
     _has_init: bool = field(init=False, default=False)
@@ -141,7 +143,7 @@ class EventHandler:
         base = base_event_name(event_name)
         module = event_module(self.app_config, event_name, self.app_config.events.get(base, event_info))
         event_settings = self.settings.get(event_name) or self.settings.get(base) or EventSettings()
-        setup_app_logger(module, app_config=self.app_config, name=base, event_settings=event_settings)
+        logger = setup_app_logger(module, app_config=self.app_config, name=base, event_settings=event_settings)
         steps = effective_steps(event_name, extract_module_steps(module))
         return LoadedEvent(
             module=module,
@@ -150,6 +152,7 @@ class EventHandler:
             preprocess=extract_preprocess_handler(module),
             postprocess=extract_postprocess_handler(module),
             throttle_ms=event_settings.stream.throttle_ms,
+            logger=logger,
         )
 
     def event(self, event_name: str) -> LoadedEvent:

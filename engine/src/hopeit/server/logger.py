@@ -20,7 +20,7 @@ import traceback
 import urllib.parse
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Dict, List, NoReturn, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, NoReturn, Optional, Tuple
 
 from hopeit.contracts.settings import LoggingConfig, ServerConfig
 from hopeit.server._log_lines import (
@@ -334,10 +334,16 @@ def exit_process(code: int) -> NoReturn:
     os._exit(code)
 
 
-def init_logger(config: LoggingConfig, engine_name: str = "engine") -> None:
-    """Apply logging config to the loggers created from now on (and to existing hopeit loggers)."""
+def init_logger(config: Optional[LoggingConfig], engine_name: str = "engine") -> None:
+    """Apply logging config to the loggers created from now on (and to existing hopeit loggers).
+
+    ``None`` goes back to the default config, made when the next logger is (existing loggers keep
+    their level).
+    """
     global _config, _engine_name
     _config, _engine_name = config, engine_name
+    if config is None:
+        return
     for name in list(logging.root.manager.loggerDict):
         existing = logging.getLogger(name)
         if existing.handlers and any(isinstance(h.formatter, _Formatter) for h in existing.handlers):
@@ -374,8 +380,13 @@ def init_app(app_config: Any, plugins: List[Any]) -> EngineLoggerWrapper:
 
 def setup_app_logger(
     module: Any, *, app_config: Any, name: str, event_settings: Any
-) -> Union[EngineLoggerWrapper, logging.Logger]:
-    """Bind ``module.logger`` and ``module.extra`` of an event module to its event."""
+) -> EngineLoggerWrapper:
+    """Bind ``module.logger`` and ``module.extra`` of an event module to its event; returns the event's logger.
+
+    The logger is named ``<app name> <app version> <event> <host> <pid>`` and writes the file of
+    that name: the event's own lines, and its START / DONE / FAILED / IGNORED lines, as in 0.24
+    (log-streamer reads the app and event of each entry from that name).
+    """
     wrapper = EngineLoggerWrapper(_logger(f"{app_config.app.name} {app_config.app.version} {name} {_HOST} {_PID}"))
     required = list(event_settings.logging.extra_fields) if event_settings is not None else []
     if hasattr(module, "extra"):

@@ -113,7 +113,8 @@ class StreamReadLoop(BatchProcessing):
         self.settings: EventSettings = engine.event_settings(event_name)
         self._new_context = engine.context_factory(event_name)
         self.stats = StreamStats()
-        self.logger = engine.logger
+        # the event's own logger, as in 0.24: its lifecycle lines name the app and the event
+        self.logger = engine.loaded_event(event_name).logger or engine.logger
         self._log_info = True
 
     def _stream_names(self) -> List[Tuple[str, str]]:

@@ -299,7 +299,7 @@ def add_app_routes(
         if info.type in _WEB_EVENTS:
             path = app_route_name(app_config.app, event_name=event_name, override_route_name=info.route)
             handler = EventRoute(engine=engine, host_config=app_config, event_name=event_name, event_info=info,
-                                 logger=logger)
+                                 logger=engine.event_logger(event_name))
             _add(router, "GET" if info.type == EventType.GET else "POST", path, _plain(handler),
                  f"{app_config.app_key()} {event_name}", added, undocumented)
         elif info.type in (EventType.STREAM, EventType.SERVICE):
@@ -315,7 +315,7 @@ def add_app_routes(
             path = app_route_name(app_config.app, event_name=event_name, plugin=plugin_config.app,
                                   override_route_name=info.route)
             handler = EventRoute(engine=plugin_engine, host_config=app_config, event_name=event_name,
-                                 event_info=info, logger=logger)
+                                 event_info=info, logger=plugin_engine.event_logger(event_name))
             _add(router, "GET" if info.type == EventType.GET else "POST", path, _plain(handler),
                  f"{app_config.app_key()} {plugin_config.app_key()} {event_name}", added, undocumented)
     if undocumented:
