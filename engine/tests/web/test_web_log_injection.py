@@ -91,7 +91,7 @@ async def test_request_lines_are_in_the_event_own_log_file(web_client: MakeClien
     lines = event_file.read_text().splitlines()
     head = f" | INFO | {app_name} 1.0 log_echo "
     assert [line.split(" | ")[3] for line in lines if head in line and " | note: " not in line] == ["START", "DONE"]
-    done = [line for line in lines if " | DONE | " in line][0]
+    done = next(line for line in lines if " | DONE | " in line)
     assert f"http.request=GET /api/{app_name}/1x0/log-echo?note=hi" in done
     engine_files = "".join(p.read_text() for p in (tmp_path / "logs").glob("*_engine_*.log"))
     assert " | START | " not in engine_files and " | DONE | " not in engine_files
