@@ -38,7 +38,10 @@ def _server_json(tmp_path: Path) -> Path:
 
 
 def _command(tmp_path: Path, port: int, *flags: str) -> List[str]:
-    config_files = f"{_server_json(tmp_path)},{CONFIG / 'plugin.json'},{CONFIG / 'app.json'}"
+    server_json = tmp_path / "server.json"
+    if not server_json.exists():
+        _server_json(tmp_path)
+    config_files = f"{server_json},{CONFIG / 'plugin.json'},{CONFIG / 'app.json'}"
     return [str(Path(sys.executable).parent / "hopeit_server"), "run", "--host", "127.0.0.1", "--port", str(port),
             "--config-files", config_files, *flags]
 
@@ -135,3 +138,31 @@ def test_console_is_on_when_stdout_is_a_terminal(tmp_path: Path) -> None:
         proc.wait(timeout=30)
         os.close(main)
     assert b" | START | " in seen
+
+
+def test_a_mistyped_server_key_is_named_at_start(tmp_path: Path) -> None:
+    """``"stream"`` for ``"streams"`` would quietly leave the server on the embedded streams."""
+    server_json = _server_json(tmp_path)
+    data = json.loads(server_json.read_text())
+    data["stream"] = data.pop("streams")
+    server_json.write_text(json.dumps(data))
+    port = _free_port()
+    command = _command(tmp_path, port, "--no-console-log", "--start-streams", "--api-auto", "1.0;typo")
+    proc = subprocess.Popen(command, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        assert proc.stdout is not None
+        seen = b""
+        while b"hopeit.engine serving" not in seen:
+            line = proc.stdout.readline()
+            assert line, seen.decode()
+            seen += line
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rest = proc.stdout.read() if proc.stdout is not None else b""
+        proc.wait(timeout=30)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    out = (seen + rest).decode()
+    note = f"{server_json}: stream: unknown key, ignored (did you mean 'streams'?)"
+    assert f"hopeit_server: warning: {note}" in out  # printed before start-up
+    assert f"warning: {note}" in out[out.index("hopeit.engine serving"):]  # and in the summary

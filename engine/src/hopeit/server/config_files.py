@@ -1,13 +1,17 @@
 """The ``--config-files`` list: server config first, then plugin and app configs, in start order."""
 
+import json
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple, Union
+from typing import Any, Dict, List, Sequence, Tuple, Union
 
 from hopeit.app.config import AppConfig
 from hopeit.contracts.discovery import load_plugin_config_path
-from hopeit.server.config import ServerConfig, load_app_config, load_server_config
+from hopeit.server.config import ConfigError, ServerConfig, load_app_config, load_server_config
+from hopeit.server.config_keys import config_kind, unknown_keys
 
-__all__ = ["load_config_files", "split_config_files"]
+__all__ = ["check_config_files", "load_config_files", "split_config_files"]
+
+_ORDER = "--config-files takes the server config first, then plugin and app configs"
 
 
 def split_config_files(values: Sequence[str]) -> List[str]:
@@ -25,14 +29,54 @@ def load_config_files(config_files: Sequence[Union[str, Path]]) -> Tuple[ServerC
     :raises ConfigError: a file cannot be read or is invalid (the message names file and key).
     :raises PluginNotFound: a named plugin is not installed (the message says what to install).
     """
+    server_config, apps, _ = check_config_files(config_files)
+    return server_config, apps
+
+
+def _json(path: Union[str, Path]) -> Any:
+    """The file's JSON, or None when it cannot be read or parsed (the loader then says why)."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def check_config_files(
+    config_files: Sequence[Union[str, Path]],
+) -> Tuple[ServerConfig, List[AppConfig], List[str]]:
+    """``load_config_files``, plus warnings about what the files hold that will not be used.
+
+    Warnings name keys the config models do not have (``<file>: streams.stream_manger: unknown key,
+    ignored (did you mean 'stream_manager'?)``) and a list with no app config at all.
+
+    :raises ConfigError: as ``load_config_files``; also when the files are not in the order
+        ``--config-files`` takes them (an app config first, a server config after the first).
+    """
     if not config_files:
         raise ValueError("--config-files needs at least the server config file")
+    notes: List[str] = []
+    first = _json(config_files[0])
+    if config_kind(first) == "app":
+        raise ConfigError(
+            f"{config_files[0]}: this is an app config (it has 'app'/'events'), but the first file must be "
+            f"the server config: {_ORDER}, e.g. --config-files server.json,{config_files[0]}"
+        )
+    notes += [f"{config_files[0]}: {note}" for note in unknown_keys(first, ServerConfig)]
     server_config = load_server_config(config_files[0])
     paths: List[Union[str, Path]] = [load_plugin_config_path(name) for name in server_config.plugins]
-    paths += list(config_files[1:])
+    for path in config_files[1:]:
+        data = _json(path)
+        if config_kind(data) == "server":
+            raise ConfigError(
+                f"{path}: this is a server config (it has no 'app'), given after the first file: {_ORDER}"
+            )
+        notes += [f"{path}: {note}" for note in unknown_keys(data, AppConfig)]
+        paths.append(path)
     apps: Dict[str, AppConfig] = {}
     for path in paths:
         app_config = load_app_config(path)
         app_config.server = server_config
         apps.setdefault(app_config.app_key(), app_config)
-    return server_config, list(apps.values())
+    if not apps:
+        notes.append(f"no app config to serve: {_ORDER} (e.g. --config-files {config_files[0]},app-config.json)")
+    return server_config, list(apps.values()), notes

@@ -26,7 +26,7 @@ from hopeit.app.config import AppConfig, EventPlugMode, EventType
 from hopeit.app.errors import BadRequest, ErrorInfo, Unauthorized  # 0.24 apps import them from hopeit.server.web
 from hopeit.server import runtime
 from hopeit.server.config import AuthType, ServerConfig
-from hopeit.server.config_files import load_config_files
+from hopeit.server.config_files import check_config_files
 from hopeit.server.logger import EngineLoggerWrapper
 from hopeit.web import openapi
 from hopeit.web.args import ServeArgs, add_serve_arguments, check_worker_class, parse_args, serve_args
@@ -78,6 +78,8 @@ class WebState:
         #: routes (method, path) by app key, as added: what the start-up summary lists
         self.routes: Dict[str, List[Tuple[str, str]]] = {}
         self.start_streams = False
+        #: what the config files hold that is not used (unknown keys, no app config)
+        self.config_notes: List[str] = []
 
     def served(self) -> ServedApps:
         """What this server serves now, for the start-up summary."""
@@ -90,7 +92,8 @@ class WebState:
                 if info.type in (EventType.STREAM, EventType.SERVICE)
             }
             apps.append(AppRoutes(app_config, self.routes.get(key, []), loops))
-        return ServedApps(self.server_config, apps, self.start_streams, docs_served=openapi.swagger is not None)
+        return ServedApps(self.server_config, apps, self.start_streams, docs_served=openapi.swagger is not None,
+                          config_notes=list(self.config_notes))
 
 
 #: The aiohttp app of this process, once ``init_web_server`` built it.
@@ -114,11 +117,14 @@ def init_web_server(
     :raises APIError: ``--api-file`` does not match the apps, or the spec is invalid.
     """
     global web_server
-    server_config, apps = load_config_files(list(config_files))
+    server_config, apps, config_notes = check_config_files(list(config_files))
+    for note in config_notes:  # before anything else runs: a mistyped key can change what starts
+        print(f"hopeit_server: warning: {note}", file=sys.stderr, flush=True)
     logging_config = server_config.logging
     logging_config.console = (logging_config.console or _terminal()) if console_log is None else console_log
     state = WebState(server_config, apps, list(enabled_groups or []))
     state.start_streams = start_streams
+    state.config_notes = config_notes
     # no middleware: aiohttp would run it around every request. Event handlers answer their own
     # errors, and a catch-all route added last answers unknown routes and methods.
     web_app = web.Application(client_max_size=1024**3)  # bodies are limited per event while read

@@ -48,6 +48,8 @@ class ServedApps:
     apps: List[AppRoutes]
     start_streams: bool
     docs_served: bool
+    #: what the config files hold that is not used (``hopeit.server.config_files.check_config_files``)
+    config_notes: List[str] = field(default_factory=list)
 
 
 def _local_url(where: str) -> str:
@@ -79,8 +81,8 @@ def startup_summary(served: ServedApps, where: str) -> str:
 
 
 def startup_warnings(served: ServedApps) -> List[str]:
-    """What a new user most likely did not mean: loops left off, docs configured but not served."""
-    found: List[str] = []
+    """What a new user most likely did not mean: config keys not used, loops left off, docs not served."""
+    found: List[str] = list(served.config_notes)
     stopped = [name for app in served.apps for name, (_, running) in app.loops.items() if not running]
     if stopped and not served.start_streams:
         found.append(
