@@ -25,9 +25,10 @@ from hopeit.app.api import app_base_route_name
 from hopeit.app.config import AppConfig, EventPlugMode, EventType
 from hopeit.app.errors import BadRequest, ErrorInfo, Unauthorized  # 0.24 apps import them from hopeit.server.web
 from hopeit.server import runtime
-from hopeit.server.config import AuthType, ServerConfig
+from hopeit.server.config import AuthType, ConfigError, ServerConfig
 from hopeit.server.config_files import check_config_files
 from hopeit.server.logger import EngineLoggerWrapper
+from hopeit.server.step_checks import event_step_problems
 from hopeit.web import openapi
 from hopeit.web.args import ServeArgs, add_serve_arguments, check_worker_class, parse_args, serve_args
 from hopeit.web.mgmt import StreamControl, mgmt_auth_methods
@@ -208,6 +209,9 @@ async def app_startup_hook(web_app: web.Application, state: WebState, app_config
         # the first request (their checks load nothing when every event is Unsecured)
         import hopeit.toolkit.auth  # noqa: F401
     engine = await runtime.server.start_app(app_config, state.enabled_groups)
+    problems = event_step_problems(engine)
+    if problems:
+        raise ConfigError(f"{app_config.app_key()}: events that cannot run as written:\n  " + "\n  ".join(problems))
     plugin_engines = [runtime.server.app_engine(app_key=p.app_key()) for p in app_config.plugins]
     streams = StreamControl(engine)
     state.streams[app_config.app_key()] = streams
