@@ -3,6 +3,7 @@
 Example::
 
     hopeit_server run --config-files server.json,plugin.json,app.json --port 8020 --start-streams
+    hopeit_server run --reload --config-files server.json,app.json   # development: restart on changes
 
 The flags are those of ``python -m hopeit.web`` (see ``hopeit.web.args.add_serve_arguments``).
 """
@@ -21,10 +22,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hopeit_server", description="Run hopeit.engine servers.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
-    add_serve_arguments(commands.add_parser(
+    run_parser = add_serve_arguments(commands.add_parser(
         "run", help="serve the apps of --config-files until SIGTERM or Ctrl-C",
         description="Serve the apps of --config-files until SIGTERM or Ctrl-C.",
     ))
+    run_parser.add_argument("--reload", action="store_true",
+                            help="development: restart when an app's code or a config file changes "
+                                 '(needs watchfiles: pip install "hopeit.engine[cli,dev]")')
     return parser
 
 
@@ -37,7 +41,13 @@ def server(argv: Optional[Sequence[str]] = None) -> None:
     """Entry point of ``hopeit_server``; usage errors exit 2 with argparse's message."""
     parser = _parser()
     parsed = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    run(serve_args(parser, parsed))
+    args = serve_args(parser, parsed)
+    if parsed.reload:
+        from hopeit.cli.reload import run_with_reload  # watchfiles is loaded only for --reload
+
+        run_with_reload(args)
+    else:
+        run(args)
 
 
 if __name__ == "__main__":  # pragma: no cover
