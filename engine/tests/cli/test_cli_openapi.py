@@ -60,3 +60,24 @@ def test_bad_config_is_a_clear_error(tmp_path: Path) -> None:
                                           "--input-file", str(tmp_path / "spec.json")])
     assert result.exit_code == 1
     assert "Cannot load API spec file" in result.output
+
+
+def test_diff_prints_the_values_on_each_side(tmp_path: Path) -> None:
+    spec_file = tmp_path / "openapi.json"
+    runner = CliRunner()
+    result = runner.invoke(openapi, ["create", "--api-version", "1.0", "--title", "Test", "--description", "Desc",
+                                     "--config-files", CONFIG_FILES, "--output-file", str(spec_file)])
+    assert result.exit_code == 0, result.output
+    spec = json.loads(spec_file.read_text())
+    operation = next(iter(spec["paths"][PATH].values()))
+    summary = operation.get("summary")
+    operation["summary"] = "an old summary"
+    spec["info"]["version"] = "0.9"  # the file's own: never a difference
+    spec_file.write_text(json.dumps(spec))
+    result = runner.invoke(openapi, ["diff", "--config-files", CONFIG_FILES, "--input-file", str(spec_file)])
+    assert result.exit_code == 1
+    method = next(iter(spec["paths"][PATH]))
+    assert "Values (file, then what the apps give):" in result.output
+    apps_side = json.dumps(summary) if summary else "(absent)"
+    assert f'  paths.{PATH}.{method}.summary: file "an old summary", apps {apps_side}' in result.output
+    assert "info.version" not in result.output

@@ -20,6 +20,10 @@ from hopeit.web import openapi as api
 __all__ = ["create", "diff", "openapi", "update"]
 
 
+#: Value differences ``diff`` prints at most (a renamed schema can differ in hundreds of places)
+_SHOWN_VALUES = 50
+
+
 def _register(config_files: Tuple[str, ...], generate: bool) -> None:
     files = split_config_files(config_files)
     if not files:
@@ -83,6 +87,12 @@ def diff(config_files: Tuple[str, ...], input_file: str, generate: bool) -> None
     click.echo(f"API spec {input_file} differs from the apps at:")
     for where in differences:
         click.echo(f"  {where}")
+    values = api.file_value_differences()
+    click.echo("Values (file, then what the apps give):")
+    for line in values[:_SHOWN_VALUES]:
+        click.echo(f"  {line}")
+    if len(values) > _SHOWN_VALUES:
+        click.echo(f"  ... and {len(values) - _SHOWN_VALUES} more")
     click.echo("Run `hopeit_openapi update` with a new --api-version to refresh it.")
     sys.exit(1)
 

@@ -156,6 +156,18 @@ def file_differences() -> List[str]:
     return spec_differences(without_known_024_differences(static_spec, spec), spec)
 
 
+def file_value_differences() -> List[str]:
+    """What differs between the loaded spec file and the apps, value by value.
+
+    See ``openapi_schemas.value_differences``; empty when they match or no file is loaded.
+    """
+    if static_spec is None or spec is None:
+        return []
+    from hopeit.web.openapi_schemas import value_differences, without_known_024_differences
+
+    return value_differences(without_known_024_differences(static_spec, spec), spec)
+
+
 def diff_specs() -> bool:
     """True when the spec computed from the apps differs from the loaded one."""
     return bool(file_differences())

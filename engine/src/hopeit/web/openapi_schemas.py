@@ -1,13 +1,20 @@
 """Walking event modules and specs: data objects an event uses, unused schemas, spec differences."""
 
 import copy
+import json
 import typing
 from types import ModuleType
 from typing import Any, Dict, Iterator, List, Optional, Set
 
 from hopeit.server.steps import extract_module_steps, step_info
 
-__all__ = ["event_dataobjects", "remove_unused_schemas", "spec_differences", "without_known_024_differences"]
+__all__ = [
+    "event_dataobjects",
+    "remove_unused_schemas",
+    "spec_differences",
+    "value_differences",
+    "without_known_024_differences",
+]
 
 _REF_PREFIX = "#/components/schemas/"
 
@@ -101,6 +108,43 @@ def spec_differences(expected: Dict[str, Any], actual: Dict[str, Any]) -> List[s
         else:
             problems.append(key)
     return problems
+
+
+_ABSENT = object()
+_SHOWN = 100  # characters of a value shown in a difference
+
+
+def _show(value: Any) -> str:
+    if value is _ABSENT:
+        return "(absent)"
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+
+
+def value_differences(file: Any, apps: Any, where: str = "") -> List[str]:
+    """Each value that differs, down to the leaves: ``<path>: file <value>, apps <value>``.
+
+    Dicts are compared key by key, lists of the same length item by item (``[i]`` in the path);
+    anything else is shown whole (JSON, cut at 100 characters). The spec's ``info.version`` belongs
+    to the file and is not compared.
+    """
+    if file == apps:
+        return []
+    if isinstance(file, dict) and isinstance(apps, dict):
+        found: List[str] = []
+        for key in dict.fromkeys([*file, *apps]):
+            if not where and key == "info":
+                left = {k: v for k, v in file.get(key, {}).items() if k != "version"}
+                right = {k: v for k, v in apps.get(key, {}).items() if k != "version"}
+                found += value_differences(left, right, "info")
+                continue
+            path = f"{where}.{key}" if where else key
+            found += value_differences(file.get(key, _ABSENT), apps.get(key, _ABSENT), path)
+        return found
+    if isinstance(file, list) and isinstance(apps, list) and len(file) == len(apps):
+        pairs = enumerate(zip(file, apps))
+        return [line for index, (a, b) in pairs for line in value_differences(a, b, f"{where}[{index}]")]
+    return [f"{where}: file {_show(file)}, apps {_show(apps)}"]
 
 
 def _nested_differences(prefix: str, left: Dict[str, Any], right: Dict[str, Any], depth: int) -> List[str]:
