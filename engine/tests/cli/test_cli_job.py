@@ -1,0 +1,80 @@
+"""``hopeit_job``: one event run once from the command line, its JSON result on stdout."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import List
+
+import pytest
+from cli_support import (
+    CONFIG_FILES,
+    cli_env,  # noqa: F401 - the autouse fixture of these tests
+)
+from hopeit.cli.job import main, parse_job_args
+from hopeit.server.job import JobError, JobRequest, run_job
+
+
+def _job(*args: str, stdin: str = "") -> "subprocess.CompletedProcess[str]":
+    return subprocess.run([str(Path(sys.executable).parent / "hopeit_job"), "--config-files", CONFIG_FILES, *args],
+                          input=stdin, capture_output=True, text=True, timeout=120)
+
+
+def test_get_event_with_query_args_and_track_ids() -> None:
+    done = _job("--event-name", "get_item", "--query-args", '{"item_id": "a", "count": 2}')
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"id": "a", "count": 2, "color": "red"}
+
+
+def test_post_event_with_payload_inline_from_a_file_and_from_stdin(tmp_path: Path) -> None:
+    body = {"id": "p1", "count": 3, "color": "blue"}
+    done = _job("--event-name", "web_test.1x0.post_item", "--payload", json.dumps(body))
+    assert done.returncode == 0, done.stderr
+    inline = json.loads(done.stdout)
+    assert inline["id"] == "p1"
+    body_file = tmp_path / "body.json"
+    body_file.write_text(json.dumps(body))
+    assert json.loads(_job("--event-name", "post_item", "--payload", f"@{body_file}").stdout) == inline
+    assert json.loads(_job("--event-name", "post_item", "--payload", "@-", stdin=json.dumps(body)).stdout) == inline
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--event-name", "nope"], "JobError: event 'nope' is not in the config files (events: "),
+    (["--event-name", "post_item"], "event 'post_item' is a POST event: give its payload with --payload"),
+    (["--event-name", "consume"], "event 'consume' is a STREAM event: give --start-streams"),
+    (["--event-name", "service"], "event 'service' is SERVICE: hopeit_job runs GET, POST and STREAM events"),
+    (["--event-name", "post_item", "--payload", '{"id": 1}'], "Invalid Item: id: Input should be a valid string"),
+])
+def test_failures_are_one_line_and_exit_1(args: List[str], message: str) -> None:
+    done = _job(*args)
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse_job_args(["--config-files", CONFIG_FILES, "--event-name", "x", "--track", "[1]"])
+    assert exited.value.code == 2
+    assert "--track: a JSON object is expected" in capsys.readouterr().err
+
+
+async def test_stream_event_consumes_what_a_post_wrote(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In one process the embedded streams are shared: a POST writes, the STREAM event consumes it."""
+    request = JobRequest(config_files=CONFIG_FILES.split(","), event_name="produce",
+                         payload=json.dumps({"id": "s1", "count": 1, "color": "red"}), start_streams=True,
+                         track={"session_id": "job"})
+    assert await run_job(request) is not None
+    with pytest.raises(JobError, match="is a STREAM event"):
+        await run_job(JobRequest(config_files=CONFIG_FILES.split(","), event_name="consume"))
+    from web_test_app.state import CONSUMED
+
+    CONSUMED.clear()
+    await run_job(JobRequest(config_files=CONFIG_FILES.split(","), event_name="consume", start_streams=True,
+                             max_events=1))
+    assert CONSUMED == ["s1:job"]  # the message, with the track ids of the job that wrote it
+
+
+def test_main_prints_the_result(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--config-files", CONFIG_FILES, "--event-name", "get_item", "--query-args", '{"item_id": "m", "count": 1}'])
+    assert json.loads(capsys.readouterr().out)["id"] == "m"
