@@ -10,7 +10,9 @@ It imports only the standard library and ``hopeit.dataobjects``:
 - ``hopeit.contracts.version``: the engine version and the API/route versions derived from it;
 - ``hopeit.contracts.streams``, ``hopeit.contracts.storage``, ``hopeit.contracts.clients``,
   ``hopeit.contracts.hooks``: what stream managers, storage backends, app clients and multipart
-  readers implement.
+  readers implement;
+- ``hopeit.contracts.codecs``: payload codecs, which plugins register to give payloads of their
+  types a stored form that travels through streams and web requests instead of them.
 
 Apps import these names where 0.24 had them (``hopeit.server.config``, ``hopeit.streams``,
 ``hopeit.storage``, ``hopeit.app.client``...); plugins may import them from here.

@@ -12,7 +12,9 @@ inlined (``enum`` plus ``x-enum-name``/``x-module-name``), ``Optional[X]`` is de
 left out of ``required``, defaults other than ``None`` are written as ``default``.
 
 Types 0.24 could not describe (it wrote ``{}``), and those it described with constructs that are
-not valid OpenAPI 3.0 (fixed-length tuples), are described from pydantic's JSON schema instead.
+not valid OpenAPI 3.0 (fixed-length tuples), are described from pydantic's JSON schema instead; so
+are data objects that give pydantic their own schema (``__get_pydantic_core_schema__``, as plugin
+types whose JSON differs from their fields do).
 """
 
 import dataclasses
@@ -153,6 +155,8 @@ class _Builder:
         if isinstance(datatype, type) and issubclass(datatype, enum.Enum):
             return _enum_schema(datatype)
         if _is_dataobject_class(datatype):
+            if hasattr(datatype, "__get_pydantic_core_schema__"):  # it tells pydantic its own shape: trust that
+                return self._from_pydantic(datatype)
             return self.reference(datatype)
         return self._container(datatype, origin, args)
 

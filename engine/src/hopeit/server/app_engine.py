@@ -22,6 +22,8 @@ from hopeit.app.config import (
 from hopeit.app.context import EventContext, _context_shape
 from hopeit.app.errors import BadRequest, Unauthorized
 from hopeit.app.running import is_running, set_running
+from hopeit.contracts import codecs
+from hopeit.contracts.codecs import StoredPayload
 from hopeit.contracts.settings import StreamsConfig
 from hopeit.server.events import (
     EventHandler,
@@ -50,6 +52,14 @@ _EVENT_ERRORS = (Exception, BadRequest, Unauthorized)
 def _start_delay(seconds: int) -> float:
     """Spread the start of read loops so many processes do not hit the backend at once."""
     return max(0.0, int(seconds / 2) + random.uniform(0, seconds) - random.uniform(0, seconds / 2))
+
+
+async def _decode_request(payload: StoredPayload) -> Any:
+    """A request payload parsed by a codec, decoded: what cannot be decoded is the client's error."""
+    try:
+        return await payload.decode()
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 class AppEngine:
@@ -210,8 +220,11 @@ class AppEngine:
     ) -> Any:
         """Run an event (GET, POST, MULTIPART, SETUP, SERVICE item) within its ``response_timeout``.
 
-        ``owned``: see ``start_event``.
+        ``owned``: see ``start_event``. A request body a payload codec parsed (``StoredPayload``) is
+        decoded first (a ``ValueError`` decoding it is the client's: ``BadRequest``).
         """
+        if type(payload) is StoredPayload:
+            payload = await _decode_request(payload)
         outcome = self.start_event(context, payload, query_args, StreamQueue.AUTO, owned)
         if type(outcome) in _NOT_COROUTINES or not is_coroutine(outcome):  # the set spares the slower check
             return outcome
@@ -255,6 +268,8 @@ class AppEngine:
     ) -> None:
         write = event_info.write_stream
         assert write is not None and self.stream_manager is not None
+        if codecs.REGISTERED:  # payloads a plugin codec handles travel in their stored form
+            payloads = await codecs.encode_payloads(payloads)
         for payload in payloads:
             StreamManager.as_data_event(payload)
         stream = context.settings.stream
@@ -279,7 +294,9 @@ class AppEngine:
     async def preprocess(
         self, *, context: EventContext, query_args: Optional[Dict[str, Any]], payload: Any, request: Any
     ) -> Any:
-        """Run the event's ``__preprocess__``."""
+        """Run the event's ``__preprocess__`` (with the body decoded, as ``execute`` does)."""
+        if type(payload) is StoredPayload:
+            payload = await _decode_request(payload)
         return await self._handler().preprocess(
             context=context, query_args=query_args, payload=payload, request=request
         )

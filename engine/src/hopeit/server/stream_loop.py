@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional, Protocol, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Optional, Protocol, Tuple, TypeVar, Union
 
 from hopeit.app.config import AppConfig, EventDescriptor, EventSettings, StreamQueue
 from hopeit.app.context import EventContext
 from hopeit.app.names import base_event_name
+from hopeit.contracts import codecs
 from hopeit.dataobjects import DataObject
 from hopeit.server._stream_batch import BatchProcessing
 from hopeit.server.metrics import StreamStats
-from hopeit.streams import StreamManager, StreamOSError
+from hopeit.streams import StreamEvent, StreamManager, StreamOSError
 from hopeit.streams.messages import payload_type_name
 from hopeit.streams.serialization import readable_serializations
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from hopeit.server.events import LoadedEvent
     from hopeit.server.logger import EngineLoggerWrapper
 
-__all__ = ["StreamEngine", "StreamReadLoop", "stream_datatypes"]
+__all__ = ["StreamEngine", "StreamReadLoop", "stored_datatypes", "stream_datatypes"]
 
 _T = TypeVar("_T")
 
@@ -97,6 +98,40 @@ def stream_datatypes(engine: StreamEngine, event_name: str) -> Dict[str, type]:
     return result
 
 
+def stored_datatypes(
+    datatypes: Dict[str, type],
+) -> Tuple[Dict[str, type], Dict[type, Tuple[codecs.PayloadCodec, type]]]:
+    """``datatypes`` plus the stored forms of those a payload codec handles, and how to decode each form.
+
+    A message carrying a stored form is named by the stored type (``hopeit.contracts.codecs``).
+    """
+    stored: Dict[type, Tuple[codecs.PayloadCodec, type]] = {}
+    if not codecs.REGISTERED:
+        return datatypes, stored
+    result = dict(datatypes)
+    for datatype in datatypes.values():
+        found = codecs.codec_for(datatype)
+        if found is not None:
+            codec, stored_type = found
+            result[payload_type_name(stored_type)] = stored_type
+            stored[stored_type] = (codec, datatype)
+    return result, stored
+
+
+async def _decoded(
+    item: Union[StreamEvent, Exception], stored: Dict[type, Tuple[codecs.PayloadCodec, type]]
+) -> Union[StreamEvent, Exception]:
+    """The message with its stored-form payload decoded, or the error saying why it cannot be (left pending)."""
+    if isinstance(item, Exception) or type(item.payload) not in stored:
+        return item
+    try:
+        item.payload = await codecs.decode_stored(item.payload, stored)
+    except Exception as exc:  # noqa: BLE001 - reported like a message that cannot be parsed
+        msg_id = item.msg_internal_id.decode(errors="replace")
+        return ValueError(f"Cannot decode stream message {msg_id} ({type(exc).__name__}): {exc}")
+    return item
+
+
 class StreamReadLoop(BatchProcessing):
     """One running read loop of a STREAM event of an ``AppEngine``.
 
@@ -151,7 +186,7 @@ class StreamReadLoop(BatchProcessing):
             manager.allow_serializations(
                 stream_name=stream_name, consumer_group=self.read_stream.consumer_group, serializations=allowed
             )
-        datatypes = stream_datatypes(self.engine, self.event_name)
+        datatypes, stored = stored_datatypes(stream_datatypes(self.engine, self.event_name))
         engine_config = self.engine.app_config.engine
         self.logger.info(
             self.event_name, f"Consuming stream {self.read_stream.name} group={self.read_stream.consumer_group}"
@@ -175,6 +210,8 @@ class StreamReadLoop(BatchProcessing):
                 if stop_when_empty:
                     break
                 continue
+            if stored:  # payloads that travelled in a codec's stored form: decoded before the steps
+                batch = [(name, await _decoded(item, stored)) for name, item in batch]
             self.stats.ensure_start()
             for ok, result in await self._process_batch(batch):
                 if ok:

@@ -6,6 +6,8 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Set
 from aiohttp import web
 from hopeit.app.context import EventContext
 from hopeit.app.errors import BadRequest, Unauthorized
+from hopeit.contracts import codecs
+from hopeit.contracts.codecs import StoredPayload
 from hopeit.dataobjects.adapters import adapter
 from hopeit.dataobjects.payload import Payload
 from hopeit.server.config import AuthType
@@ -342,9 +344,16 @@ async def read_body(request: web.Request, limit: int) -> bytes:
 def parse_json_payload(body: bytes, datatype: Any) -> Any:
     """Body parsed and validated into ``datatype`` (atomic types are read from ``{"value": ...}``).
 
+    A type a payload codec handles (``hopeit.contracts.codecs``) is parsed by the codec into a
+    ``StoredPayload`` that the engine decodes before the steps run.
+
     :raises BadRequest: malformed JSON, or a value that does not match the type (fields named).
     """
     try:
+        if codecs.REGISTERED and isinstance(datatype, type):
+            found = codecs.codec_for(datatype)
+            if found is not None:
+                return StoredPayload(found[0], found[0].parse_request(body, datatype), datatype)
         return Payload.from_json(body, datatype)
     except (ValueError, TypeError) as exc:
         raise BadRequest(str(exc)) from None
