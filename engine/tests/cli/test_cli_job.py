@@ -1,5 +1,6 @@
 """``hopeit_job``: one event run once from the command line, its JSON result on stdout."""
 
+import io
 import json
 import subprocess
 import sys
@@ -78,3 +79,32 @@ async def test_stream_event_consumes_what_a_post_wrote(monkeypatch: pytest.Monke
 def test_main_prints_the_result(capsys: pytest.CaptureFixture[str]) -> None:
     main(["--config-files", CONFIG_FILES, "--event-name", "get_item", "--query-args", '{"item_id": "m", "count": 1}'])
     assert json.loads(capsys.readouterr().out)["id"] == "m"
+
+
+def test_payload_from_a_file_and_stdin_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    body = tmp_path / "body.json"
+    body.write_text('{"id": "f1", "count": 1}')
+    request = parse_job_args(["--config-files", CONFIG_FILES, "--event-name", "post_item", "--payload", f"@{body}",
+                              "--track", '{"session_id": "cron", "track.other": "x"}'])
+    assert request.payload == '{"id": "f1", "count": 1}'
+    assert request.track == {"session_id": "cron", "track.other": "x"}
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"id": "s1", "count": 2}'))
+    assert parse_job_args(["--config-files", CONFIG_FILES, "--event-name", "x", "--payload", "@-"]).payload == (
+        '{"id": "s1", "count": 2}'
+    )
+    for args, message in (
+        (["--payload", f"@{tmp_path / 'missing.json'}"], "--payload @"),
+        (["--query-args", "not json"], "--query-args: not JSON"),
+    ):
+        with pytest.raises(SystemExit) as exited:
+            parse_job_args(["--config-files", CONFIG_FILES, "--event-name", "x", *args])
+        assert exited.value.code == 2
+        assert message in capsys.readouterr().err
+
+
+def test_main_reports_a_failure_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--config-files", CONFIG_FILES, "--event-name", "nope"])
+    assert exited.value.code == 1
+    assert capsys.readouterr().err.startswith("hopeit_job: error: JobError: event 'nope' is not in the config files")

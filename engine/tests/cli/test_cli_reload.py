@@ -101,3 +101,16 @@ def test_reload_with_workers_is_refused(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "--reload runs one server process: drop --workers" in done.stderr
+
+
+def test_reload_without_watchfiles_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from hopeit.cli.reload import run_with_reload
+    from hopeit.web.args import parse_args
+
+    args = parse_args(["--config-files", _project(tmp_path, "one")])
+    monkeypatch.setitem(sys.modules, "watchfiles", None)  # as if not installed
+    with pytest.raises(SystemExit) as exited:
+        run_with_reload(args)
+    assert exited.value.code == 1
+    assert 'pip install "hopeit.engine[cli,dev]"' in capsys.readouterr().err

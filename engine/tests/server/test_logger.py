@@ -45,7 +45,7 @@ LINE = re.compile(
 @pytest.fixture
 def log_dir(tmp_path: Path) -> Iterator[Path]:
     """Logging config pointing at a temporary folder; global logging state restored afterwards."""
-    saved = (logger_module._current(), logger_module._engine_name)
+    saved = (logger_module._config, logger_module._engine_name)
     before = set(logging.root.manager.loggerDict)
     logger_module.init_logger(LoggingConfig(log_level="INFO", log_path=f"{tmp_path}/"))
     yield tmp_path
