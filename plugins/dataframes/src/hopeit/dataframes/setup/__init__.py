@@ -1,0 +1,1 @@
+"""SETUP events of the dataframes plugin."""

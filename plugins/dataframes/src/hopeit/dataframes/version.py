@@ -1,0 +1,3 @@
+"""Version of the hopeit.dataframes distribution."""
+
+__version__ = "1.0.0"
