@@ -1,0 +1,3 @@
+"""Version of the dataframes-example app."""
+
+__version__ = "1.0.0"
