@@ -27,9 +27,9 @@ async def test_save_something_stores_a_new_item(app_config: AppConfig, data_path
     path = await save(app_config, "item-1")
     assert path.startswith(str(data_path / "somethings"))
     assert path.endswith("/item-1.json")
-    stored = Something.from_json(Path(path).read_text())  # type: ignore[attr-defined]
+    stored = Something.from_json(Path(path).read_text())
     assert stored.id == "item-1" and stored.user == User(id="ana", name="ana")
-    assert stored.status.type == StatusType.NEW
+    assert stored.status is not None and stored.status.type == StatusType.NEW
 
 
 async def test_save_something_postprocess_sets_header(app_config: AppConfig) -> None:
