@@ -4,6 +4,7 @@ import io
 import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import List
 
@@ -76,8 +77,16 @@ async def test_stream_event_consumes_what_a_post_wrote(monkeypatch: pytest.Monke
     assert CONSUMED == ["s1:job"]  # the message, with the track ids of the job that wrote it
 
 
+def _main_in_a_thread(argv: List[str]) -> None:
+    # asyncio.run replaces the thread's current event loop (Python < 3.12 leaves the one pytest-asyncio
+    # set there unclosed): run it where no loop is set, as hopeit_job runs
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        executor.submit(main, argv).result()
+
+
 def test_main_prints_the_result(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["--config-files", CONFIG_FILES, "--event-name", "get_item", "--query-args", '{"item_id": "m", "count": 1}'])
+    _main_in_a_thread(["--config-files", CONFIG_FILES, "--event-name", "get_item",
+                       "--query-args", '{"item_id": "m", "count": 1}'])
     assert json.loads(capsys.readouterr().out)["id"] == "m"
 
 
@@ -105,6 +114,6 @@ def test_payload_from_a_file_and_stdin_in_process(tmp_path: Path, capsys: pytest
 
 def test_main_reports_a_failure_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
-        main(["--config-files", CONFIG_FILES, "--event-name", "nope"])
+        _main_in_a_thread(["--config-files", CONFIG_FILES, "--event-name", "nope"])
     assert exited.value.code == 1
     assert capsys.readouterr().err.startswith("hopeit_job: error: JobError: event 'nope' is not in the config files")
