@@ -146,23 +146,7 @@ def test_a_mistyped_server_key_is_named_at_start(tmp_path: Path) -> None:
     data = json.loads(server_json.read_text())
     data["stream"] = data.pop("streams")
     server_json.write_text(json.dumps(data))
-    port = _free_port()
-    command = _command(tmp_path, port, "--no-console-log", "--start-streams", "--api-auto", "1.0;typo")
-    proc = subprocess.Popen(command, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        assert proc.stdout is not None
-        seen = b""
-        while b"hopeit.engine serving" not in seen:
-            line = proc.stdout.readline()
-            assert line, seen.decode()
-            seen += line
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        rest = proc.stdout.read() if proc.stdout is not None else b""
-        proc.wait(timeout=30)
-        if proc.stdout is not None:
-            proc.stdout.close()
-    out = (seen + rest).decode()
+    out = _serve_and_call(tmp_path, "--no-console-log", "--start-streams", "--api-auto", "1.0;typo")
     note = f"{server_json}: stream: unknown key, ignored (did you mean 'streams'?)"
     assert f"hopeit_server: warning: {note}" in out  # printed before start-up
     assert f"warning: {note}" in out[out.index("hopeit.engine serving"):]  # and in the summary
