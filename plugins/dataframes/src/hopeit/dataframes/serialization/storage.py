@@ -55,7 +55,12 @@ class DatasetObjectStorage:
         storage_settings: Optional[Dict[str, Any]] = None,
         **kwargs: Any,
     ) -> None:
-        settings = {"path": location, "partition_dateformat": partition_dateformat, **(storage_settings or {})}
+        # dataset files are not fsynced unless asked (as 0.24, pandas and pyarrow write them): an fsync of
+        # a large file costs more than the rest of saving it, and a file lost in a crash is a clear load
+        # error, never wrong data (files are renamed into place whole)
+        defaults: Dict[str, Any] = {"fsync": False} if storage == "fs" else {}
+        settings = {"path": location, "partition_dateformat": partition_dateformat, **defaults,
+                    **(storage_settings or {})}
         self.backend: ObjectStorage = create_storage(storage, settings)
         self._files = isinstance(self.backend, FileStorage)
 
