@@ -18,16 +18,15 @@ import socket
 import sys
 import traceback
 import warnings
-from typing import Any, Dict, List, NoReturn, Optional, Sequence, Tuple
+from typing import Any, Dict, List, NoReturn, Optional, Sequence
 
 from aiohttp import web
 from hopeit.app.api import app_base_route_name
 from hopeit.app.config import AppConfig, EventPlugMode, EventType
 from hopeit.app.errors import BadRequest, ErrorInfo, Unauthorized  # 0.24 apps import them from hopeit.server.web
 from hopeit.server import runtime
-from hopeit.server.config import AuthType, ConfigError, ServerConfig
+from hopeit.server.config import AuthType, ConfigError
 from hopeit.server.config_files import check_config_files
-from hopeit.server.logger import EngineLoggerWrapper
 from hopeit.server.step_checks import event_step_problems
 from hopeit.web import openapi
 from hopeit.web.args import ServeArgs, add_serve_arguments, check_worker_class, parse_args, serve_args
@@ -35,7 +34,8 @@ from hopeit.web.mgmt import StreamControl, mgmt_auth_methods
 from hopeit.web.process import SHUTDOWN_TIMEOUT, access_log_options, serve_app
 from hopeit.web.response import UnknownRoute
 from hopeit.web.routes import add_app_routes
-from hopeit.web.summary import AppRoutes, ServedApps, startup_summary, startup_warnings
+from hopeit.web.state import STATE_KEY, WebState
+from hopeit.web.summary import startup_summary, startup_warnings
 
 __all__ = [
     "BadRequest",
@@ -62,39 +62,7 @@ __all__ = [
     "worker_main",
 ]
 
-STATE_KEY: "web.AppKey[WebState]" = web.AppKey("hopeit.web_state")
 _WEB_EVENTS = (EventType.GET, EventType.POST, EventType.MULTIPART)
-
-
-class WebState:
-    """What the server keeps while it runs: configs, logger, stream loop controls, CORS config."""
-
-    def __init__(self, server_config: ServerConfig, apps: List[AppConfig], enabled_groups: List[str]) -> None:
-        self.server_config = server_config
-        self.apps = apps
-        self.enabled_groups = enabled_groups
-        self.logger: Optional[EngineLoggerWrapper] = None
-        self.streams: Dict[str, StreamControl] = {}
-        self.cors: Any = None
-        #: routes (method, path) by app key, as added: what the start-up summary lists
-        self.routes: Dict[str, List[Tuple[str, str]]] = {}
-        self.start_streams = False
-        #: what the config files hold that is not used (unknown keys, no app config)
-        self.config_notes: List[str] = []
-
-    def served(self) -> ServedApps:
-        """What this server serves now, for the start-up summary."""
-        apps = []
-        for app_config in self.apps:
-            key = app_config.app_key()
-            streams = self.streams.get(key)
-            loops = {} if streams is None else {
-                name: (info.type, streams.running(name)) for name, info in streams.engine.effective_events.items()
-                if info.type in (EventType.STREAM, EventType.SERVICE)
-            }
-            apps.append(AppRoutes(app_config, self.routes.get(key, []), loops))
-        return ServedApps(self.server_config, apps, self.start_streams, docs_served=openapi.swagger is not None,
-                          config_notes=list(self.config_notes))
 
 
 #: The aiohttp app of this process, once ``init_web_server`` built it.
