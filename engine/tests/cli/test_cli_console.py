@@ -5,7 +5,6 @@ import os
 import pty
 import select
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,12 +17,7 @@ from cli_support import (
     CONFIG,
     cli_env,  # noqa: F401 - the autouse fixture of these tests
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from hopeit.testing.servers import free_port as _free_port
 
 
 def _server_json(tmp_path: Path) -> Path:

@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import urllib.error
@@ -13,6 +12,7 @@ from typing import Optional
 
 import pytest
 from hopeit.cli.reload import watched_paths
+from hopeit.testing.servers import free_port as _free_port
 from hopeit.testing.waiting import wait_until
 
 STEP = '''"""Answers a fixed word."""
@@ -26,11 +26,6 @@ def answer(payload: None, context: EventContext) -> str:
     return "{word}"
 '''
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _project(tmp_path: Path, word: str) -> str:

@@ -18,16 +18,12 @@ from cli_support import (
     cli_env,  # noqa: F401 - the autouse fixture of these tests
 )
 from hopeit.cli.server import server
+from hopeit.testing.servers import free_port as _free_port
 
 
 def _script(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait(url: str, proc: "subprocess.Popen[bytes]", timeout: float = 20.0) -> bytes:

@@ -13,17 +13,13 @@ from typing import Any, AsyncIterator, Dict, List, Optional
 
 import pytest
 from hopeit.dataframes.plugin import config_path
+from hopeit.testing.servers import free_port
 
 pytest_plugins = ["hopeit.testing.redis"]
 
 EXAMPLE = Path(__file__).parent.parent
 BASE = "/api/dataframes-example/1x0"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def write_json(path: Path, data: Dict[str, Any]) -> Path:

@@ -8,7 +8,6 @@ records the requests it got, and can be stopped and started again on the same po
 
 import asyncio
 import json
-import socket
 import time
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable, Dict, List, Optional
@@ -18,6 +17,7 @@ from aiohttp import web
 from hopeit.app.client import register_app_connections, stop_app_connections
 from hopeit.app.config import AppConfig, parse_app_config_json
 from hopeit.dataobjects import dataobject
+from hopeit.testing.servers import free_port
 
 BASE = "/api/target-app/1x0"
 
@@ -45,11 +45,6 @@ class Seen:
     query: Dict[str, List[str]]
     body: str
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _json(event: str, value: Any, status: int = 200) -> web.Response:

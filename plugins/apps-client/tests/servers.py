@@ -1,14 +1,14 @@
 """Real ``hopeit_server run`` processes of the test apps, on loopback ports."""
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Dict, List, Optional
+
+from hopeit.testing.servers import free_port, server_command
 
 TESTS = Path(__file__).parent
 SERVER_CONFIG = TESTS / "target_app" / "config" / "server.json"
@@ -18,16 +18,6 @@ TARGET_BASE = "/api/target-app/1x0"
 CALLER_BASE = "/api/caller-app/1x0"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def server_command() -> List[str]:
-    """``hopeit_server`` next to this Python when installed, else the same CLI run as a module."""
-    script = shutil.which("hopeit_server", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-m", "hopeit.cli.server"]
 
 
 class HopeitServer:

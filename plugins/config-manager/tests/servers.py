@@ -9,15 +9,14 @@ import asyncio
 import inspect
 import json
 import os
-import shutil
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Awaitable, Callable, Dict, List, Optional, Union
 
 from aiohttp import web
+from hopeit.testing.servers import free_port, server_command
 
 TESTS = Path(__file__).parent
 CONFIG = TESTS / "config"
@@ -26,17 +25,6 @@ CONFIG = TESTS / "config"
 Answer = Callable[[], Union[web.StreamResponse, Awaitable[web.StreamResponse]]]
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def server_command() -> List[str]:
-    """``hopeit_server`` next to this Python when installed, else the same CLI run as a module."""
-    script = shutil.which("hopeit_server", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-m", "hopeit.cli.server"]
 
 
 class HopeitServer:

@@ -20,7 +20,8 @@ from hopeit.config_manager.plugin import config_path
 from hopeit.contracts.version import APPS_ROUTE_VERSION
 from hopeit.dataobjects.payload import Payload
 from hopeit.testing.apps import config, create_test_context, execute_event
-from servers import GARBAGE_ANSWERS, free_port
+from hopeit.testing.servers import free_port
+from servers import GARBAGE_ANSWERS
 
 EVENT = EventDescriptor(type=EventType.GET)
 

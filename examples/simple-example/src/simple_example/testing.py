@@ -25,17 +25,13 @@ import time
 from pathlib import Path
 from typing import IO, Any, Dict, List, Optional, Sequence, Union
 
+from hopeit.testing.servers import free_port
+
 #: Route prefix of simple-example's events.
 APP_ROUTE = "/api/simple-example/1x0"
 
 __all__ = ["APP_ROUTE", "RunningServer", "free_port", "server_command", "simple_example_configs"]
 
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def server_command() -> List[str]:
