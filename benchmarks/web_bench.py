@@ -11,7 +11,10 @@ server:
 Targets: bare aiohttp with pydantic validation (the baseline), the same answering the headers
 hopeit echoes for tracking (``bare + track``), FastAPI on uvicorn (when installed: ``pip install
 fastapi uvicorn``), and hopeit at WARNING, at INFO (logging to files) and at WARNING with
-``--api-auto`` (requests and responses validated against the generated OpenAPI spec). The server
+``--api-auto`` (requests and responses validated against the generated OpenAPI spec). A diagnostic
+target, ``hopeit-compact`` (only with ``--targets``), is hopeit at WARNING answering pydantic's
+compact JSON instead of 0.24's JSON text (``web_bench_app/compact_json``): what that contract
+costs, measured on the same server. The server
 runs on one core and wrk (``-t1``) on the other; rounds are interleaved so that noise spreads over
 every target. Printed per endpoint and target: requests per second (median of rounds), the ratio to
 bare aiohttp (median of per-round ratios: each round loads every target back to back, so a slow
@@ -48,9 +51,12 @@ ENDPOINTS: Dict[str, Tuple[str, bool]] = {
     "post-async": (f"{PREFIX}/post-async", True),
 }
 READY = f"{PREFIX}/get-plain"
-TARGETS = ("bare", "bare-track", "fastapi", "hopeit-warning", "hopeit-info", "hopeit-api-auto")
+TARGETS = ("bare", "bare-track", "fastapi", "hopeit-warning", "hopeit-info", "hopeit-api-auto", "hopeit-compact")
+#: targets that only explain a figure, not run unless asked for (``--targets``)
+DIAGNOSTICS = ("hopeit-compact",)
 TITLES = {"bare": "bare aiohttp", "bare-track": "bare + track", "fastapi": "FastAPI",
-          "hopeit-warning": "hopeit WARNING", "hopeit-info": "hopeit INFO", "hopeit-api-auto": "hopeit --api-auto"}
+          "hopeit-warning": "hopeit WARNING", "hopeit-info": "hopeit INFO", "hopeit-api-auto": "hopeit --api-auto",
+          "hopeit-compact": "hopeit compact"}
 
 
 def nested_body() -> bytes:
@@ -86,19 +92,23 @@ def starter(name: str, files: Dict[str, Path], env: Dict[str, str]) -> Callable[
 
     def start() -> Target:
         port = free_port()
+        target_env = env
         if name.startswith("hopeit"):
             level = "INFO" if name == "hopeit-info" else "WARNING"
             command = [hopeit_server, "run", "--host", "127.0.0.1", "--port", str(port),
                        "--config-files", f"{files[level]},{app_config}"]
             if name == "hopeit-api-auto":
                 command += ["--api-auto", "1.0;bench;web benchmark"]
+            if name == "hopeit-compact":
+                compact = str(HERE / "web_bench_app" / "compact_json")
+                target_env = {**env, "PYTHONPATH": os.pathsep.join((compact, env.get("PYTHONPATH", "")))}
         elif name == "fastapi":
             command = [python, "-m", "web_bench_app.fastapi_server", str(port)]
         else:
             command = [python, "-m", "web_bench_app.bare_server", str(port)]
             if name == "bare-track":
                 command.append("--track")
-        return Target(TITLES[name], command, env, port, READY)
+        return Target(TITLES[name], command, target_env, port, READY)
 
     return start
 
@@ -108,7 +118,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--targets", default=",".join(TARGETS), help=f"comma-separated, of {', '.join(TARGETS)}")
+    parser.add_argument("--targets", default=",".join(t for t in TARGETS if t not in DIAGNOSTICS),
+                        help=f"comma-separated, of {', '.join(TARGETS)}")
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help=f"comma-separated, of {', '.join(ENDPOINTS)}")
     options = parser.parse_args()
     names = [n for n in options.targets.split(",") if n]
@@ -181,7 +192,8 @@ def report(names: List[str], endpoints: List[str], rps: Dict[Tuple[str, str], Li
     aims = [("hopeit-warning", "get-async", 0.7), ("hopeit-warning", "get-query", 0.7),
             ("hopeit-info", "get-async", 0.6), ("hopeit-info", "get-query", 0.6),
             ("hopeit-api-auto", "get-async", 0.6), ("hopeit-api-auto", "get-query", 0.6),
-            ("hopeit-warning", "post-async", 0.8), ("hopeit-warning", "post-plain", 0.8)]
+            ("hopeit-warning", "post-async", 0.8), ("hopeit-warning", "post-plain", 0.8),
+            ("hopeit-compact", "post-async", 0.8), ("hopeit-compact", "post-plain", 0.8)]
     for name, endpoint, aim in aims:
         value = ratio(rps, name, endpoint)
         if value is not None:

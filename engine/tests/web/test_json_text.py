@@ -111,3 +111,46 @@ def test_a_data_object_that_does_not_validate_is_written_as_it_is() -> None:
     loose.count = "many"  # type: ignore[assignment]
     expected = b'{"name": "n", "count": "many"}'
     assert json_text(loose, "loose") == Payload.to_json(loose, key="loose").encode() == expected
+
+
+class Ratio(float, Enum):
+    HALF = 0.5
+
+
+class Size(Enum):
+    SMALL = 1
+    LARGE = 2
+
+
+@dataobject
+@dataclass
+class Plain:
+    name: str
+    count: int
+    when: datetime
+    size: Size = Size.SMALL
+    labels: Dict[str, List[str]] = field(default_factory=dict)
+    child: Optional["Plain"] = None
+
+
+@pytest.mark.parametrize("datatype, expected", [
+    (Plain, False), (Leaf, True), (Tree, True), (Loose, True), (Ratio, True), (Size, False),
+    (List[int], False), (Dict[str, Optional[float]], True), (Any, True), (Decimal, True),
+])
+def test_may_hold_float_tells_types_whose_json_has_no_float(datatype: Any, expected: bool) -> None:
+    from hopeit.web.json_text import may_hold_float
+
+    assert may_hold_float(datatype) is expected
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXT)
+def test_objects_that_hold_no_float_keep_text_that_looks_like_one(text: str) -> None:
+    plain = Plain(name=text, count=-7, when=datetime(2024, 5, 1, tzinfo=timezone.utc), labels={text: [text, "1e-7"]},
+                  child=Plain(name="0.00001", count=1, when=datetime(2024, 5, 2, tzinfo=timezone.utc)))
+    assert json_text(plain, "plain") == Payload.to_json(plain, key="plain").encode()
+
+
+def test_an_object_that_does_not_validate_is_looked_at_for_floats() -> None:
+    loose = Loose(name="n", count=1)
+    loose.count = 1e-7  # type: ignore[assignment]
+    assert json_text(loose, "loose") == Payload.to_json(loose, key="loose").encode() == b'{"name": "n", "count": 1e-07}'

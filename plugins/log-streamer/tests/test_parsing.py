@@ -93,3 +93,27 @@ def test_parse_lines_skips_and_counts_garbage_and_sorts_start_first() -> None:
     entries = parse_lines([done, "garbage | START | x", LINE, earlier, "t | INFO | a | IGNORED"])
     assert [e.msg for e in entries] == ["FAILED", "START", "DONE"]
     assert (counters.parsed, counters.unparsable) == (before[0] + 3, before[1] + 2)
+
+
+JSON_LINE = (
+    '{"time": "2021-06-02T18:01:44.290Z", "level": "INFO", "logger": "simple-example 0.24 query_something host 17031", '
+    '"message": "START", "track.operation_id": "op-1", "track.request_id": "req-1"}'
+)
+
+
+def test_a_json_line_becomes_the_entry_of_its_text_line() -> None:
+    assert is_lifecycle_line(JSON_LINE)
+    entry = parse_line(JSON_LINE)
+    text_entry = parse_line(LINE)
+    assert entry is not None and text_entry is not None
+    assert entry.ts == "2021-06-02T18:01:44.290Z"
+    assert {**entry.to_dict(), "ts": text_entry.ts} == text_entry.to_dict()
+
+
+@pytest.mark.parametrize("line", [
+    JSON_LINE.replace('"START"', '"hello"'), '{"message": "START"', '["message", "START"]',
+    JSON_LINE.replace('"logger": "simple-example 0.24 query_something host 17031"', '"logger": "just-one"'),
+    JSON_LINE.replace('"time": "2021-06-02T18:01:44.290Z"', '"time": 5'),
+])
+def test_json_lines_that_are_not_lifecycle_entries_are_skipped(line: str) -> None:
+    assert parse_line(line) is None

@@ -14,6 +14,8 @@ from hopeit.contracts.version import ENGINE_VERSION
 from hopeit.dataobjects import dataobject
 
 __all__ = [
+    "LOG_FORMATS",
+    "LOG_FORMAT_ENV",
     "LOG_PATH_ENV",
     "APIConfig",
     "AuthConfig",
@@ -23,6 +25,7 @@ __all__ = [
     "Serialization",
     "ServerConfig",
     "StreamsConfig",
+    "default_log_format",
     "default_log_path",
 ]
 
@@ -30,6 +33,17 @@ __all__ = [
 DEFAULT_STREAM_MANAGER = "memory"
 #: Environment variable naming the log folder of configs that do not set ``logging.log_path``
 LOG_PATH_ENV = "HOPEIT_LOG_PATH"
+
+
+#: values of ``logging.log_format``
+LOG_FORMATS = ("text", "json")
+#: environment variable giving the default of ``logging.log_format``
+LOG_FORMAT_ENV = "HOPEIT_LOG_FORMAT"
+
+
+def default_log_format() -> str:
+    """``text``, or what ``HOPEIT_LOG_FORMAT`` says (``json`` for log shippers)."""
+    return (os.environ.get(LOG_FORMAT_ENV) or "text").strip().lower()
 
 
 def default_log_path() -> str:
@@ -101,6 +115,15 @@ class LoggingConfig:
     #: lines on the console (stderr) as well as in the files; ``hopeit_server run`` turns it on when
     #: stdout is a terminal (``--console-log`` / ``--no-console-log`` decide otherwise)
     console: bool = False
+    #: ``"text"`` (0.24's ``time | LEVEL | name | message | k=v ...`` lines) or ``"json"`` (one JSON
+    #: object per line, same fields, for log shippers); the default is ``HOPEIT_LOG_FORMAT`` if set, else text
+    log_format: str = field(default_factory=default_log_format)
+
+    def __post_init__(self) -> None:
+        if self.log_format not in LOG_FORMATS:
+            raise ValueError(
+                f"logging.log_format {self.log_format!r}: use one of {', '.join(map(repr, LOG_FORMATS))}"
+            )
 
 
 class AuthType(str, Enum):

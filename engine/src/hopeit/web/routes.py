@@ -5,6 +5,7 @@ types, body limit) is worked out once when the route is created; a request only 
 """
 
 import logging
+import time
 from typing import Any, Dict, List, Optional, Set
 
 from aiohttp import web
@@ -15,7 +16,6 @@ from hopeit.app.errors import BadRequest, Unauthorized
 from hopeit.server.config import AuthType
 from hopeit.server.engine import AppEngine
 from hopeit.server.logger import EngineLoggerWrapper
-from hopeit.server.metrics import duration_ms
 from hopeit.server.names import app_route_name
 from hopeit.storage import InvalidKeyError
 from hopeit.streams import StreamOSError
@@ -255,9 +255,11 @@ class EventRoute:
 def _access(context: EventContext, request: web.Request, status: int) -> str:
     """Extra column of the DONE / IGNORED / FAILED line, which is also the access line of the request."""
     # formatted here, as the logger would format the same values: this runs for every request at INFO
-    # (%-formatting: about a third less time than the f-string with a float format)
+    # (%-formatting: about a third less time than the f-string with a float format; ``%.3f`` rounds
+    # as ``duration_ms`` does, so the milliseconds are not rounded twice)
+    created = context._created
     return "response.status=%d | metrics.duration=%.3f | http.request=%s %s | http.peer=%s" % (  # noqa: UP031
-        status, duration_ms(context), request.method, request.raw_path, request.remote,
+        status, (time.time() - created) * 1000.0, request.method, request.raw_path, request.remote,
     )
 
 
