@@ -37,6 +37,7 @@ def test_summary_lists_apps_routes_loops_and_where_things_are() -> None:
         "    STREAM  consume  (not started)",
         "    SERVICE consume$__service__",
         "  API docs: http://localhost:8020/api/docs",
+        "  AsyncAPI (streams): http://localhost:8020/api/docs/asyncapi.json",
         "  streams: memory; logs: logs/ (one file per event and process); console: off (--console-log to turn on)",
         "warning: 1 STREAM/SERVICE event(s) not started: add --start-streams, or start each at its /mgmt/.../start "
         "route",

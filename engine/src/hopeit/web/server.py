@@ -117,6 +117,9 @@ def prepare_engine(
         openapi.register_server_config(state.server_config)
         openapi.register_apps(state.apps)
         openapi.enable_swagger(state.server_config, web_app)
+        from hopeit.web.asyncapi import add_asyncapi_route  # loaded only when docs are served
+
+        add_asyncapi_route(web_app, state, dict((openapi.spec or {}).get("info", {})))
     else:
         openapi.enable_swagger(state.server_config, web_app)  # warns that requests are not validated
 

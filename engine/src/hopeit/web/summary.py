@@ -9,6 +9,7 @@ first request, what the server runs and where to look::
         GET    /api/simple-example/1x0/list-somethings
         STREAM simple_example.1x0.process_events  (not started)
       API docs: http://localhost:8020/api/docs
+      AsyncAPI (streams): http://localhost:8020/api/docs/asyncapi.json
       streams: memory; logs: logs/ (one file per event and process); console: on
     warning: 1 STREAM/SERVICE event(s) not started: add --start-streams, or start each at its /mgmt route
 
@@ -69,6 +70,7 @@ def startup_summary(served: ServedApps, where: str) -> str:
     docs_path = served.server_config.api.docs_path
     if served.docs_served and docs_path and where.startswith("http"):
         lines.append(f"  API docs: {_local_url(where)}{docs_path}")
+        lines.append(f"  AsyncAPI (streams): {_local_url(where)}{docs_path.rstrip('/')}/asyncapi.json")
     logging_config = served.server_config.logging
     logs = (
         "console only" if logging_config.console_only
