@@ -14,7 +14,8 @@ from typing import Any, Callable, Dict, List, Optional, Union
 
 from aiohttp import web
 from hopeit.server.config import ServerConfig
-from hopeit.server.logger import EngineLoggerWrapper, exit_process
+from hopeit.server.logger import EngineLoggerWrapper, engine_logger, exit_process
+from hopeit.web.malformed import AIOHTTP_SERVER_LOGGER, MalformedRequests
 from hopeit.web.response import DRAINING, AccessLine
 
 __all__ = ["SHUTDOWN_TIMEOUT", "SUPERVISOR_ENV", "access_log_options", "serve_app"]
@@ -94,6 +95,9 @@ async def _serve_until_signalled(
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, on_signal)
     DRAINING.reset()
+    # requests aiohttp cannot parse: a line in the engine log now and then, not a traceback each on stderr
+    malformed = MalformedRequests(lambda text: engine_logger().warning("server", text))
+    logging.getLogger(AIOHTTP_SERVER_LOGGER).addFilter(malformed)
     runner = web.AppRunner(
         web_app, handle_signals=False, shutdown_timeout=shutdown_timeout, **runner_options
     )
@@ -133,3 +137,4 @@ async def _serve_until_signalled(
         # that are closed once they are written; idle ones are closed at once by cleanup
         DRAINING.start()
         await runner.cleanup()  # stops taking requests, waits for those in flight, runs on_cleanup
+        logging.getLogger(AIOHTTP_SERVER_LOGGER).removeFilter(malformed)
