@@ -4,6 +4,7 @@ Example::
 
     hopeit_server run --config-files server.json,plugin.json,app.json --port 8020 --start-streams
     hopeit_server run --reload --config-files server.json,app.json   # development: restart on changes
+    hopeit_server run --strict-config --config-files server.json,app.json  # unknown config keys stop the start
 
 The flags are those of ``python -m hopeit.web`` (see ``hopeit.web.args.add_serve_arguments``).
 """

@@ -166,6 +166,10 @@ class APIConfig:
     """OpenAPI options; ``docs_path`` (e.g. ``/api/docs``) serves the docs UI."""
 
     docs_path: Optional[str] = None
+    #: liveness probe route (``hopeit.web.health``); null or "" turns it off
+    health_path: Optional[str] = "/health"
+    #: readiness probe route (``hopeit.web.health``); null or "" turns it off
+    ready_path: Optional[str] = "/ready"
 
 
 @dataobject

@@ -130,6 +130,16 @@ class StreamManager:
         """Release connections."""
         raise _not_implemented(self, "close")
 
+    async def ping(self) -> None:
+        """Return once the backend answers, or raise ``StreamOSError``: asked by ``/ready``, so within about 1 s.
+
+        Optional: this default raises ``NotImplementedError``, and a manager without it (one written
+        for 0.24) shows as "not checked" in readiness, neither passing nor failing it.
+
+        .. versionadded:: 1.0
+        """
+        raise NotImplementedError(f"{type(self).__qualname__} does not implement ping()")
+
     #: While the engine's circuit breaker holds calls to this backend after failures, it lets one
     #: call through as a probe every this many seconds (a backend may set its own, e.g. from its settings).
     probe_interval_seconds: float = 0.5

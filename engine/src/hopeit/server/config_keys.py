@@ -54,8 +54,12 @@ def _nested(value: Any, datatype: Any, path: str) -> List[Tuple[str, Any, type]]
     return []
 
 
-def unknown_keys(data: Any, datatype: type, prefix: str = "") -> List[str]:
-    """``<path>: unknown key (did you mean '<closest>'?)`` for each key of ``data`` the model lacks."""
+def unknown_keys(data: Any, datatype: type, prefix: str = "", *, ignored: bool = True) -> List[str]:
+    """``<path>: unknown key, ignored (did you mean '<closest>'?)`` for each key of ``data`` the model lacks.
+
+    ``ignored=False`` leaves out ``, ignored``: for strict mode, where the key stops the start instead.
+    """
+    what = "unknown key, ignored" if ignored else "unknown key"
     found: List[str] = []
     pending: List[Tuple[str, Any, type]] = [(prefix, data, datatype)] if isinstance(data, Mapping) else []
     while pending:
@@ -67,7 +71,7 @@ def unknown_keys(data: Any, datatype: type, prefix: str = "") -> List[str]:
             if key not in names:
                 close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
                 hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(names)})"
-                found.append(f"{where}: unknown key, ignored{hint}")
+                found.append(f"{where}: {what}{hint}")
             elif key in hints:
                 pending.extend(_nested(item, hints[key], where))
     return found

@@ -108,6 +108,10 @@ class StreamCircuitBreaker(StreamManager):
         """Close the wrapped manager."""
         await self.stream_manager.close()
 
+    async def ping(self) -> None:
+        """Ask the wrapped manager's ``ping`` at once, even while calls are held: not counted by the circuits."""
+        await self.stream_manager.ping()
+
     def _admit_write(self) -> bool:
         """True when the write goes as a probe; raises ``StreamOSError`` while backing off between probes."""
         writes = self.writes

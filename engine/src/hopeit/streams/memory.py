@@ -146,6 +146,10 @@ class MemoryStreamManager(StreamManager):
         self._closed = True
         wake(self._waiters)
 
+    async def ping(self) -> None:
+        """Nothing to reach: raises ``StreamOSError`` only once closed, as every other call then does."""
+        self._streams()
+
     async def publish(self, write: StreamWrite, payloads: Sequence[EventPayload]) -> int:
         """Append one message per payload to ``write.stream_name`` (created if absent), waking blocked readers once.
 

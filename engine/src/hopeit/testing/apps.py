@@ -14,6 +14,7 @@ and optionally its ``__preprocess__`` / ``__postprocess__`` hooks; ``execute_ser
 ``__service__`` generator for a few items.
 """
 
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
@@ -25,6 +26,8 @@ from hopeit.app.names import base_event_name
 from hopeit.contracts.settings import AuthType, LoggingConfig, ServerConfig
 from hopeit.dataobjects.payload import Payload
 from hopeit.server.config import load_app_config
+from hopeit.server.config_files import strict_config_error
+from hopeit.server.config_keys import unknown_keys
 from hopeit.server.events import EventHandler, event_module, get_event_settings, get_runtime_settings
 from hopeit.server.steps import extract_module_steps, split_event_stages
 from hopeit.testing.hooks import MockFileHook, MockMultipartReader
@@ -58,8 +61,21 @@ def server_config() -> ServerConfig:
     return ServerConfig(logging=LoggingConfig(log_level="DEBUG"))
 
 
-def config(path: Union[str, Path]) -> AppConfig:
-    """Load an app config file and attach the test server config."""
+def config(path: Union[str, Path], *, strict: bool = False) -> AppConfig:
+    """Load an app config file and attach the test server config.
+
+    ``strict=True`` fails (``UnknownConfigKeys``) when the file holds keys ``AppConfig`` does not
+    take, naming each with the closest valid key, as ``hopeit_server run --strict-config`` does.
+    """
+    if strict:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = None  # load_app_config says what is wrong with the file
+        unknown = unknown_keys(data, AppConfig, ignored=False)
+        if unknown:
+            keys = [f"{path}: {key}" for key in unknown]
+            raise strict_config_error(keys, how_off="call config() without strict=True")
     app_config = load_app_config(path)
     app_config.server = server_config()
     return app_config

@@ -43,6 +43,8 @@ class ServeArgs(NamedTuple):
     worker_timeout: float = 0.0
     #: log lines on the console too (stderr): None for "when stdout is a terminal"
     console_log: Optional[bool] = None
+    #: refuse to start when a config file holds unknown keys (else each is warned about)
+    strict_config: bool = False
 
 
 #: ``--worker-class`` values of 0.24 command lines (gunicorn) naming what the built-in workers are
@@ -84,6 +86,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
                          help="write log lines to the console (stderr) too; the default when stdout is a terminal")
     console.add_argument("--no-console-log", dest="console_log", action="store_const", const=False,
                          help="log to files only, even from a terminal")
+    parser.add_argument("--strict-config", action="store_true",
+                        help="refuse to start when a config file holds keys its model does not take "
+                             "(default: warn about each, naming the closest valid key)")
     # 0.24 command lines name gunicorn's aiohttp worker: accepted with a note, any other is refused
     parser.add_argument("--worker-class", default=None, help=argparse.SUPPRESS)
     return parser
@@ -114,6 +119,7 @@ def serve_args(parser: argparse.ArgumentParser, parsed: argparse.Namespace) -> S
         workers=max(1, min(int(parsed.workers), max_workers())),
         worker_timeout=float(parsed.worker_timeout),
         console_log=parsed.console_log,
+        strict_config=bool(parsed.strict_config),
     )
 
 

@@ -48,6 +48,8 @@ class StreamControl:
         self.engine = engine
         self.tasks: Dict[str, asyncio.Task[Any]] = {}
         self._stopping: Set[str] = set()  # asked to stop, finishing their current batch
+        #: loops an operator stopped through ``/stop`` (until started again): not failures for ``/ready``
+        self.stopped_on_purpose: Set[str] = set()
         server_config = engine.app_config.server
         self.auth_methods = mgmt_auth_methods(server_config)
         domain = server_config.auth.domain if server_config is not None else None
@@ -68,6 +70,7 @@ class StreamControl:
             self._stopping.discard(event_name)
         if self.running(event_name) or self.engine.is_running(event_name):
             raise RuntimeError(f"{kind} already running: {event_name}")
+        self.stopped_on_purpose.discard(event_name)
         if kind == "Service":
             coro = self.engine.service_loop(event_name=event_name)
         else:
@@ -82,11 +85,13 @@ class StreamControl:
         if self.engine.is_running(event_name):
             await self.engine.stop_event(event_name)
             self._stopping.add(event_name)
+            self.stopped_on_purpose.add(event_name)
             return
         task = self.tasks.get(event_name)
         if task is None or task.done() or event_name in self._stopping:
             raise RuntimeError(f"Cannot stop non running event: {event_name}.")
         task.cancel()  # still waiting for its start delay: nothing read yet
+        self.stopped_on_purpose.add(event_name)
 
     async def finish_stopping(self, event_name: str, timeout: float = STOPPING_WAIT_SECONDS) -> None:
         """Wait until a loop asked to stop has finished its current batch (no wait when none was).

@@ -30,6 +30,7 @@ from hopeit.server.config_files import check_config_files
 from hopeit.server.step_checks import event_step_problems
 from hopeit.web import openapi
 from hopeit.web.args import ServeArgs, add_serve_arguments, check_worker_class, parse_args, serve_args
+from hopeit.web.health import add_probe_routes
 from hopeit.web.mgmt import StreamControl, mgmt_auth_methods
 from hopeit.web.process import SHUTDOWN_TIMEOUT, access_log_options, serve_app
 from hopeit.web.response import UnknownRoute
@@ -76,17 +77,19 @@ def init_web_server(
     enabled_groups: Optional[Sequence[str]] = None,
     start_streams: bool = False,
     console_log: Optional[bool] = None,
+    strict_config: bool = False,
 ) -> web.Application:
     """The aiohttp app serving the configs; engines start when the app starts (``on_startup``).
 
     ``console_log``: log lines on the console too; None leaves it to the config's
-    ``logging.console``, else on when stdout is a terminal.
+    ``logging.console``, else on when stdout is a terminal. ``strict_config``: unknown config keys
+    stop the start (``UnknownConfigKeys``) instead of being warned about.
 
     :raises ConfigError: a config file is missing or invalid.
     :raises APIError: ``--api-file`` does not match the apps, or the spec is invalid.
     """
     global web_server
-    server_config, apps, config_notes = check_config_files(list(config_files))
+    server_config, apps, config_notes = check_config_files(list(config_files), strict=strict_config)
     for note in config_notes:  # before anything else runs: a mistyped key can change what starts
         print(f"hopeit_server: warning: {note}", file=sys.stderr, flush=True)
     logging_config = server_config.logging
@@ -136,6 +139,7 @@ def prepare_engine(
     unknown_route = UnknownRoute()
 
     async def on_routes_added(app: web.Application) -> None:
+        add_probe_routes(app, state)  # /health, /ready: after the apps' routes, which keep their paths
         unknown_route.install(app)  # after the routes of every app, so it takes only what they do not
 
     web_app.on_startup.append(on_routes_added)
@@ -261,14 +265,15 @@ def serve(
     workers: int = 1,
     worker_timeout: float = 0.0,
     console_log: Optional[bool] = None,
+    strict_config: bool = False,
     *,
     reuse_port: bool = False,
     sock: Any = None,
 ) -> None:
     """Serve until SIGTERM or Ctrl-C; ``workers > 1`` runs that many processes on the same port.
 
-    Once it listens it prints what it serves (``hopeit.web.summary``); ``console_log`` as in
-    ``init_web_server``.
+    Once it listens it prints what it serves (``hopeit.web.summary``); ``console_log`` and
+    ``strict_config`` as in ``init_web_server``.
 
     On SIGTERM requests in flight get ``worker_timeout`` seconds to finish (30 when 0), then are cancelled.
     """
@@ -277,10 +282,11 @@ def serve(
 
         run_workers(
             ServeArgs(host, port, path, start_streams, list(config_files), api_file, list(api_auto or []),
-                      list(enabled_groups or []), workers, worker_timeout, console_log)
+                      list(enabled_groups or []), workers, worker_timeout, console_log, strict_config)
         )
         return
-    web_app = init_web_server(config_files, api_file, api_auto, enabled_groups, start_streams, console_log)
+    web_app = init_web_server(config_files, api_file, api_auto, enabled_groups, start_streams, console_log,
+                              strict_config)
     where = f"unix:{path}" if path else f"http://{host}:{port}"
     state = web_app[STATE_KEY]
 

@@ -81,7 +81,7 @@ def per_worker_warnings(server_config: ServerConfig, apps: List[AppConfig], args
 
 def _warn_at_start(args: ServeArgs, count: int) -> None:
     """Warn about what each worker runs on its own; a bad config stops here, before any worker starts."""
-    server_config, apps = load_config_files(args.config_files)
+    server_config, apps = load_config_files(args.config_files, strict=args.strict_config)
     warnings = per_worker_warnings(server_config, apps, args, count)
     if warnings:
         init_logger(server_config.logging)

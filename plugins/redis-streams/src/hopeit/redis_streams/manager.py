@@ -1,6 +1,7 @@
 """``RedisStreamManager``: the engine's StreamManager on Redis Streams and consumer groups."""
 
 import asyncio
+import dataclasses
 import logging
 from typing import Any, Awaitable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union
 
@@ -29,6 +30,9 @@ __all__ = ["RedisStreamManager"]
 logger = logging.getLogger("hopeit.redis_streams")
 
 _T = TypeVar("_T")
+
+#: Seconds ``ping()`` waits for Redis's answer (connecting included): ``/ready`` answers within a second.
+PING_TIMEOUT_SECONDS = 0.5
 
 #: An item of ``read_streams``: the stream it was read from, and the message or its error
 #: (``hopeit.streams.StreamItem``, spelled out so the plugin imports with engines that predate it).
@@ -62,6 +66,7 @@ class RedisStreamManager(RedisStreamReads):
         self.probe_interval_seconds = self.settings.recovery_probe_interval
         self._write_client: Optional[aioredis.Redis] = None
         self._read_client: Optional[aioredis.Redis] = None
+        self._ping_client: Optional[aioredis.Redis] = None
         self._writes: Optional[WriteBatcher] = None
         self._acks: Optional[AckBatcher] = None
         self.trimmed_unread = UnreadTrimCounter(logger)
@@ -103,16 +108,38 @@ class RedisStreamManager(RedisStreamReads):
     async def close(self) -> None:
         """Finish batches in flight, stop checking trims, and close both connection pools."""
         writes, acks = self._writes, self._acks
-        write, read = self._write_client, self._read_client
+        write, read, ping = self._write_client, self._read_client, self._ping_client
         self._writes = self._acks = None
-        self._write_client = self._read_client = None
+        self._write_client = self._read_client = self._ping_client = None
         for batcher in (writes, acks):
             if batcher is not None:
                 await batcher.close()
         await self._trim_watch.close()
-        for client in (write, read):
+        for client in (write, read, ping):
             if client is not None:
                 await close_client(client)
+
+    async def ping(self) -> None:
+        """``PING`` Redis, answering within ``PING_TIMEOUT_SECONDS`` even when Redis is gone (for ``/ready``).
+
+        On a connection of its own, opened at the first call: a busy pool never fails it, and a
+        blocked read never delays it. After a Redis restart it reconnects on the next call.
+
+        :raises StreamOSError: the manager is closed, or Redis does not answer in time or refuses.
+        """
+        self._connected(self._write_client)
+        if self._ping_client is None:
+            quick = dataclasses.replace(
+                self.settings, max_connections=1, pool_timeout=PING_TIMEOUT_SECONDS, reconnect_retries=1,
+                socket_timeout=PING_TIMEOUT_SECONDS, socket_connect_timeout=PING_TIMEOUT_SECONDS,
+            )
+            self._ping_client = open_client(self._url, quick, reads=False)
+        try:
+            await asyncio.wait_for(self._ping_client.ping(), PING_TIMEOUT_SECONDS)
+        except (RedisError, *UNREACHABLE) as exc:
+            raise StreamOSError(
+                f"Redis at {self.safe_address} does not answer PING: {type(exc).__name__}: {exc}"
+            ) from exc
 
     def _connected(self, client: Optional[_T]) -> _T:
         if client is None:
