@@ -20,14 +20,14 @@ from redis_streams_support import eventually
 CONFIG = Path(__file__).parent / "redis_streams_e2e" / "config.json"
 
 
-async def start_engine(url: str, log_path: Path, **settings: Any) -> AppEngine:
+async def start_engine(url: str, log_path: Path, log_level: str = "INFO", **settings: Any) -> AppEngine:
     app_config = config(CONFIG)
     app_config.server = ServerConfig(
         streams=StreamsConfig(
             stream_manager="redis", connection_str=url, delay_auto_start_seconds=0,
             initial_backoff_seconds=0.05, max_backoff_seconds=0.2, settings=settings,
         ),
-        logging=LoggingConfig(log_level="INFO", log_path=f"{log_path}/"),
+        logging=LoggingConfig(log_level=log_level, log_path=f"{log_path}/"),
     )
     return await AppEngine(app_config=app_config, plugins=[], enabled_groups=[]).start()
 

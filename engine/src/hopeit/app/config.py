@@ -159,6 +159,13 @@ class EventStreamConfig:
     batch_size: int = 100
     compression: Optional[Compression] = None
     serialization: Optional[Serialization] = None
+    #: times the steps of a message that failed run again before it fails (0: none, as 0.24);
+    #: see ``hopeit.server.stream_retries``
+    max_retries: int = 0
+    #: milliseconds before the first retry; each next one waits twice as long...
+    retry_backoff_ms: int = 100
+    #: ...up to this
+    retry_max_backoff_ms: int = 5000
 
 
 @dataobject

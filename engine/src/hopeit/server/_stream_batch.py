@@ -18,6 +18,7 @@ from hopeit.server._stream_tasks import all_done, cancel_tasks, new_task
 from hopeit.server.coroutines import Resumed, step_eagerly
 from hopeit.server.metrics import StreamStats, duration_ms, metrics, stream_metrics
 from hopeit.server.steps import is_coroutine
+from hopeit.server.stream_retries import RetryPolicy
 from hopeit.streams import StreamEvent, stream_auth_info
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,6 +45,10 @@ class BatchProcessing:
     logger: EngineLoggerWrapper
     _new_context: Callable[[Dict[str, str], Dict[str, Any]], EventContext]
     _log_info: bool
+    #: the event's retries (``hopeit.server.stream_retries``), None without
+    _retry: Optional[RetryPolicy] = None
+    #: retries made since the loop started
+    retries: int = 0
 
     async def _process_batch(self, batch: List[Tuple[str, Union[StreamEvent, Exception]]]) -> List[Tuple[bool, Any]]:
         """Run the steps for every message of a batch, then acknowledge those that succeeded.
@@ -55,7 +60,8 @@ class BatchProcessing:
         (``_start_task``; begun at once where Python has eager tasks), because what a step begins
         before it waits (an ``asyncio.timeout``, a client's time limit) belongs to the task it runs
         in, so the rest of it must go on in that task. They all finish concurrently within one
-        ``stream.timeout`` (``_finish_together``).
+        ``stream.timeout`` (``_finish_together``). An event with retries starts every message in
+        a task of its own, whose attempts each have the ``stream.timeout`` (``_run_with_retries``).
         """
         self._log_info = self.logger.isEnabledFor(logging.INFO)  # once a batch: the level rarely changes
         runs: List[_Run] = []
@@ -63,7 +69,7 @@ class BatchProcessing:
         parked = -1  # index of the run this task finishes
         try:
             for stream_name, item in batch:
-                if parked < 0:
+                if parked < 0 and self._retry is None:
                     run = self._start(stream_name, item)
                     if run[3] and type(run[4]) is Resumed:
                         parked = len(runs)
@@ -122,10 +128,31 @@ class BatchProcessing:
 
     async def _run_steps(self, context: EventContext, item: StreamEvent) -> Any:
         """The steps for one message, from start to end (in the task ``_start_task`` made for it)."""
+        if self._retry is not None:
+            return await self._run_with_retries(self._retry, context, item)
         outcome = self.engine.start_event(context, item.payload, queue=item.queue, owned=True)
         if is_coroutine(outcome):
             return await outcome
         return outcome
+
+    async def _run_with_retries(self, policy: RetryPolicy, context: EventContext, item: StreamEvent) -> Any:
+        """The steps for one message, run again after a failure as ``policy`` says, each run within the time limit."""
+
+        async def attempt() -> Any:
+            # not owned: the engine copies the payload for each run, so a retry never sees what a failed one changed
+            outcome = self.engine.start_event(context, item.payload, queue=item.queue, owned=False)
+            if is_coroutine(outcome):
+                return await self.engine.finish_event(outcome, context, stream=True)
+            return outcome
+
+        def on_retry(failed: int, delay: float, exc: BaseException) -> None:
+            self.retries += 1
+            self.logger.warning(
+                context, f"Attempt {failed} of {policy.attempts} failed, retrying in {delay * 1000:.0f} ms: "
+                f"{type(exc).__name__}: {exc}", extra={"extra": f"stream.queue={item.queue}"},
+            )
+
+        return await policy.call(attempt, on_retry)
 
     async def _finish_together(self, runs: List[_Run], parked: int, tasks: List[int]) -> None:
         """Finish the run ``parked`` (if any) in this task and the runs of ``tasks`` in theirs, within one deadline.
@@ -141,8 +168,12 @@ class BatchProcessing:
             finished: List[Tuple[bool, Any]] = []
             context = runs[parked if parked >= 0 else tasks[0]][2]
             assert context is not None
+            every = self._await_all(runs, parked, running, finished)
             try:
-                await self.engine.finish_event(self._await_all(runs, parked, running, finished), context, stream=True)
+                if self._retry is None:
+                    await self.engine.finish_event(every, context, stream=True)
+                else:  # each attempt of each message has the time limit, the delays between them do not count
+                    await every
             except TimeoutError as exc:  # the event's time limit (the builtin error on every Python)
                 timed_out = exc
                 await cancel_tasks(running)

@@ -17,6 +17,7 @@ from hopeit.contracts import codecs
 from hopeit.dataobjects import DataObject
 from hopeit.server._stream_batch import BatchProcessing
 from hopeit.server.metrics import StreamStats
+from hopeit.server.stream_retries import RetryPolicy
 from hopeit.streams import StreamEvent, StreamManager, StreamOSError
 from hopeit.streams.messages import payload_type_name
 from hopeit.streams.serialization import readable_serializations
@@ -148,6 +149,7 @@ class StreamReadLoop(BatchProcessing):
         self.settings: EventSettings = engine.event_settings(event_name)
         self._new_context = engine.context_factory(event_name)
         self.stats = StreamStats()
+        self._retry = RetryPolicy.of(self.settings.stream)
         # the event's own logger, as in 0.24: its lifecycle lines name the app and the event
         self.logger = engine.loaded_event(event_name).logger or engine.logger
         self._log_info = True

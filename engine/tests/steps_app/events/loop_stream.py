@@ -1,7 +1,7 @@
 """STREAM event whose payload says what to do: succeed, fail, time out, or reject."""
 
 import asyncio
-from typing import Any, List
+from typing import Any, Dict, List
 
 from hopeit.app.context import EventContext
 from hopeit.app.errors import BadRequest, Unauthorized
@@ -15,6 +15,8 @@ SEEN: List[str] = []
 STARTED_SLOW: List[str] = []
 #: "meet" messages wait until this many of them arrived (a test sets it, with a fresh event)
 MEETING: List[Any] = []
+#: runs of the steps per message id of "flaky:N" messages (which fail their first N runs)
+RUNS: Dict[str, int] = {}
 
 
 async def consume(payload: LoopData, context: EventContext) -> LoopResult:
@@ -32,6 +34,11 @@ async def consume(payload: LoopData, context: EventContext) -> LoopResult:
             await asyncio.wait_for(asyncio.Event().wait(), 0.01)
         except asyncio.TimeoutError:
             pass
+    elif payload.action.startswith("flaky:"):
+        RUNS[payload.id] = RUNS.get(payload.id, 0) + 1
+        if RUNS[payload.id] <= int(payload.action.split(":")[1]):
+            payload.action = "changed by a run that failed"  # a retry must not see it
+            raise ValueError(f"flaky {payload.id} run {RUNS[payload.id]}")
     elif payload.action == "fail":
         raise ValueError(f"cannot process {payload.id}")
     elif payload.action == "bad":
