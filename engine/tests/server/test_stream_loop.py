@@ -3,7 +3,7 @@
 import asyncio
 import logging
 import uuid
-from typing import Any, AsyncIterator, Iterator, List
+from typing import Any, AsyncIterator, List
 
 import pytest
 from hopeit.app.config import AppConfig, Compression, Serialization
@@ -18,23 +18,9 @@ from hopeit.testing.waiting import wait_until
 from steps_app import CONFIG, LoopData, LoopResult, OtherData
 from steps_app.events import loop_stream
 
+from server.conftest import Records
+
 GROUP = "steps_app.1x0.loop_stream"
-
-
-class Records(logging.Handler):
-    """Keeps the records the engine logs, to assert on messages and extras."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: List[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def lines(self, level: int = logging.DEBUG) -> List[str]:
-        return [
-            f"{r.levelname} {r.getMessage()} | {getattr(r, 'extra', '')}" for r in self.records if r.levelno >= level
-        ]
 
 
 def app_config(**streams: Any) -> AppConfig:
@@ -54,18 +40,6 @@ async def engine() -> AsyncIterator[AppEngine]:
     await app_engine.stop()
     MemoryStreamManager.clear(app_engine.streams_config.connection_str)
     logger_module.init_logger(*saved)
-
-
-@pytest.fixture
-def records(engine: AppEngine) -> Iterator[Records]:
-    handler = Records()
-    # the app's lines and each event's own (lifecycle lines go to the event's logger, as in 0.24)
-    loggers = {engine.logger.logger, *(engine.event_logger(name).logger for name in engine.effective_events)}
-    for logger in loggers:
-        logger.addHandler(handler)
-    yield handler
-    for logger in loggers:
-        logger.removeHandler(handler)
 
 
 async def write(engine: AppEngine, payload: Any, stream: str = "steps_app.in", queue: str = "AUTO") -> None:

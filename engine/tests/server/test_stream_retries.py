@@ -2,7 +2,7 @@
 
 import logging
 import uuid
-from typing import AsyncIterator, Iterator
+from typing import AsyncIterator
 
 import pytest
 from hopeit.app.config import AppConfig, EventStreamConfig
@@ -15,7 +15,8 @@ from hopeit.testing.apps import config
 from steps_app import CONFIG, LoopData
 from steps_app.events import loop_stream
 
-from server.test_stream_loop import GROUP, Records, memory, write
+from server.conftest import Records
+from server.test_stream_loop import GROUP, memory, write
 
 
 def retrying_config(**stream: object) -> AppConfig:
@@ -40,17 +41,6 @@ async def engine() -> AsyncIterator[AppEngine]:
     await app_engine.stop()
     MemoryStreamManager.clear(app_engine.streams_config.connection_str)
     logger_module.init_logger(*saved)
-
-
-@pytest.fixture
-def records(engine: AppEngine) -> Iterator[Records]:
-    handler = Records()
-    loggers = {engine.logger.logger, *(engine.event_logger(name).logger for name in engine.effective_events)}
-    for logger in loggers:
-        logger.addHandler(handler)
-    yield handler
-    for logger in loggers:
-        logger.removeHandler(handler)
 
 
 async def test_a_message_that_succeeds_on_a_retry_is_acked(engine: AppEngine, records: Records) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import click
+from hopeit.server import doc_differences
 from hopeit.server.asyncapi import asyncapi_document
 from hopeit.server.config_files import load_config_files, split_config_files
 
@@ -39,35 +40,11 @@ def document_differences(expected: Dict[str, Any], actual: Dict[str, Any]) -> Li
 
     ``info.version`` belongs to the file and is not compared.
     """
-    found: List[str] = []
-    for key in dict.fromkeys([*expected, *actual]):
-        left, right = expected.get(key), actual.get(key)
-        if key == "info" and isinstance(left, dict) and isinstance(right, dict):
-            left = {k: v for k, v in left.items() if k != "version"}
-            right = {k: v for k, v in right.items() if k != "version"}
-        if left == right:
-            continue
-        if isinstance(left, dict) and isinstance(right, dict) and key in ("channels", "operations", "components"):
-            found += _named_differences(key, left, right, depth=2 if key == "components" else 1)
-        else:
-            found.append(key)
-    return found
+    return doc_differences.document_differences(expected, actual, {"channels": 1, "operations": 1, "components": 2})
 
 
-def _named_differences(where: str, left: Dict[str, Any], right: Dict[str, Any], depth: int) -> List[str]:
-    found: List[str] = []
-    for name in dict.fromkeys([*left, *right]):
-        a, b = left.get(name), right.get(name)
-        if a == b:
-            continue
-        path = f"{where}.{name}"
-        if depth > 1 and isinstance(a, dict) and isinstance(b, dict):
-            found += _named_differences(path, a, b, depth - 1)
-        else:
-            found.append(path + (" (not in file)" if a is None else " (only in file)" if b is None else ""))
-    return found
-
-
+#: differing values printed by ``diff`` (the rest are counted)
+_SHOWN_VALUES = 50
 _GROUPS_HELP = "Only events of these groups (and DEFAULT), as hopeit_server run --enabled-groups."
 
 
@@ -125,6 +102,12 @@ def diff(config_files: Tuple[str, ...], input_file: str, enabled_groups: Tuple[s
     click.echo(f"AsyncAPI document {input_file} differs from the apps at:")
     for where in differences:
         click.echo(f"  {where}")
+    values = doc_differences.value_differences(expected, actual)
+    click.echo("Values (file, then what the apps give):")
+    for line in values[:_SHOWN_VALUES]:
+        click.echo(f"  {line}")
+    if len(values) > _SHOWN_VALUES:
+        click.echo(f"  ... and {len(values) - _SHOWN_VALUES} more")
     click.echo("Run `hopeit_asyncapi create` to write it again.")
     sys.exit(1)
 

@@ -1,11 +1,11 @@
 """Walking event modules and specs: data objects an event uses, unused schemas, spec differences."""
 
 import copy
-import json
 import typing
 from types import ModuleType
 from typing import Any, Dict, Iterator, List, Optional, Set
 
+from hopeit.server.doc_differences import document_differences, value_differences
 from hopeit.server.steps import extract_module_steps, step_info
 
 __all__ = [
@@ -92,77 +92,7 @@ def spec_differences(expected: Dict[str, Any], actual: Dict[str, Any]) -> List[s
 
     ``info`` is compared too, except its ``version``, which belongs to the file.
     """
-    problems: List[str] = []
-    keys = list(dict.fromkeys([*expected, *actual]))
-    for key in keys:
-        left, right = expected.get(key), actual.get(key)
-        if key == "info" and isinstance(left, dict) and isinstance(right, dict):
-            left = {k: v for k, v in left.items() if k != "version"}
-            right = {k: v for k, v in right.items() if k != "version"}
-        if left == right:
-            continue
-        if key == "paths" and isinstance(left, dict) and isinstance(right, dict):
-            problems += _nested_differences("paths", left, right, depth=2)
-        elif key == "components" and isinstance(left, dict) and isinstance(right, dict):
-            problems += _nested_differences("components", left, right, depth=2)
-        else:
-            problems.append(key)
-    return problems
-
-
-_ABSENT = object()
-_SHOWN = 100  # characters of a value shown in a difference
-
-
-def _show(value: Any) -> str:
-    if value is _ABSENT:
-        return "(absent)"
-    text = json.dumps(value, sort_keys=True)
-    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
-
-
-def value_differences(file: Any, apps: Any, where: str = "") -> List[str]:
-    """Each value that differs, down to the leaves: ``<path>: file <value>, apps <value>``.
-
-    Dicts are compared key by key, lists of the same length item by item (``[i]`` in the path);
-    anything else is shown whole (JSON, cut at 100 characters). The spec's ``info.version`` belongs
-    to the file and is not compared.
-    """
-    if file == apps:
-        return []
-    if isinstance(file, dict) and isinstance(apps, dict):
-        found: List[str] = []
-        for key in dict.fromkeys([*file, *apps]):
-            if not where and key == "info":
-                left = {k: v for k, v in file.get(key, {}).items() if k != "version"}
-                right = {k: v for k, v in apps.get(key, {}).items() if k != "version"}
-                found += value_differences(left, right, "info")
-                continue
-            path = f"{where}.{key}" if where else key
-            found += value_differences(file.get(key, _ABSENT), apps.get(key, _ABSENT), path)
-        return found
-    if isinstance(file, list) and isinstance(apps, list) and len(file) == len(apps):
-        pairs = enumerate(zip(file, apps))
-        return [line for index, (a, b) in pairs for line in value_differences(a, b, f"{where}[{index}]")]
-    return [f"{where}: file {_show(file)}, apps {_show(apps)}"]
-
-
-def _nested_differences(prefix: str, left: Dict[str, Any], right: Dict[str, Any], depth: int) -> List[str]:
-    problems = []
-    for key in dict.fromkeys([*left, *right]):
-        a, b = left.get(key), right.get(key)
-        if a == b:
-            continue
-        where = f"{prefix}.{key}"
-        if a is None:
-            problems.append(f"{where} (not in file)")
-        elif b is None:
-            problems.append(f"{where} (only in file)")
-        elif depth > 1 and isinstance(a, dict) and isinstance(b, dict):
-            problems += _nested_differences(where, a, b, depth - 1)
-        else:
-            problems.append(where)
-    return problems
+    return document_differences(expected, actual, {"paths": 2, "components": 2})
 
 
 _OCTET_STREAM_024 = "application/octect-stream"  # sic: 0.24 wrote this for file fields
