@@ -1,25 +1,17 @@
 """dataframes-example run as a user runs it: ``hopeit_server run`` with its configs, data under a temporary folder."""
 
 import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any, AsyncIterator, Dict, List, Optional
 
 import pytest
 from hopeit.dataframes.plugin import config_path
-from hopeit.testing.servers import free_port
+from hopeit.testing.servers import HopeitServer
 
 pytest_plugins = ["hopeit.testing.redis"]
 
 EXAMPLE = Path(__file__).parent.parent
 BASE = "/api/dataframes-example/1x0"
-
 
 
 def write_json(path: Path, data: Dict[str, Any]) -> Path:
@@ -41,49 +33,19 @@ def configs(tmp_path: Path, server_file: str, streams: Optional[Dict[str, Any]] 
             write_json(tmp_path / "app-config.json", app)]
 
 
-class ExampleServer:
-    """``hopeit_server run --start-streams --api-auto ...`` of the example; output in ``server.log``."""
+class ExampleServer(HopeitServer):
+    """``hopeit_server run --start-streams --api-auto ...`` of the example; ``api`` is its routes' base URL."""
 
     def __init__(self, tmp_path: Path, config_files: List[Path]) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}{BASE}"
-        self.log = tmp_path / "server.log"
-        script = shutil.which("hopeit_server", path=str(Path(sys.executable).parent))
-        command = [script] if script else [sys.executable, "-m", "hopeit.cli.server"]
-        args = [*command, "run", "--config-files", ",".join(map(str, config_files)), "--host", "127.0.0.1",
-                "--port", str(self.port), "--start-streams", "--api-auto", "1.0;dataframes-example;tests"]
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(args, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ))
-
-    def wait_ready(self, timeout: float = 90.0) -> "ExampleServer":
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"server exited with {self.proc.returncode}:\n{self.log.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                    sock.sendall(f"GET {BASE}/experiment?experiment_id=none HTTP/1.0\r\nHost: x\r\n\r\n".encode())
-                    if sock.recv(16)[8:13] == b" 404 ":
-                        return self
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"server not ready after {timeout} s:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        super().__init__("server", config_files, tmp_path,
+                         args=["--start-streams", "--api-auto", "1.0;dataframes-example;tests"])
+        self.api = f"{self.url}{BASE}"
 
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[ExampleServer]:
-    started = ExampleServer(tmp_path, configs(tmp_path, "server.json"))
+    started = ExampleServer(tmp_path, configs(tmp_path, "server.json")).start()
     try:
-        yield started.wait_ready()
+        yield started.wait_ready(timeout=90)
     finally:
         started.stop()

@@ -21,7 +21,8 @@ from hopeit.app.config import AppConfig
 from hopeit.contracts.version import APPS_ROUTE_VERSION
 from hopeit.server import runtime
 from hopeit.server.config_files import load_config_files
-from servers import CONFIG, Answer, HopeitServer, MisbehavingHost, plugin_config_with_timeout, start_all, stop_all
+from hopeit.testing.servers import HopeitServer
+from servers import CONFIG, Answer, MisbehavingHost, app_server, plugin_config_with_timeout, start_all, stop_all
 
 StartHost = Callable[[Optional[Answer]], Awaitable[MisbehavingHost]]
 
@@ -42,7 +43,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Hope
               CONFIG / "service-app.json"],
         "c": [CONFIG / "server-plain.json", plugin, CONFIG / "service-app.json"],
     }
-    servers = {name: HopeitServer(name, config, workdir, env={"CM_TEST_HOST": name}) for name, config in files.items()}
+    servers = {name: app_server(name, config, workdir, env={"CM_TEST_HOST": name}) for name, config in files.items()}
     start_all(list(servers.values()), RUNTIME_ROUTE)
     yield servers
     stop_all(list(servers.values()))

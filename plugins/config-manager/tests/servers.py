@@ -8,15 +8,11 @@ them. Everything started here is stopped by the fixture that started it.
 import asyncio
 import inspect
 import json
-import os
-import socket
-import subprocess
-import time
 from pathlib import Path
 from typing import Awaitable, Callable, Dict, List, Optional, Union
 
 from aiohttp import web
-from hopeit.testing.servers import free_port, server_command
+from hopeit.testing.servers import HopeitServer, free_port
 
 TESTS = Path(__file__).parent
 CONFIG = TESTS / "config"
@@ -25,73 +21,12 @@ CONFIG = TESTS / "config"
 Answer = Callable[[], Union[web.StreamResponse, Awaitable[web.StreamResponse]]]
 
 
-
-
-class HopeitServer:
-    """One ``hopeit_server run`` process with the test apps importable; output goes to a log file."""
-
-    def __init__(
-        self, name: str, config_files: List[Path], workdir: Path, env: Optional[Dict[str, str]] = None
-    ) -> None:
-        self.name = name
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.config_files = config_files
-        self.workdir = workdir
-        self.env = {
-            **os.environ,
-            **(env or {}),
-            "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
-        }
-        self.log = workdir / f"{name}.log"
-        self.proc: Optional[subprocess.Popen[bytes]] = None
-
-    def start(self) -> "HopeitServer":
-        """Start the process (``--api-auto``: query args are validated against the OpenAPI spec)."""
-        args = [
-            *server_command(), "run", "--config-files", ",".join(str(path) for path in self.config_files),
-            "--host", "127.0.0.1", "--port", str(self.port), "--api-auto", "1.0;config-manager tests;test apps",
-        ]
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(args, env=self.env, cwd=self.workdir, stdout=out, stderr=subprocess.STDOUT)
-        return self
-
-    @property
-    def pid(self) -> str:
-        """The process id, as config-manager reports it."""
-        assert self.proc is not None
-        return str(self.proc.pid)
-
-    def output(self) -> str:
-        """What the server printed so far."""
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def wait_ready(self, ready_path: str, timeout: float = 60.0) -> "HopeitServer":
-        """Poll ``ready_path`` until it answers 200; fail with the server's output if it exits or never does."""
-        assert self.proc is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"{self.name} exited with {self.proc.returncode}:\n{self.output()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1.0) as sock:
-                    sock.sendall(f"GET {ready_path} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
-                    if sock.recv(16)[8:13] == b" 200 ":
-                        return self
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"{self.name} not ready after {timeout} s:\n{self.output()}")
-
-    def stop(self) -> None:
-        """Terminate the process and wait for it; kill it if it does not stop in time."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+def app_server(
+    name: str, config_files: List[Path], workdir: Path, env: Optional[Dict[str, str]] = None
+) -> HopeitServer:
+    """A server of the test apps (``--api-auto``: query args are validated against the OpenAPI spec), not started."""
+    return HopeitServer(name, config_files, workdir, env=env, pythonpath=[TESTS],
+                        args=["--api-auto", "1.0;config-manager tests;test apps"])
 
 
 def start_all(servers: List[HopeitServer], ready_path: str) -> List[HopeitServer]:

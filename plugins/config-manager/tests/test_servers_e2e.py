@@ -52,7 +52,7 @@ async def test_runtime_apps_config_of_one_server(cluster: Dict[str, HopeitServer
     assert answer["server_status"] == {a.url: "ALIVE"}
     for app in answer["apps"].values():
         [server] = app["servers"]
-        assert server["url"] == a.url and server["pid"] == a.pid and server["host_name"]
+        assert server["url"] == a.url and server["pid"] == str(a.pid) and server["host_name"]
     stream_app = answer["apps"][STREAM_APP]
     assert list(stream_app["effective_events"]) == CONFIGURED_STREAM_APP_EVENTS
     assert stream_app["app_config"]["app"] == {"name": "stream-app", "version": "1.0"}
@@ -119,7 +119,7 @@ async def test_cluster_view_merges_the_servers(cluster: Dict[str, HopeitServer])
     assert servers_of(merged, CONFIG_MANAGER) == [a.url, b.url, c.url]
     assert servers_of(merged, STREAM_APP) == [a.url, b.url]
     assert servers_of(merged, SERVICE_APP) == [b.url, c.url]
-    assert [server["pid"] for server in merged["apps"][STREAM_APP]["servers"]] == [a.pid, b.pid]
+    assert [server["pid"] for server in merged["apps"][STREAM_APP]["servers"]] == [str(a.pid), str(b.pid)]
     # the first answer gives the app's config and events; later ones only add servers
     assert merged["apps"][STREAM_APP]["app_config"]["env"] == {"test": {"host": "a"}}
     assert list(merged["apps"][STREAM_APP]["effective_events"]) == CONFIGURED_STREAM_APP_EVENTS
@@ -143,7 +143,7 @@ async def test_in_process_is_answered_by_the_server_asked(cluster: Dict[str, Hop
     a, c = cluster["a"], cluster["c"]
     merged = await get_json(c.url + CLUSTER_ROUTE, hosts=f"in-process,{a.url}")
     assert merged["server_status"] == {"in-process": "ALIVE", a.url: "ALIVE"}
-    assert [server["pid"] for server in merged["apps"][CONFIG_MANAGER]["servers"]] == [c.pid, a.pid]
+    assert [server["pid"] for server in merged["apps"][CONFIG_MANAGER]["servers"]] == [str(c.pid), str(a.pid)]
     assert servers_of(merged, SERVICE_APP) == ["in-process"]
 
 
