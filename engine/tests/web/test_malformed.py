@@ -1,6 +1,7 @@
 """Requests aiohttp cannot parse: answered 400 by aiohttp, reported as a short engine line now and then."""
 
 import logging
+import re
 import socket
 from typing import Callable, Dict, List
 
@@ -63,6 +64,8 @@ def test_a_server_answers_400_without_a_traceback(server_process: StartServer, w
     assert server.stop() == 0
     output = server.output()
     assert "Traceback" not in output and "Error handling request" not in output, output
-    reported = [line for line in output.splitlines() if "Malformed HTTP request from 127.0.0.1 answered 400" in line]
+    # newer aiohttp names the peer in its record; 3.10 (the oldest Python's) does not
+    reported = [line for line in output.splitlines()
+                if re.search(r"Malformed HTTP request from (127\.0\.0\.1|unknown peer) answered 400", line)]
     assert len(reported) == 1, output
     assert "LineTooLong" in reported[0] and "| WARNING |" in reported[0]
