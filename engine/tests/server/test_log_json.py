@@ -121,8 +121,11 @@ def test_log_format_default_comes_from_the_environment(monkeypatch: pytest.Monke
 
 def test_lines_written_from_threads_are_whole_objects(json_dir: Path) -> None:
     wrapper = _event_logger()
-    threads = [threading.Thread(target=lambda n=n: [wrapper.info("t", f"line {n}-{i}") for i in range(50)])
-               for n in range(4)]
+    def write(n: int) -> None:
+        for i in range(50):
+            wrapper.info("t", f"line {n}-{i}")
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -10,8 +10,8 @@ from typing import Any, Dict, List
 import aiohttp
 import pytest
 from conftest import CLUSTER_ROUTE, RUNTIME_ROUTE, StartHost
-from hopeit.testing.servers import free_port
-from servers import GARBAGE_ANSWERS, HopeitServer
+from hopeit.testing.servers import HopeitServer, free_port
+from servers import GARBAGE_ANSWERS
 
 STREAM_APP = "stream_app.1x0"
 SERVICE_APP = "service_app.1x0"

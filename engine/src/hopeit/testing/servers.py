@@ -21,9 +21,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Collection, List, Mapping, Optional, Sequence, Union
+from typing import Callable, Collection, List, Mapping, Optional, Sequence, TypeVar, Union
 
 __all__ = ["HopeitServer", "free_port", "server_command"]
+
+_Server = TypeVar("_Server", bound="HopeitServer")
 
 
 def free_port() -> int:
@@ -71,7 +73,7 @@ class HopeitServer:
         self.output_file = workdir / f"{name}.out"  # not .log: log-streamer tests follow *.log files
         self.proc: Optional[subprocess.Popen[bytes]] = None
 
-    def start(self) -> "HopeitServer":
+    def start(self: _Server) -> _Server:
         """Start the process; returns at once (``wait_listening`` / ``wait_ready`` wait for it)."""
         command = [*server_command(), "run", "--config-files", ",".join(self.config_files),
                    "--host", "127.0.0.1", "--port", str(self.port), *self.args]
@@ -102,12 +104,12 @@ class HopeitServer:
         except ValueError:
             return None
 
-    def wait_listening(self, timeout: float = 60.0) -> "HopeitServer":
+    def wait_listening(self: _Server, timeout: float = 60.0) -> _Server:
         """Wait until the server takes connections (its apps started by then)."""
         return self._wait(lambda: self._connects(), "not listening", timeout)
 
-    def wait_ready(self, path: str = "/ready", timeout: float = 60.0,
-                   statuses: Collection[int] = (200,)) -> "HopeitServer":
+    def wait_ready(self: _Server, path: str = "/ready", timeout: float = 60.0,
+                   statuses: Collection[int] = (200,)) -> _Server:
         """Wait until ``GET path`` answers one of ``statuses`` (``/ready``: 200 once everything runs)."""
         return self._wait(lambda: self.status(path) in statuses, f"not answering {path} with {sorted(statuses)}",
                           timeout)
@@ -119,7 +121,7 @@ class HopeitServer:
         except OSError:
             return False
 
-    def _wait(self, done: Callable[[], bool], what: str, timeout: float) -> "HopeitServer":
+    def _wait(self: _Server, done: Callable[[], bool], what: str, timeout: float) -> _Server:
         assert self.proc is not None, f"{self.name} was not started"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -148,7 +150,7 @@ class HopeitServer:
                 self.kill()
         return self.proc.returncode
 
-    def __enter__(self) -> "HopeitServer":
+    def __enter__(self: _Server) -> _Server:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
