@@ -14,7 +14,9 @@ fastapi uvicorn``), and hopeit at WARNING, at INFO (logging to files) and at WAR
 ``--api-auto`` (requests and responses validated against the generated OpenAPI spec). A diagnostic
 target, ``hopeit-compact`` (only with ``--targets``), is hopeit at WARNING answering pydantic's
 compact JSON instead of 0.24's JSON text (``web_bench_app/compact_json``): what that contract
-costs, measured on the same server. The server
+costs, measured on the same server. Another, ``hopeit-metrics``, is hopeit at WARNING with
+Prometheus metrics on (``api.metrics_path``), printed as a ratio to ``hopeit-warning`` (issue #18:
+within 5%; ``--targets bare,hopeit-warning,hopeit-metrics``). The server
 runs on one core and wrk (``-t1``) on the other; rounds are interleaved so that noise spreads over
 every target. Printed per endpoint and target: requests per second (median of rounds), the ratio to
 bare aiohttp (median of per-round ratios: each round loads every target back to back, so a slow
@@ -51,12 +53,13 @@ ENDPOINTS: Dict[str, Tuple[str, bool]] = {
     "post-async": (f"{PREFIX}/post-async", True),
 }
 READY = f"{PREFIX}/get-plain"
-TARGETS = ("bare", "bare-track", "fastapi", "hopeit-warning", "hopeit-info", "hopeit-api-auto", "hopeit-compact")
+TARGETS = ("bare", "bare-track", "fastapi", "hopeit-warning", "hopeit-info", "hopeit-api-auto", "hopeit-compact",
+           "hopeit-metrics")
 #: targets that only explain a figure, not run unless asked for (``--targets``)
-DIAGNOSTICS = ("hopeit-compact",)
+DIAGNOSTICS = ("hopeit-compact", "hopeit-metrics")
 TITLES = {"bare": "bare aiohttp", "bare-track": "bare + track", "fastapi": "FastAPI",
           "hopeit-warning": "hopeit WARNING", "hopeit-info": "hopeit INFO", "hopeit-api-auto": "hopeit --api-auto",
-          "hopeit-compact": "hopeit compact"}
+          "hopeit-compact": "hopeit compact", "hopeit-metrics": "hopeit metrics"}
 
 
 def nested_body() -> bytes:
@@ -81,6 +84,9 @@ def write_configs(work: Path) -> Dict[str, Path]:
                   "api": {"docs_path": "/api/docs"}}
         files[level] = work / f"server-{level.lower()}.json"
         files[level].write_text(json.dumps(server))
+    files["METRICS"] = work / "server-metrics.json"  # WARNING with /metrics on (issue #18: within 5% of WARNING)
+    files["METRICS"].write_text(json.dumps({"logging": {"log_level": "WARNING", "log_path": f"{work}/logs-metrics/"},
+                                            "api": {"docs_path": "/api/docs", "metrics_path": "/metrics"}}))
     return files
 
 
@@ -95,8 +101,9 @@ def starter(name: str, files: Dict[str, Path], env: Dict[str, str]) -> Callable[
         target_env = env
         if name.startswith("hopeit"):
             level = "INFO" if name == "hopeit-info" else "WARNING"
+            server_config = files["METRICS"] if name == "hopeit-metrics" else files[level]
             command = [hopeit_server, "run", "--host", "127.0.0.1", "--port", str(port),
-                       "--config-files", f"{files[level]},{app_config}"]
+                       "--config-files", f"{server_config},{app_config}"]
             if name == "hopeit-api-auto":
                 command += ["--api-auto", "1.0;bench;web benchmark"]
             if name == "hopeit-compact":
@@ -204,6 +211,11 @@ def report(names: List[str], endpoints: List[str], rps: Dict[Tuple[str, str], Li
             if (name, plain) in cpu and (name, async_) in cpu:
                 extra = statistics.median(a - p for a, p in zip(cpu[(name, async_)], cpu[(name, plain)]))
                 print(f"  {TITLES[name]:<19}{async_} - {plain}: {extra:+.1f} us cpu/request (aim <= 5)")
+    for endpoint in endpoints:
+        value = ratio(rps, "hopeit-metrics", endpoint, base="hopeit-warning")
+        if value is not None:
+            print(f"  hopeit metrics / hopeit WARNING, {endpoint}: {value:.2f}   aim >= 0.95  "
+                  f"{'met' if value >= 0.95 else 'NOT MET'}")
     for endpoint in endpoints:
         value = ratio(rps, "hopeit-warning", endpoint, base="bare-track")
         if value is not None:

@@ -31,6 +31,8 @@ OPENAPI_TOOLING = ["aiohttp_swagger3", "fastjsonschema", "hopeit.web.swagger", "
 TOKEN_CRYPTO = ["jwt", "cryptography", "hopeit.toolkit.auth"]
 #: what runs ``--workers N``
 WORKERS = ["hopeit.web.supervisor"]
+#: what records spans (``HOPEIT_OTEL=1`` only)
+OPENTELEMETRY = ["opentelemetry", "hopeit.server.otel"]
 
 _STARTED = """
 import asyncio, json, sys
@@ -74,6 +76,7 @@ def test_typical_server_imports_no_openapi_tooling_no_token_crypto_no_supervisor
     assert _among(modules, OPENAPI_TOOLING) == []
     assert _among(modules, TOKEN_CRYPTO) == []
     assert _among(modules, WORKERS) == []
+    assert _among(modules, OPENTELEMETRY) == []
 
 
 def test_api_auto_loads_openapi_tooling_at_start(tmp_path: Path) -> None:

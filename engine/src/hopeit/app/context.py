@@ -2,8 +2,9 @@
 
 import time
 from datetime import datetime, timezone
-from typing import Any, Dict, List, NamedTuple, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
 
+from hopeit.app import trace_context
 from hopeit.app._hooks import (
     BodyPartReaderProtocol,
     MultipartReaderProtocol,
@@ -18,6 +19,7 @@ from hopeit.app._hooks import (
 )
 from hopeit.app.config import AppConfig, AppDescriptor, EventDescriptor, EventSettings, EventType
 from hopeit.app.names import base_event_name
+from hopeit.app.trace_context import TRACEPARENT, TRACESTATE, OutgoingTrace, TraceContext
 
 __all__ = [
     "BodyPartReaderProtocol",
@@ -77,11 +79,15 @@ def _context_shape(app_config: AppConfig, plugin_config: AppConfig, event_name: 
     return shape
 
 
+_NO_SPANS = trace_context.SpanHooks()
+
+
 class EventContext:
     """Context of one event execution: app, settings, env, track ids and auth info."""
 
     __slots__ = (
         "_created",
+        "_trace",
         "app",
         "app_key",
         "auth_info",
@@ -129,6 +135,34 @@ class EventContext:
         if self.plugin_key != self.app_key:
             kept["event.plugin"] = self.plugin_key
         self.track_ids: Dict[str, str] = kept
+        # the incoming trace context, as text: parsed (or a trace started) only when ``trace`` is used
+        parent = track_ids.get(TRACEPARENT)
+        self._trace: Union[Tuple[str, Optional[str]], TraceContext, None] = (
+            None if parent is None else (parent, track_ids.get(TRACESTATE))
+        )
+
+    @property
+    def trace(self) -> TraceContext:
+        """The W3C trace context of this event: the incoming one continued, or a new trace (made once, on first use)."""
+        trace = self._trace
+        if trace.__class__ is TraceContext:
+            return trace  # type: ignore[return-value]
+        made = self._trace = (
+            TraceContext.continued(None) if trace is None else TraceContext.continued(*trace)  # type: ignore[misc]
+        )
+        return made
+
+    @trace.setter
+    def trace(self, value: TraceContext) -> None:
+        self._trace = value
+
+    def outgoing_trace(self, kind: str, name: str) -> OutgoingTrace:
+        """The trace headers of a write to a stream (``kind="PRODUCER"``) or a call (``"CLIENT"``) named ``name``.
+
+        A child span of this event's: use it as a context manager around the write or call, and
+        send its ``headers`` (``traceparent`` and ``tracestate``) along.
+        """
+        return (trace_context.hooks or _NO_SPANS).outgoing(self.trace, kind, name, self.track_ids)
 
     @property
     def creation_ts(self) -> datetime:

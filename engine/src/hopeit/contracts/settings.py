@@ -170,6 +170,9 @@ class APIConfig:
     health_path: Optional[str] = "/health"
     #: readiness probe route (``hopeit.web.health``); null or "" turns it off
     ready_path: Optional[str] = "/ready"
+    #: Prometheus metrics route (``hopeit.web.metrics_route``, extra ``metrics``); null (the default)
+    #: or "" turns metrics off, and nothing of prometheus-client is loaded
+    metrics_path: Optional[str] = None
 
 
 @dataobject

@@ -33,6 +33,7 @@ manager class that does not implement them.
 import inspect
 import os
 import socket
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -58,6 +59,7 @@ __all__ = [
     "StreamBusyError",
     "StreamConfigError",
     "StreamEvent",
+    "StreamGroupStats",
     "StreamItem",
     "StreamManager",
     "StreamOSError",
@@ -89,6 +91,21 @@ def _not_implemented(manager: object, method: str) -> NotImplementedError:
         f"{type(manager).__qualname__}.{method}() is not implemented: a stream manager implements connect, close, "
         "publish (or write_stream), ensure_consumer_group, read_stream and ack_read_stream"
     )
+
+
+@dataclass(frozen=True)
+class StreamGroupStats:
+    """What a stream manager tells of one consumer group of a stream (``StreamManager.group_stats``).
+
+    .. versionadded:: 1.0
+    """
+
+    #: messages delivered to the group and not acknowledged yet (Redis ``XINFO GROUPS`` ``pending``)
+    pending: int
+    #: messages of the stream not delivered to the group yet (Redis 7 ``lag``); None when the backend cannot tell
+    lag: Optional[int] = None
+    #: messages this manager moved to the dead-letter stream for the group since it started
+    dead_lettered: int = 0
 
 
 class StreamManager:
@@ -139,6 +156,16 @@ class StreamManager:
         .. versionadded:: 1.0
         """
         raise NotImplementedError(f"{type(self).__qualname__} does not implement ping()")
+
+    async def group_stats(self, *, stream_name: str, consumer_group: str) -> Optional[StreamGroupStats]:
+        """How far ``consumer_group`` is behind on ``stream_name``: asked when ``/metrics`` is scraped, not per message.
+
+        Optional: this default answers None (not known), and the group's pending and lag are then
+        left out of the metrics. Managers written for 0.24 keep working unchanged.
+
+        .. versionadded:: 1.0
+        """
+        return None
 
     #: While the engine's circuit breaker holds calls to this backend after failures, it lets one
     #: call through as a probe every this many seconds (a backend may set its own, e.g. from its settings).

@@ -23,6 +23,7 @@ from hopeit.streams import StreamEvent, stream_auth_info
 
 if TYPE_CHECKING:  # pragma: no cover
     from hopeit.server.logger import EngineLoggerWrapper
+    from hopeit.server.prometheus import StreamLoopMetrics
     from hopeit.server.stream_loop import StreamEngine
 
 __all__ = ["BatchProcessing"]
@@ -45,6 +46,7 @@ class BatchProcessing:
     logger: EngineLoggerWrapper
     _new_context: Callable[[Dict[str, str], Dict[str, Any]], EventContext]
     _log_info: bool
+    metrics: Optional[StreamLoopMetrics] = None
     #: the event's retries (``hopeit.server.stream_retries``), None without
     _retry: Optional[RetryPolicy] = None
     #: retries made since the loop started
@@ -92,6 +94,8 @@ class BatchProcessing:
             raise
         acked = await self._ack(runs)
         await self._record_failures(runs)
+        if self.metrics is not None:  # hopeit.server.prometheus: once a batch, and only when metrics are on
+            self.metrics.count_batch(runs, acked)
         return [self._count(run, ok) for run, ok in zip(runs, acked)]
 
     def _start(self, stream_name: str, item: Union[StreamEvent, Exception]) -> _Run:

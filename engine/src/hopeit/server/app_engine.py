@@ -37,7 +37,7 @@ from hopeit.server.metrics import metrics
 from hopeit.server.steps import _NO_ARGS, _NOT_COROUTINES, StepsChain, is_coroutine
 from hopeit.server.stream_loop import StreamReadLoop
 from hopeit.server.timeouts import run_within, with_timeout
-from hopeit.server.tracking import new_track_ids, next_operation
+from hopeit.server.tracking import new_track_ids, next_operation, otel_enabled
 from hopeit.streams import StreamManager
 from hopeit.streams.circuit_breaker import StreamCircuitBreaker
 
@@ -130,6 +130,10 @@ class AppEngine:
             manager = await StreamManager.create(config).connect()
             self.stream_manager = StreamCircuitBreaker.from_config(manager, config)
         self._ready_chains.clear()  # which events publish depends on the stream manager
+        if otel_enabled():
+            from hopeit.server.otel import instrument  # imports OpenTelemetry: only when spans are asked for
+
+            instrument(self)
         await register_app_connections(self.app_config)
         return self
 
@@ -280,16 +284,17 @@ class AppEngine:
                 name = f"{name}.{upstream_queue}"
             elif configured != StreamQueue.AUTO:
                 name = f"{name}.{configured}"
-            await self.stream_manager.write_stream_batch(
-                stream_name=name,
-                queue=upstream_queue if propagate else configured,
-                payloads=payloads,
-                track_ids=context.track_ids,
-                auth_info=context.auth_info,
-                compression=stream.compression,  # type: ignore[arg-type]
-                serialization=stream.serialization,  # type: ignore[arg-type]
-                target_max_len=stream.target_max_len,
-            )
+            with context.outgoing_trace("PRODUCER", name) as trace_headers:  # messages carry the trace on
+                await self.stream_manager.write_stream_batch(
+                    stream_name=name,
+                    queue=upstream_queue if propagate else configured,
+                    payloads=payloads,
+                    track_ids={**context.track_ids, **trace_headers},
+                    auth_info=context.auth_info,
+                    compression=stream.compression,  # type: ignore[arg-type]
+                    serialization=stream.serialization,  # type: ignore[arg-type]
+                    target_max_len=stream.target_max_len,
+                )
 
     async def preprocess(
         self, *, context: EventContext, query_args: Optional[Dict[str, Any]], payload: Any, request: Any

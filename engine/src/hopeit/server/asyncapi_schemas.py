@@ -160,6 +160,9 @@ HEADER_FIELDS: Dict[str, Dict[str, Any]] = {
     "comp": {"type": "string", "enum": [c.value for c in Compression],
              "description": "Compression of `payload`, applied after serialization (`lz4` by default)."},
     "queue": {"type": "string", "description": "Queue of the message (`AUTO`: the stream itself)."},
+    "traceparent": {"type": "string", "pattern": "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}",
+                    "description": "W3C trace context of the writing event (a child span of it); readers continue it."},
+    "tracestate": {"type": "string", "maxLength": 512, "description": "W3C tracestate passed on, when there is one."},
 }
 
 _TRACK_ID_NOTE = "Track id of the request that led to the message, carried to the events that read it."
@@ -177,7 +180,7 @@ def message_headers_schema(track_headers: Sequence[str]) -> Dict[str, Any]:
     return {
         "type": "object",
         "description": "Fields of a stream message beside `payload` (Redis stream entry fields).",
-        "required": list(HEADER_FIELDS),
+        "required": [name for name in HEADER_FIELDS if not name.startswith("trace")],  # 0.24 writes no trace
         "properties": properties,
         "patternProperties": {r"^(track|stream|event)\.": {"type": "string"}},
     }

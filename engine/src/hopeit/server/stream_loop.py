@@ -15,6 +15,7 @@ from hopeit.app.context import EventContext
 from hopeit.app.names import base_event_name
 from hopeit.contracts import codecs
 from hopeit.dataobjects import DataObject
+from hopeit.server import prometheus
 from hopeit.server._stream_batch import BatchProcessing
 from hopeit.server.metrics import StreamStats
 from hopeit.server.stream_retries import RetryPolicy
@@ -194,6 +195,9 @@ class StreamReadLoop(BatchProcessing):
             self.event_name, f"Consuming stream {self.read_stream.name} group={self.read_stream.consumer_group}"
         )
         stream_names = [stream_name for _, stream_name in names]
+        if prometheus.METRICS is not None:  # counted by _process_batch once a batch
+            self.metrics = prometheus.METRICS.stream_loop(self.engine.app_config.app_key(), self.event_name,
+                                                          manager, stream_names, self.read_stream.consumer_group)
         last, count = None, 0
         while self.engine.is_running(self.event_name):
             # every queue in one call, one wait: a message on any queue ends it (managers that

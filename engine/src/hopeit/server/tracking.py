@@ -9,11 +9,15 @@ Ids and timestamps come from ``hopeit.dataobjects.ids``: cheap enough for every 
 system call for randomness, no datetime object per id).
 """
 
+import os
 from typing import Dict
 
 from hopeit.dataobjects.ids import new_id, utc_now_iso
 
-__all__ = ["OPERATION_ID", "REQUEST_ID", "REQUEST_TS", "new_track_ids", "next_operation"]
+__all__ = ["OPERATION_ID", "OTEL_ENV", "REQUEST_ID", "REQUEST_TS", "new_track_ids", "next_operation", "otel_enabled"]
+
+#: Environment variable that turns on OpenTelemetry spans (``hopeit.server.otel``): ``1``/``true``/``yes``.
+OTEL_ENV = "HOPEIT_OTEL"
 
 OPERATION_ID = "track.operation_id"
 REQUEST_ID = "track.request_id"
@@ -28,3 +32,11 @@ def new_track_ids() -> Dict[str, str]:
 def next_operation(track_ids: Dict[str, str]) -> Dict[str, str]:
     """A copy of ``track_ids`` with a new ``track.operation_id``: another operation of the same request."""
     return {**track_ids, OPERATION_ID: new_id()}
+
+
+def otel_enabled() -> bool:
+    """Whether events record OpenTelemetry spans: ``HOPEIT_OTEL`` set to ``1``, ``true`` or ``yes`` (any case).
+
+    Read when an app engine starts. The W3C trace context travels either way; this adds the spans.
+    """
+    return os.environ.get(OTEL_ENV, "").strip().lower() in ("1", "true", "yes")

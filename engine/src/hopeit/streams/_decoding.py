@@ -5,6 +5,7 @@ import json
 from typing import AbstractSet, Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from hopeit.app.config import Compression, Serialization
+from hopeit.app.trace_context import TRACEPARENT, TRACESTATE
 from hopeit.dataobjects.ids import new_id
 from hopeit.streams import SAFE_SERIALIZATIONS, MessageRefusedError, StreamEvent
 from hopeit.streams.serialization import deserialize_payload
@@ -82,6 +83,8 @@ class _Keys(NamedTuple):
     comp: Any
     payload: Any
     queue: Any
+    traceparent: Any
+    tracestate: Any
 
 
 _STR_KEYS = _Keys(*_Keys._fields)
@@ -172,6 +175,12 @@ class MessageReader:
         for header, key in self._bytes_headers if keys is _BYTES_KEYS else self._str_headers:
             track_ids[header] = _text(get(key))
         track_ids["track.operation_id"] = ""
+        parent = get(keys.traceparent)
+        if parent:  # the writer's trace context: the reading event continues it (not a track id)
+            track_ids[TRACEPARENT] = _text(parent)
+            state = get(keys.tracestate)
+            if state:
+                track_ids[TRACESTATE] = _text(state)
         return _Shared(
             serialization,
             _COMPRESSIONS.get(comp) or Compression(comp),

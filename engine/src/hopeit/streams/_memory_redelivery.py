@@ -45,6 +45,7 @@ class Redelivery:
         self.dead_letter_suffix = str(config.settings.get("dead_letter_suffix", ".dlq"))
         self.reclaimed: Dict[str, int] = {}
         self.dead_lettered: Dict[str, int] = {}
+        self.dead_lettered_groups: Dict[Tuple[str, str], int] = {}  # by (stream, group): for group_stats
 
     def stale(
         self, stream_name: str, consumer_group: str, stream: MemoryStream, group: Group, count: int, now: float
@@ -107,6 +108,8 @@ class Redelivery:
         self.stream_of(target).append([own], entry.shared)
         stream.ack(group, entry.key)
         self.dead_lettered[stream_name] = self.dead_lettered.get(stream_name, 0) + 1
+        key = (stream_name, consumer_group)
+        self.dead_lettered_groups[key] = self.dead_lettered_groups.get(key, 0) + 1
         return target
 
     @staticmethod

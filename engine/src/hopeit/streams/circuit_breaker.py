@@ -38,6 +38,7 @@ from hopeit.app.config import Serialization
 from hopeit.contracts.streams import (
     StreamBusyError,
     StreamEvent,
+    StreamGroupStats,
     StreamItem,
     StreamManager,
     StreamOSError,
@@ -111,6 +112,10 @@ class StreamCircuitBreaker(StreamManager):
     async def ping(self) -> None:
         """Ask the wrapped manager's ``ping`` at once, even while calls are held: not counted by the circuits."""
         await self.stream_manager.ping()
+
+    async def group_stats(self, *, stream_name: str, consumer_group: str) -> Optional[StreamGroupStats]:
+        """Ask the wrapped manager's ``group_stats`` (for ``/metrics``): not counted by the circuits."""
+        return await self.stream_manager.group_stats(stream_name=stream_name, consumer_group=consumer_group)
 
     def _admit_write(self) -> bool:
         """True when the write goes as a probe; raises ``StreamOSError`` while backing off between probes."""

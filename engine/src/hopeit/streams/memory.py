@@ -62,6 +62,7 @@ from hopeit.streams import (
     MessageRefusedError,
     StreamConfigError,
     StreamEvent,
+    StreamGroupStats,
     StreamItem,
     StreamManager,
     StreamOSError,
@@ -359,6 +360,20 @@ class MemoryStreamManager(StreamManager):
         if stream is None:
             return []
         return [{**entry.shared, **entry.own} for entry in stream.entries.values()]
+
+    async def group_stats(self, *, stream_name: str, consumer_group: str) -> Optional[StreamGroupStats]:
+        """Pending and lag of ``consumer_group`` (as Redis ``XINFO GROUPS``), and what this manager dead-lettered.
+
+        None when the group does not exist. Works on a closed manager too.
+        """
+        stream = STREAMS.get(self.address, {}).get(stream_name)
+        group = None if stream is None else stream.groups.get(consumer_group)
+        if stream is None or group is None:
+            return None
+        # entries the group has not read are never dropped by acks, only trimmed from the front
+        first_unread = max(group.next_serial, next(iter(stream.entries), stream.next_serial))
+        dead = self.redelivery.dead_lettered_groups.get((stream_name, consumer_group), 0)
+        return StreamGroupStats(pending=len(group.pending), lag=stream.next_serial - first_unread, dead_lettered=dead)
 
     def stats(self) -> Dict[str, Dict[str, int]]:
         """Counters per stream: ``reclaimed``, ``dead_lettered`` and ``trimmed_unread`` messages.

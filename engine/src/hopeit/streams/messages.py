@@ -17,6 +17,10 @@ payload    serialized, compressed payload bytes
 queue      queue name
 ========== ====================================================================
 
+Messages written by an event also carry its W3C trace context (``hopeit.app.trace_context``): a
+``traceparent`` field (a child span of the writing event) and ``tracestate`` when there is one,
+beside the track ids. 0.24 readers ignore them; readers here hand them to the reading event.
+
 The messages of one write share everything but ``id``, ``type``, ``event_ts`` and ``payload``.
 ``encode_shared`` / ``encode_own`` return the two parts, for backends that keep the shared part
 once per write (the in-process manager); ``encode_messages`` returns whole messages.

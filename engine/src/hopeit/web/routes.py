@@ -20,6 +20,7 @@ from hopeit.server.names import app_route_name
 from hopeit.storage import InvalidKeyError
 from hopeit.streams import StreamOSError
 from hopeit.web import openapi
+from hopeit.web.metrics_route import measure_route
 from hopeit.web.mgmt import StreamControl, mgmt_route_name
 from hopeit.web.multipart import (
     DEFAULT_MAX_FIELD_SIZE,
@@ -263,14 +264,17 @@ def _access(context: EventContext, request: web.Request, status: int) -> str:
     )
 
 
-def _add(router: web.UrlDispatcher, method: str, path: str, handler: Any, label: str, added: Set[Any],
+def _add(router: web.UrlDispatcher, method: str, path: str, handler: EventRoute, label: str, added: Set[Any],
          undocumented: List[str]) -> None:
     """Add the route of an event; a GET event also answers HEAD (as aiohttp's ``add_get`` and 0.24 do)."""
-    wrapped = openapi.add_route(method, path, handler)
-    if wrapped is not handler:
+    plain = _plain(handler)
+    wrapped = openapi.add_route(method, path, plain)
+    if wrapped is not plain:
         wrapped = plain_http_errors(wrapped)  # validation failures are raised before the event runs
     elif openapi.spec is not None:
         undocumented.append(f"{method} {path}")
+    # counted around validation too; unchanged (nothing per request) when metrics are off
+    wrapped = measure_route(wrapped, handler.engine.app_key, handler.event_name, handler.event_type.value)
     for each in ("GET", "HEAD") if method == "GET" else (method,):
         try:
             route = router.add_route(each, path, wrapped)
@@ -302,7 +306,7 @@ def add_app_routes(
             path = app_route_name(app_config.app, event_name=event_name, override_route_name=info.route)
             handler = EventRoute(engine=engine, host_config=app_config, event_name=event_name, event_info=info,
                                  logger=engine.event_logger(event_name))
-            _add(router, "GET" if info.type == EventType.GET else "POST", path, _plain(handler),
+            _add(router, "GET" if info.type == EventType.GET else "POST", path, handler,
                  f"{app_config.app_key()} {event_name}", added, undocumented)
         elif info.type in (EventType.STREAM, EventType.SERVICE):
             base = mgmt_route_name(app_config, event_name)
@@ -318,7 +322,7 @@ def add_app_routes(
                                   override_route_name=info.route)
             handler = EventRoute(engine=plugin_engine, host_config=app_config, event_name=event_name,
                                  event_info=info, logger=plugin_engine.event_logger(event_name))
-            _add(router, "GET" if info.type == EventType.GET else "POST", path, _plain(handler),
+            _add(router, "GET" if info.type == EventType.GET else "POST", path, handler,
                  f"{app_config.app_key()} {plugin_config.app_key()} {event_name}", added, undocumented)
     if undocumented:
         logger.warning(app_config.app_key(), f"Not in the API spec, requests not validated: {', '.join(undocumented)}")

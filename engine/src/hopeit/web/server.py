@@ -31,6 +31,7 @@ from hopeit.server.step_checks import event_step_problems
 from hopeit.web import openapi
 from hopeit.web.args import ServeArgs, add_serve_arguments, check_worker_class, parse_args, serve_args
 from hopeit.web.health import add_probe_routes
+from hopeit.web.metrics_route import add_metrics_route, setup_metrics
 from hopeit.web.mgmt import StreamControl, mgmt_auth_methods
 from hopeit.web.process import SHUTDOWN_TIMEOUT, access_log_options, serve_app
 from hopeit.web.response import UnknownRoute
@@ -140,6 +141,7 @@ def prepare_engine(
 
     async def on_routes_added(app: web.Application) -> None:
         add_probe_routes(app, state)  # /health, /ready: after the apps' routes, which keep their paths
+        add_metrics_route(app, state)  # /metrics when api.metrics_path is set
         unknown_route.install(app)  # after the routes of every app, so it takes only what they do not
 
     web_app.on_startup.append(on_routes_added)
@@ -148,6 +150,8 @@ def prepare_engine(
         await stop_server(state)
 
     web_app.on_cleanup.append(on_cleanup)
+    # api.metrics_path: on before the start-up hooks add routes (measured as added), off once the server stopped
+    setup_metrics(web_app, state)
 
 
 def _app_hook(state: WebState, app_config: AppConfig) -> Any:

@@ -26,6 +26,7 @@ from typing import Any, List, Optional
 
 from hopeit.app.config import AppConfig, EventDescriptor, EventType
 from hopeit.contracts.discovery import load_stream_manager_class
+from hopeit.server import prometheus
 from hopeit.server.config import ServerConfig
 from hopeit.server.config_files import load_config_files
 from hopeit.server.logger import engine_warning, init_logger
@@ -79,7 +80,7 @@ def per_worker_warnings(server_config: ServerConfig, apps: List[AppConfig], args
     return warnings
 
 
-def _warn_at_start(args: ServeArgs, count: int) -> None:
+def _warn_at_start(args: ServeArgs, count: int) -> ServerConfig:
     """Warn about what each worker runs on its own; a bad config stops here, before any worker starts."""
     server_config, apps = load_config_files(args.config_files, strict=args.strict_config)
     warnings = per_worker_warnings(server_config, apps, args, count)
@@ -87,6 +88,7 @@ def _warn_at_start(args: ServeArgs, count: int) -> None:
         init_logger(server_config.logging)
         for text in warnings:
             engine_warning(text)
+    return server_config
 
 
 def run_workers(args: ServeArgs) -> None:
@@ -95,7 +97,8 @@ def run_workers(args: ServeArgs) -> None:
     What each worker runs on its own (embedded memory streams, SERVICE events) is warned about first.
     """
     count = max(1, min(args.workers, max_workers()))
-    _warn_at_start(args, count)
+    metrics = bool(_warn_at_start(args, count).api.metrics_path)
+    metrics_dir = prometheus.multiprocess_dir(metrics)  # the workers' metrics files, summed when scraped
     shared = _unix_socket(args.path) if args.path else None
     fd = shared.fileno() if shared is not None else None
     command = _worker_command(args, fd)
@@ -131,10 +134,13 @@ def run_workers(args: ServeArgs) -> None:
                 stop(signal.SIGTERM, None)
             else:
                 print(f"hopeit.engine worker pid={proc.pid} exited with {code}: starting a new one", flush=True)
+                if metrics:
+                    prometheus.worker_exited(proc.pid)  # its requests in flight are no more; its counts stay
                 workers[i] = spawn()
         time.sleep(0.1)
     if exit_code == 0 and any(proc.returncode not in (0, -signal.SIGTERM) for proc in workers):
         exit_code = 1
+    prometheus.remove_dir(metrics_dir)
     if shared is not None:
         shared.close()
         if args.path and os.path.exists(args.path):

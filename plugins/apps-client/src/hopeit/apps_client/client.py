@@ -153,19 +153,22 @@ class AppsClient(Client):
         else:
             body = None if payload is None else Payload.to_json(payload)
             request = ("POST", query_params(kwargs), body)
-        try:
-            async for attempt in self._retrying():
-                with attempt:
-                    items: List[_T] = await self._attempt(
-                        session, request, event_name, headers, datatype, responses, context,
-                        attempt.retry_state.attempt_number,
-                    )
-                    return items
-        except _RETRYABLE as exc:
-            raise AppsClientException(
-                f"Server or IO Error calling {event_name} of {self.target.name}: "
-                f"{type(exc).__name__}: {exc} ({self.settings.retries} retries)"
-            ) from exc
+        # the call is a child span of the calling event: the target continues the trace from it
+        with context.outgoing_trace("CLIENT", f"{self.target.name} {event_name}") as trace_headers:
+            headers.update(trace_headers)
+            try:
+                async for attempt in self._retrying():
+                    with attempt:
+                        items: List[_T] = await self._attempt(
+                            session, request, event_name, headers, datatype, responses, context,
+                            attempt.retry_state.attempt_number,
+                        )
+                        return items
+            except _RETRYABLE as exc:
+                raise AppsClientException(
+                    f"Server or IO Error calling {event_name} of {self.target.name}: "
+                    f"{type(exc).__name__}: {exc} ({self.settings.retries} retries)"
+                ) from exc
         raise AssertionError("unreachable: tenacity returns or raises")  # pragma: no cover
 
     def _connection(self, context: EventContext, event_name: str) -> EventConnection:

@@ -110,6 +110,7 @@ class Redelivery:
         self.states: Dict[Tuple[str, str], GroupState] = {}
         self.reclaimed: Dict[str, int] = {}
         self.dead_lettered: Dict[str, int] = {}
+        self.dead_lettered_groups: Dict[Tuple[str, str], int] = {}  # by (stream, group): for group_stats
         self._errors: OrderedDict[Tuple[str, bytes], str] = OrderedDict()
         # an error must outlive the deliveries before dead-lettering: each may wait claim_idle_ms
         cycle = settings.claim_idle_ms + settings.claim_interval_ms
@@ -285,6 +286,7 @@ class Redelivery:
             errors.append(error)
         await pipe.execute()
         self.dead_lettered[stream] = self.dead_lettered.get(stream, 0) + len(dead)
+        self.dead_lettered_groups[(stream, group)] = self.dead_lettered_groups.get((stream, group), 0) + len(dead)
         if log:
             for letter, error in zip(dead, errors):
                 logger.warning(

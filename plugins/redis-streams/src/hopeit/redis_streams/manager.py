@@ -17,6 +17,7 @@ from hopeit.redis_streams.settings import ENV_PASSWORD, ENV_USERNAME, load_setti
 from hopeit.streams import (
     StreamBusyError,
     StreamEvent,
+    StreamGroupStats,
     StreamOSError,
     StreamsConfig,
     StreamWrite,
@@ -318,6 +319,33 @@ class RedisStreamManager(RedisStreamReads):
             ) from exc
 
     # -- observability -------------------------------------------------------------------------
+
+    async def group_stats(self, *, stream_name: str, consumer_group: str) -> Optional[StreamGroupStats]:
+        """``pending`` and ``lag`` of the group as ``XINFO GROUPS`` tells them, and what this manager dead-lettered.
+
+        ``lag`` is None where Redis does not tell it (before Redis 7, or when it cannot know). None
+        when the stream or the group does not exist. On the write pool: a read blocked in
+        ``XREADGROUP`` never delays it.
+
+        :raises StreamOSError: when Redis cannot be reached.
+        """
+        client = self._connected(self._write_client)
+        try:
+            groups = await self._bounded(client.xinfo_groups(stream_name))
+        except ResponseError:  # no such stream
+            return None
+        except (RedisError, *UNREACHABLE) as exc:
+            raise StreamOSError(
+                f"Cannot read the groups of '{stream_name}' at Redis {self.safe_address}: {type(exc).__name__}: {exc}"
+            ) from exc
+        for group in groups:
+            name = group.get("name")
+            if (name.decode() if isinstance(name, bytes) else name) == consumer_group:
+                lag = group.get("lag")
+                dead = self.redelivery.dead_lettered_groups.get((stream_name, consumer_group), 0)
+                return StreamGroupStats(pending=int(group.get("pending") or 0),
+                                        lag=None if lag is None else int(lag), dead_lettered=dead)
+        return None
 
     def stats(self) -> Dict[str, Dict[str, int]]:
         """Counters per stream: ``reclaimed``, ``dead_lettered`` and ``trimmed_unread`` messages.
