@@ -99,3 +99,24 @@ async def test_the_retry_count_is_kept_by_the_loop(engine: AppEngine) -> None:
     engine._mark_running("loop_stream", "Stream")  # as read_stream does before it runs its loop
     await loop.run(max_events=2, stop_when_empty=False)
     assert loop.retries == 3 and loop_stream.RUNS == {"once": 2, "twice": 3}
+
+
+async def test_retries_are_counted_in_the_metrics(engine: AppEngine) -> None:
+    from hopeit.server import prometheus
+    from hopeit.server.prometheus_export import enable_metrics
+    from hopeit.server.stream_loop import StreamReadLoop
+    from prometheus_client import generate_latest
+
+    metrics = enable_metrics()
+    try:
+        await write(engine, LoopData(id="twice", action="flaky:2"))
+        loop = StreamReadLoop(engine, "loop_stream")
+        engine._mark_running("loop_stream", "Stream")
+        await loop.run(max_events=1, stop_when_empty=False)
+        assert metrics.exporter is not None
+        text = generate_latest(metrics.exporter.registry).decode()
+    finally:
+        prometheus.use_metrics(None)
+    labels = f'consumer_group="{GROUP}",stream="steps_app.in"'
+    assert f"hopeit_stream_retried_total{{{labels}}} 2.0" in text
+    assert f"hopeit_stream_consumed_total{{{labels}}} 1.0" in text

@@ -52,3 +52,4 @@ async def test_a_flooded_slow_consumer_holds_one_batch_and_flat_memory(
         assert (await clean.xpending(stream.name, stream.consumer_group))["pending"] == 0
     finally:
         await engine.stop()
+        await clean.flushall()  # the 6,000 items and the greedy group are no other test's

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, Optional, Tuple
 
 import pytest
+import redis
 import redis.asyncio as aioredis
 from hopeit.streams import StreamOSError
 from hopeit.testing.redis import RedisServer
@@ -63,7 +64,13 @@ def _server_json(tmp_path: Path, redis_url: str) -> Path:
 
 @pytest.fixture
 def served(tmp_path: Path, redis_server: RedisServer) -> Iterator[str]:
-    """``hopeit_server run --start-streams`` of the e2e app with ``/metrics``; its URL."""
+    """``hopeit_server run --start-streams`` of the e2e app with ``/metrics``; its URL.
+
+    Redis is emptied first: other tests of the session leave items and groups on the same stream.
+    """
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushall()
+    client.close()
     port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
     command = [*server_command(), "run", "--start-streams", "--no-console-log", "--host", "127.0.0.1",

@@ -16,11 +16,11 @@ import logging
 import traceback
 import urllib.parse
 from datetime import datetime, timezone
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple, Type
 
 from hopeit.server._log_lines import LineFileHandler, LineStreamHandler
 
-__all__ = ["JsonFormatter", "JsonLineFileHandler", "JsonLineStreamHandler", "extra_fields"]
+__all__ = ["JsonFormatter", "JsonLineFileHandler", "JsonLineStreamHandler", "extra_fields", "json_lines"]
 
 #: keys of every object, in this order; extra values never replace them
 _OWN_KEYS = ("time", "level", "logger", "message")
@@ -84,3 +84,8 @@ class JsonLineStreamHandler(LineStreamHandler):
     def write_line(self, line: str, level: int) -> None:
         """Write one JSON line as it is (the text handler writes tracebacks out as lines)."""
         super(LineStreamHandler, self).write_line(line, level)
+
+
+def json_lines() -> Tuple[logging.Formatter, Type[LineFileHandler], Type[LineStreamHandler]]:
+    """The formatter, file handler class and console handler class of JSON lines (for ``hopeit.server.logger``)."""
+    return JsonFormatter(), JsonLineFileHandler, JsonLineStreamHandler

@@ -128,18 +128,22 @@ class BatchProcessing:
         context = self._new_context(item.track_ids, stream_auth_info(item))
         if self._log_info:
             self.logger.start(context, extra={"stream.queue": item.queue})
-        return stream_name, item, context, True, new_task(self._run_steps(context, item))
+        if self._retry is not None:
+            steps = self._run_with_retries(self._retry, stream_name, context, item)
+        else:
+            steps = self._run_steps(context, item)
+        return stream_name, item, context, True, new_task(steps)
 
     async def _run_steps(self, context: EventContext, item: StreamEvent) -> Any:
         """The steps for one message, from start to end (in the task ``_start_task`` made for it)."""
-        if self._retry is not None:
-            return await self._run_with_retries(self._retry, context, item)
         outcome = self.engine.start_event(context, item.payload, queue=item.queue, owned=True)
         if is_coroutine(outcome):
             return await outcome
         return outcome
 
-    async def _run_with_retries(self, policy: RetryPolicy, context: EventContext, item: StreamEvent) -> Any:
+    async def _run_with_retries(
+        self, policy: RetryPolicy, stream_name: str, context: EventContext, item: StreamEvent
+    ) -> Any:
         """The steps for one message, run again after a failure as ``policy`` says, each run within the time limit."""
 
         async def attempt() -> Any:
@@ -151,6 +155,8 @@ class BatchProcessing:
 
         def on_retry(failed: int, delay: float, exc: BaseException) -> None:
             self.retries += 1
+            if self.metrics is not None:
+                self.metrics.count_retry(stream_name)
             self.logger.warning(
                 context, f"Attempt {failed} of {policy.attempts} failed, retrying in {delay * 1000:.0f} ms: "
                 f"{type(exc).__name__}: {exc}", extra={"extra": f"stream.queue={item.queue}"},

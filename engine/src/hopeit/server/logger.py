@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, NoReturn, Optional, Tuple
 
 from hopeit.contracts.settings import LoggingConfig, ServerConfig
-from hopeit.server._log_json import JsonFormatter, JsonLineFileHandler, JsonLineStreamHandler
 from hopeit.server._log_lines import (
     EngineRecord,
     LineFileHandler,
@@ -91,16 +90,17 @@ def _current() -> LoggingConfig:
 
 def _handlers(name: str) -> List[logging.Handler]:
     config = _current()
-    json_lines = config.log_format == "json"
-    formatter = JsonFormatter() if json_lines else _Formatter(FORMAT)
+    formatter: logging.Formatter = _Formatter(FORMAT)
+    file_class, stream_class = LineFileHandler, LineStreamHandler
+    if config.log_format == "json":  # imported only by servers that log JSON lines
+        from hopeit.server._log_json import json_lines
+        formatter, file_class, stream_class = json_lines()
     handlers: List[logging.Handler] = []
     if not config.console_only:
-        path = Path(config.log_path)
-        path.mkdir(parents=True, exist_ok=True)
-        file_class = JsonLineFileHandler if json_lines else LineFileHandler
+        Path(config.log_path).mkdir(parents=True, exist_ok=True)
         handlers.append(file_class(f"{config.log_path}{snakecase(name.replace('.', 'x'))}.log"))
     if config.console_only or config.console or config.log_level == "DEBUG":
-        handlers.append((JsonLineStreamHandler if json_lines else LineStreamHandler)(sys.stderr))
+        handlers.append(stream_class(sys.stderr))
     for handler in handlers:
         handler.setFormatter(formatter)
     return handlers
@@ -349,7 +349,7 @@ def init_logger(config: Optional[LoggingConfig], engine_name: str = "engine") ->
         return
     for name in list(logging.root.manager.loggerDict):
         existing = logging.getLogger(name)
-        if existing.handlers and any(isinstance(h.formatter, (_Formatter, JsonFormatter)) for h in existing.handlers):
+        if any(isinstance(handler, (LineFileHandler, LineStreamHandler)) for handler in existing.handlers):
             existing.setLevel(config.log_level)
 
 

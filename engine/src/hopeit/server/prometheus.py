@@ -81,12 +81,13 @@ class EventMetrics:
 class GroupMetrics:
     """Counts of one consumer group on one stream, and what its stream manager last told of it."""
 
-    __slots__ = ("consumed", "failed", "group", "manager", "stats", "stream")
+    __slots__ = ("consumed", "failed", "group", "manager", "retried", "stats", "stream")
 
     def __init__(self, stream: str, group: str, manager: Optional[StreamManager]) -> None:
         self.stream, self.group, self.manager = stream, group, manager
         self.consumed = 0  # messages read and run by the loop, whatever came of them
         self.failed = 0  # of those, not acknowledged (left pending), including those that could not be decoded
+        self.retried = 0  # runs of the steps again after a failure (``stream.max_retries``)
         self.stats: Optional[StreamGroupStats] = None  # last ``group_stats`` answer (pending, lag, dead-lettered)
 
 
@@ -110,6 +111,12 @@ class StreamLoopMetrics:
                     group.failed += 1
             if isinstance(item, StreamEvent) and context is not None:  # else undecodable: its event never ran
                 event.observe(duration_ms(context) / 1000.0, None if done else "failed")
+
+    def count_retry(self, stream_name: str) -> None:
+        """Count a retry of a message read from ``stream_name`` (``hopeit.server.stream_retries``)."""
+        group = self.groups.get(stream_name)
+        if group is not None:
+            group.retried += 1
 
 
 class EngineMetrics:

@@ -47,6 +47,7 @@ DURATION = ("hopeit_event_duration_seconds", "Time to handle a request or a stre
 IN_FLIGHT = ("hopeit_http_requests_in_flight", "HTTP requests of events being handled now")
 CONSUMED = ("hopeit_stream_consumed", "Messages a read loop read and ran, by stream and consumer group")
 FAILED = ("hopeit_stream_failed", "Of those consumed, the ones not acknowledged (left pending)")
+RETRIED = ("hopeit_stream_retried", "Runs of the steps of a message again after a failure (stream.max_retries)")
 DEAD = ("hopeit_stream_dead_lettered", "Messages moved to the dead-letter stream, by stream and consumer group")
 PENDING = ("hopeit_stream_pending_messages", "Messages delivered to the consumer group and not acknowledged yet")
 LAG = ("hopeit_stream_lag_messages", "Messages of the stream not delivered to the consumer group yet")
@@ -126,14 +127,16 @@ class Exporter:
         in_flight.add_metric([], metrics.in_flight)
         consumed = CounterMetricFamily(*CONSUMED, labels=GROUP_LABELS)
         failed = CounterMetricFamily(*FAILED, labels=GROUP_LABELS)
+        retried = CounterMetricFamily(*RETRIED, labels=GROUP_LABELS)
         dead = CounterMetricFamily(*DEAD, labels=GROUP_LABELS)
         for group in list(metrics.groups.values()):
             labels = [group.stream, group.group]
             consumed.add_metric(labels, group.consumed)
             failed.add_metric(labels, group.failed)
+            retried.add_metric(labels, group.retried)
             if group.stats is not None:
                 dead.add_metric(labels, group.stats.dead_lettered)
-        return [handled, errors, duration, in_flight, consumed, failed, dead, *self.group_gauges()]
+        return [handled, errors, duration, in_flight, consumed, failed, retried, dead, *self.group_gauges()]
 
     def group_gauges(self) -> List[Metric]:
         """Pending and lag of every group whose stream manager tells them."""
@@ -175,6 +178,7 @@ class Exporter:
             labels = (group.stream, group.group)
             self._set("counter", CONSUMED, f"{CONSUMED[0]}_total", GROUP_LABELS, labels, group.consumed)
             self._set("counter", FAILED, f"{FAILED[0]}_total", GROUP_LABELS, labels, group.failed)
+            self._set("counter", RETRIED, f"{RETRIED[0]}_total", GROUP_LABELS, labels, group.retried)
             if group.stats is not None:
                 self._set("counter", DEAD, f"{DEAD[0]}_total", GROUP_LABELS, labels, group.stats.dead_lettered)
         self._set("gauge", IN_FLIGHT, IN_FLIGHT[0], (), (), metrics.in_flight, mode="livesum")
