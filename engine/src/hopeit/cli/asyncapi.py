@@ -43,8 +43,6 @@ def document_differences(expected: Dict[str, Any], actual: Dict[str, Any]) -> Li
     return doc_differences.document_differences(expected, actual, {"channels": 1, "operations": 1, "components": 2})
 
 
-#: differing values printed by ``diff`` (the rest are counted)
-_SHOWN_VALUES = 50
 _GROUPS_HELP = "Only events of these groups (and DEFAULT), as hopeit_server run --enabled-groups."
 
 
@@ -99,15 +97,9 @@ def diff(config_files: Tuple[str, ...], input_file: str, enabled_groups: Tuple[s
     if not differences:
         click.echo("OK: AsyncAPI document and apps match.")
         return
-    click.echo(f"AsyncAPI document {input_file} differs from the apps at:")
-    for where in differences:
-        click.echo(f"  {where}")
     values = doc_differences.value_differences(expected, actual)
-    click.echo("Values (file, then what the apps give):")
-    for line in values[:_SHOWN_VALUES]:
-        click.echo(f"  {line}")
-    if len(values) > _SHOWN_VALUES:
-        click.echo(f"  ... and {len(values) - _SHOWN_VALUES} more")
+    title = f"AsyncAPI document {input_file} differs from the apps at:"
+    click.echo("\n".join(doc_differences.difference_report(title, list(differences), values)))
     click.echo("Run `hopeit_asyncapi create` to write it again.")
     sys.exit(1)
 

@@ -15,13 +15,10 @@ from typing import List, Optional, Tuple
 
 import click
 from hopeit.server.config_files import load_config_files, split_config_files
+from hopeit.server.doc_differences import difference_report
 from hopeit.web import openapi as api
 
 __all__ = ["create", "diff", "openapi", "update"]
-
-
-#: Value differences ``diff`` prints at most (a renamed schema can differ in hundreds of places)
-_SHOWN_VALUES = 50
 
 
 def _register(config_files: Tuple[str, ...], generate: bool) -> None:
@@ -84,15 +81,8 @@ def diff(config_files: Tuple[str, ...], input_file: str, generate: bool) -> None
     if not differences:
         click.echo("OK: API spec and running configuration match.")
         return
-    click.echo(f"API spec {input_file} differs from the apps at:")
-    for where in differences:
-        click.echo(f"  {where}")
-    values = api.file_value_differences()
-    click.echo("Values (file, then what the apps give):")
-    for line in values[:_SHOWN_VALUES]:
-        click.echo(f"  {line}")
-    if len(values) > _SHOWN_VALUES:
-        click.echo(f"  ... and {len(values) - _SHOWN_VALUES} more")
+    title = f"API spec {input_file} differs from the apps at:"
+    click.echo("\n".join(difference_report(title, differences, api.file_value_differences())))
     click.echo("Run `hopeit_openapi update` with a new --api-version to refresh it.")
     sys.exit(1)
 

@@ -6,7 +6,7 @@ every stream reads, and the errors.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, NamedTuple, Tuple, Union
+from typing import Any, Dict, FrozenSet, NamedTuple, Optional, Tuple, Union
 
 from hopeit.contracts.settings import AuthType, Compression, Serialization
 from hopeit.dataobjects import EventPayload
@@ -17,6 +17,7 @@ __all__ = [
     "StreamBusyError",
     "StreamConfigError",
     "StreamEvent",
+    "StreamGroupStats",
     "StreamItem",
     "StreamOSError",
     "StreamWrite",
@@ -104,3 +105,18 @@ _AUTH_TYPES = {auth_type.value: auth_type for auth_type in AuthType}
 #: What ``StreamManager.read_streams`` gives for each message: the stream it was read from, and the
 #: message (or the error that stands for it).
 StreamItem = Tuple[str, Union[StreamEvent, Exception]]
+
+
+@dataclass(frozen=True)
+class StreamGroupStats:
+    """What a stream manager tells of one consumer group of a stream (``StreamManager.group_stats``).
+
+    .. versionadded:: 1.0
+    """
+
+    #: messages delivered to the group and not acknowledged yet (Redis ``XINFO GROUPS`` ``pending``)
+    pending: int
+    #: messages of the stream not delivered to the group yet (Redis 7 ``lag``); None when the backend cannot tell
+    lag: Optional[int] = None
+    #: messages this manager moved to the dead-letter stream for the group since it started
+    dead_lettered: int = 0

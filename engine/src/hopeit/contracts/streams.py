@@ -33,7 +33,6 @@ manager class that does not implement them.
 import inspect
 import os
 import socket
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -43,6 +42,7 @@ from hopeit.contracts._stream_records import (
     StreamBusyError,
     StreamConfigError,
     StreamEvent,
+    StreamGroupStats,
     StreamItem,
     StreamOSError,
     StreamWrite,
@@ -91,21 +91,6 @@ def _not_implemented(manager: object, method: str) -> NotImplementedError:
         f"{type(manager).__qualname__}.{method}() is not implemented: a stream manager implements connect, close, "
         "publish (or write_stream), ensure_consumer_group, read_stream and ack_read_stream"
     )
-
-
-@dataclass(frozen=True)
-class StreamGroupStats:
-    """What a stream manager tells of one consumer group of a stream (``StreamManager.group_stats``).
-
-    .. versionadded:: 1.0
-    """
-
-    #: messages delivered to the group and not acknowledged yet (Redis ``XINFO GROUPS`` ``pending``)
-    pending: int
-    #: messages of the stream not delivered to the group yet (Redis 7 ``lag``); None when the backend cannot tell
-    lag: Optional[int] = None
-    #: messages this manager moved to the dead-letter stream for the group since it started
-    dead_lettered: int = 0
 
 
 class StreamManager:

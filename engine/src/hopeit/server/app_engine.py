@@ -4,7 +4,6 @@ Imported from ``hopeit.server.engine``, where 0.24 had it beside ``Server``.
 """
 
 import asyncio
-import random
 from collections.abc import Coroutine
 from functools import partial
 from types import CoroutineType
@@ -36,7 +35,7 @@ from hopeit.server.logger import EngineLoggerWrapper, init_app
 from hopeit.server.metrics import metrics
 from hopeit.server.steps import _NO_ARGS, _NOT_COROUTINES, StepsChain, is_coroutine
 from hopeit.server.stream_loop import StreamReadLoop
-from hopeit.server.timeouts import run_within, with_timeout
+from hopeit.server.timeouts import loop_start_delay, run_within, with_timeout
 from hopeit.server.tracking import new_track_ids, next_operation, otel_enabled
 from hopeit.streams import StreamManager
 from hopeit.streams.circuit_breaker import StreamCircuitBreaker
@@ -47,11 +46,6 @@ _T = TypeVar("_T")
 
 #: What a failing event may raise and the loops must survive (BadRequest/Unauthorized are BaseException).
 _EVENT_ERRORS = (Exception, BadRequest, Unauthorized)
-
-
-def _start_delay(seconds: int) -> float:
-    """Spread the start of read loops so many processes do not hit the backend at once."""
-    return max(0.0, int(seconds / 2) + random.uniform(0, seconds) - random.uniform(0, seconds / 2))
 
 
 async def _decode_request(payload: StoredPayload) -> Any:
@@ -356,7 +350,7 @@ class AppEngine:
     ) -> Any:
         """Consume the event's ``read_stream`` until stopped; returns the last result."""
         if wait_start:
-            await asyncio.sleep(_start_delay(self.streams_config.delay_auto_start_seconds))
+            await asyncio.sleep(loop_start_delay(self.streams_config.delay_auto_start_seconds))
         self._mark_running(event_name, "Stream")
         try:
             loop = StreamReadLoop(self, event_name)
@@ -375,7 +369,7 @@ class AppEngine:
     ) -> Any:
         """Run the event's ``__service__`` generator, executing every item it yields; returns the last result."""
         if wait_start:
-            await asyncio.sleep(_start_delay(self.streams_config.delay_auto_start_seconds))
+            await asyncio.sleep(loop_start_delay(self.streams_config.delay_auto_start_seconds))
         self._mark_running(event_name, "Service")
         last, count = None, 0
         try:

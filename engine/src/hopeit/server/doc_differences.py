@@ -10,10 +10,11 @@ belongs to the file and is never compared.
 import json
 from typing import Any, Dict, List, Mapping
 
-__all__ = ["document_differences", "value_differences"]
+__all__ = ["difference_report", "document_differences", "value_differences"]
 
 _ABSENT = object()
 _SHOWN = 100  # characters of a value shown in a difference
+_SHOWN_VALUES = 50  # values ``difference_report`` lists (a renamed schema can differ in hundreds of places)
 
 
 def _without_version(value: Any) -> Any:
@@ -85,3 +86,12 @@ def value_differences(file: Any, apps: Any, where: str = "") -> List[str]:
         pairs = enumerate(zip(file, apps))
         return [line for index, (a, b) in pairs for line in value_differences(a, b, f"{where}[{index}]")]
     return [f"{where}: file {_show(file)}, apps {_show(apps)}"]
+
+
+def difference_report(title: str, where: List[str], values: List[str]) -> List[str]:
+    """Lines a ``diff`` command prints: ``title``, each place that differs, then the values on each side."""
+    lines = [title, *(f"  {path}" for path in where), "Values (file, then what the apps give):"]
+    lines += [f"  {line}" for line in values[:_SHOWN_VALUES]]
+    if len(values) > _SHOWN_VALUES:
+        lines.append(f"  ... and {len(values) - _SHOWN_VALUES} more")
+    return lines

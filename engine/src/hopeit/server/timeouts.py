@@ -7,12 +7,13 @@ request (a ``TimerHandle`` pushed on the loop's heap, then cancelled) was most o
 """
 
 import asyncio
+import random
 import sys
 from typing import Any, Awaitable, Coroutine, TypeVar
 
 from hopeit.server.coroutines import Resumed, step_eagerly
 
-__all__ = ["run_within", "with_timeout"]
+__all__ = ["loop_start_delay", "run_within", "with_timeout"]
 
 _T = TypeVar("_T")
 
@@ -65,3 +66,11 @@ async def _until(awaitable: Awaitable[_T], deadline: float, seconds: float, labe
         raise
     finally:
         handle.cancel()
+
+
+def loop_start_delay(seconds: int) -> float:
+    """Seconds a read or service loop waits before it starts, spread around ``seconds``.
+
+    Many processes starting together then do not hit the stream backend at once.
+    """
+    return max(0.0, int(seconds / 2) + random.uniform(0, seconds) - random.uniform(0, seconds / 2))
