@@ -188,12 +188,13 @@ def ratio(rps: Dict[Tuple[str, str], List[float]], name: str, endpoint: str, bas
 def report(names: List[str], endpoints: List[str], rps: Dict[Tuple[str, str], List[float]],
            cpu: Dict[Tuple[str, str], List[float]], memory: Dict[str, Tuple[int, int]]) -> None:
     """Print the table, the aims of issue #19 beside their figures, and memory after load."""
-    print(f"\n{'endpoint':<12}{'target':<19}{'req/s':>8}{'rounds':>26}{'ratio':>8}{'us cpu/req':>12}")
+    width = max(26, 1 + max(len(" ".join(f"{v:.0f}" for v in values)) for values in rps.values()))
+    print(f"\n{'endpoint':<12}{'target':<19}{'req/s':>8}{'rounds':>{width}}{'ratio':>8}{'us cpu/req':>12}")
     for endpoint in endpoints:
         for name in names:
             values = rps[(name, endpoint)]
             rounds = " ".join(f"{v:.0f}" for v in values)
-            print(f"{endpoint:<12}{TITLES[name]:<19}{statistics.median(values):>8.0f}{rounds:>26}"
+            print(f"{endpoint:<12}{TITLES[name]:<19}{statistics.median(values):>8.0f}{rounds:>{width}}"
                   f"{ratio(rps, name, endpoint) or 0:>8.2f}{statistics.median(cpu[(name, endpoint)]):>12.1f}")
     print("\naims (issue #19), ratio to bare aiohttp in this run:")
     aims = [("hopeit-warning", "get-async", 0.7), ("hopeit-warning", "get-query", 0.7),
