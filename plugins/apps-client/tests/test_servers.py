@@ -20,7 +20,7 @@ from hopeit.apps_client import AppsClient, AppsClientException, ClientLoadBalanc
 from hopeit.server.config import AuthConfig
 from hopeit.testing.apps import create_test_context
 from hopeit.toolkit import auth
-from servers import CALLER_BASE, CALLER_CONFIG, HopeitServer, caller, start_all, target
+from servers import CALLER_BASE, CALLER_CONFIG, AppServer, caller, start_all, target
 from target_app import Identity, Something
 
 PASSPHRASE = "test-passphrase"  # as in target_app/config/server.json
@@ -42,7 +42,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def cluster(workdir: Path) -> Iterator[Dict[str, HopeitServer]]:
+def cluster(workdir: Path) -> Iterator[Dict[str, AppServer]]:
     targets = [target(f"t{i}", workdir, workdir / "secrets") for i in (1, 2)]
     calling = caller(workdir, workdir / "secrets", targets)
     servers = start_all([*targets, calling])
@@ -52,7 +52,7 @@ def cluster(workdir: Path) -> Iterator[Dict[str, HopeitServer]]:
 
 
 @pytest.fixture
-def fresh_targets(workdir: Path, request: pytest.FixtureRequest) -> Iterator[List[HopeitServer]]:
+def fresh_targets(workdir: Path, request: pytest.FixtureRequest) -> Iterator[List[AppServer]]:
     name = request.node.name[:20]
     targets = start_all([target(f"{name}-t{i}", workdir, workdir / "secrets") for i in (1, 2)])
     yield targets
@@ -72,14 +72,14 @@ async def get(url: str, **kwargs: Any) -> Any:
         return resp.status, await resp.json(content_type=None), resp.headers  # errors: text/plain (0.24)
 
 
-async def test_client_app_public_key(cluster: Dict[str, HopeitServer]) -> None:
+async def test_client_app_public_key(cluster: Dict[str, AppServer]) -> None:
     status, body, _ = await get(f"{cluster['caller'].url}{CALLER_BASE}/call-whoami")
     assert status == 200, body
     assert (body["auth_type"], body["principal"]) == ("Bearer", CALLER_KEY)
     assert body["host"] in ("t1", "t2")
 
 
-async def test_forward_context(cluster: Dict[str, HopeitServer]) -> None:
+async def test_forward_context(cluster: Dict[str, AppServer]) -> None:
     status, body, _ = await get(f"{cluster['caller'].url}{CALLER_BASE}/call-basic",
                                 headers={"Authorization": "Basic dXNlcjpwYXNz"})
     assert status == 200, body
@@ -88,7 +88,7 @@ async def test_forward_context(cluster: Dict[str, HopeitServer]) -> None:
     assert status == 401
 
 
-async def test_track_ids_follow_the_request(cluster: Dict[str, HopeitServer]) -> None:
+async def test_track_ids_follow_the_request(cluster: Dict[str, AppServer]) -> None:
     headers = {"X-Track-Request-Id": "req-across-apps", "X-Track-Session-Id": "session-7"}
     status, body, response_headers = await get(f"{cluster['caller'].url}{CALLER_BASE}/call-track", headers=headers)
     assert status == 200, body
@@ -101,13 +101,13 @@ async def test_track_ids_follow_the_request(cluster: Dict[str, HopeitServer]) ->
     assert response_headers["X-Track-Request-Id"] == "req-across-apps"
 
 
-async def test_responses_mapping(cluster: Dict[str, HopeitServer]) -> None:
+async def test_responses_mapping(cluster: Dict[str, AppServer]) -> None:
     url = f"{cluster['caller'].url}{CALLER_BASE}/call-query"
     assert (await get(url, params={"item_id": "missing3"}))[1] == {"call_query": "SomethingNotFound: missing3"}
     assert (await get(url, params={"item_id": "i1"}))[1] == {"call_query": "Something: i1"}
 
 
-async def test_post_round_robin(cluster: Dict[str, HopeitServer]) -> None:
+async def test_post_round_robin(cluster: Dict[str, AppServer]) -> None:
     answers = []
     async with aiohttp.ClientSession() as session:
         for i in range(4):
@@ -119,14 +119,14 @@ async def test_post_round_robin(cluster: Dict[str, HopeitServer]) -> None:
     assert answers[0].startswith("saved x0 by ann at ")
 
 
-async def test_list_and_routes_override(cluster: Dict[str, HopeitServer]) -> None:
+async def test_list_and_routes_override(cluster: Dict[str, AppServer]) -> None:
     status, body, _ = await get(f"{cluster['caller'].url}{CALLER_BASE}/call-list", params={"count": "3"})
     assert status == 200 and [item["id"] for item in body] == ["0", "1", "2"]
     status, body, _ = await get(f"{cluster['caller'].url}{CALLER_BASE}/call-custom")
     assert status == 200 and body["call_custom"].startswith("custom route at t")
 
 
-def in_process_config(targets: List[HopeitServer], **settings: Any) -> Any:
+def in_process_config(targets: List[AppServer], **settings: Any) -> Any:
     events = ["query_something", "slow", "fail", "whoami_bearer"]
     return caller_config(
         {"connection_str": ",".join(t.url for t in targets), "auth_strategy": "UNSECURED", **settings},
@@ -140,28 +140,28 @@ async def call(app_config: Any, event: str = "query_something", datatype: Any = 
     return await app_call("target_conn", event=event, datatype=datatype, payload=None, context=context, **query)
 
 
-async def test_unsecured_call_to_bearer_event(cluster: Dict[str, HopeitServer], started: Any) -> None:
+async def test_unsecured_call_to_bearer_event(cluster: Dict[str, AppServer], started: Any) -> None:
     app_config = await started(in_process_config([cluster["t1"]]))
     with pytest.raises(Unauthorized, match="Credentials required: this endpoint accepts Bearer"):
         await call(app_config, "whoami_bearer", Identity)
 
 
 async def test_in_process_caller_signs_with_its_key(
-    cluster: Dict[str, HopeitServer], started: Any, caller_key: None
+    cluster: Dict[str, AppServer], started: Any, caller_key: None
 ) -> None:
     app_config = await started(in_process_config([cluster["t1"]], auth_strategy="CLIENT_APP_PUBLIC_KEY"))
     identity = await call(app_config, "whoami_bearer", Identity)
     assert (identity.principal, identity.host) == (CALLER_KEY, "t1")
 
 
-async def test_server_error_is_retried_then_reported(cluster: Dict[str, HopeitServer], started: Any) -> None:
+async def test_server_error_is_retried_then_reported(cluster: Dict[str, AppServer], started: Any) -> None:
     app_config = await started(in_process_config([cluster["t1"], cluster["t2"]]))
     with pytest.raises(AppsClientException, match="target failed on purpose") as err:
         await call(app_config, "fail", str)
     assert str(err.value).endswith("(1 retries)")
 
 
-async def test_timeouts(cluster: Dict[str, HopeitServer], started: Any) -> None:
+async def test_timeouts(cluster: Dict[str, AppServer], started: Any) -> None:
     app_config = await started(in_process_config([cluster["t1"], cluster["t2"]], request_timeout_seconds=0.5))
     assert (await call(app_config, "slow", seconds="0.1")).id == "slept 0.1"
     start = time.monotonic()
@@ -171,7 +171,7 @@ async def test_timeouts(cluster: Dict[str, HopeitServer], started: Any) -> None:
     assert time.monotonic() - start < 2.0
 
 
-async def test_one_host_down_then_back(fresh_targets: List[HopeitServer], started: Any) -> None:
+async def test_one_host_down_then_back(fresh_targets: List[AppServer], started: Any) -> None:
     app_config = await started(in_process_config(
         fresh_targets, circuit_breaker_open_failures=2, circuit_breaker_open_seconds=1
     ))
@@ -190,7 +190,7 @@ async def test_one_host_down_then_back(fresh_targets: List[HopeitServer], starte
     assert client.state.load_balancer.cb_open_ttl == [0.0, 0.0]
 
 
-async def test_all_hosts_down_then_back(fresh_targets: List[HopeitServer], started: Any) -> None:
+async def test_all_hosts_down_then_back(fresh_targets: List[AppServer], started: Any) -> None:
     app_config = await started(in_process_config(
         fresh_targets, retries=1, circuit_breaker_open_failures=1, circuit_breaker_open_seconds=1
     ))
@@ -213,7 +213,7 @@ async def test_all_hosts_down_then_back(fresh_targets: List[HopeitServer], start
 
 
 def test_start_fails_on_an_event_the_target_cannot_serve(
-    workdir: Path, cluster: Dict[str, HopeitServer], tmp_path: Path
+    workdir: Path, cluster: Dict[str, AppServer], tmp_path: Path
 ) -> None:
     config = json.loads(CALLER_CONFIG.read_text())
     config["events"]["call_whoami"]["connections"][0]["event"] = "who ami?"

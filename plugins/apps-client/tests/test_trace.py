@@ -19,7 +19,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
-from servers import TESTS, HopeitServer, start_all, target
+from servers import TESTS, AppServer, start_all, target
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
 PARENT_ID = "b7ad6b7169203331"
@@ -28,7 +28,7 @@ CALLER_CONFIGS = [str(TESTS / "caller_app" / "config" / "trace-server.json"),
 
 
 @pytest.fixture(scope="module")
-def called(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HopeitServer]:
+def called(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     workdir = tmp_path_factory.mktemp("trace")
     (workdir / "secrets").mkdir()  # the target's server config creates its keys there
     server, = start_all([target("traced", workdir, workdir / "secrets")])
@@ -37,7 +37,7 @@ def called(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HopeitServer]:
 
 
 @pytest.fixture
-def spans(monkeypatch: pytest.MonkeyPatch, called: HopeitServer) -> Iterator[InMemorySpanExporter]:
+def spans(monkeypatch: pytest.MonkeyPatch, called: AppServer) -> Iterator[InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
