@@ -10,7 +10,7 @@ coroutine without a time limit fails here instead of hanging.
 import asyncio
 import logging
 import uuid
-from typing import AsyncIterator, Dict, Iterator, List
+from typing import AsyncIterator, Dict, List
 
 import pytest
 from hopeit.server import logger as logger_module
@@ -22,6 +22,8 @@ from hopeit.testing.apps import config
 from steps_app import CONFIG, LoopData, LoopResult
 from steps_app.events import handed_back_setup
 
+from server.conftest import Records
+
 #: seconds the test waits before calling the engine stuck (the events' own limits are 0.05 s)
 _GUARD = 3.0
 
@@ -30,17 +32,6 @@ _IDS: Dict[str, str] = {
     "track.request_ts": "2024-01-01T00:00:00+00:00",
     "track.operation_id": "op",
 }
-
-
-class Records(logging.Handler):
-    """The lines the engine logs at ERROR."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.lines: List[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(f"{record.getMessage()} | {getattr(record, 'extra', '')}")
 
 
 @pytest.fixture
@@ -58,16 +49,9 @@ async def engine() -> AsyncIterator[AppEngine]:
     logger_module.init_logger(*saved)
 
 
-@pytest.fixture
-def errors(engine: AppEngine) -> Iterator[Records]:
-    handler = Records()
-    # the app's lines and each event's own (lifecycle lines go to the event's logger, as in 0.24)
-    loggers = {engine.logger.logger, *(engine.event_logger(name).logger for name in engine.effective_events)}
-    for logger in loggers:
-        logger.addHandler(handler)
-    yield handler
-    for logger in loggers:
-        logger.removeHandler(handler)
+def _errors(records: Records) -> List[str]:
+    """The message and extra column of the lines logged at ERROR."""
+    return [line.split(" ", 1)[1] for line in records.lines(logging.ERROR)]
 
 
 async def test_request_awaits_a_handed_back_coroutine_within_response_timeout(engine: AppEngine) -> None:
@@ -93,16 +77,16 @@ async def test_setup_event_awaits_a_handed_back_coroutine_within_response_timeou
 
 
 async def test_service_item_awaits_a_handed_back_coroutine_within_response_timeout(
-    engine: AppEngine, errors: Records
+    engine: AppEngine, records: Records
 ) -> None:
     """A SERVICE item whose step's coroutine outlives ``response_timeout`` fails; the loop ends normally."""
     await asyncio.wait_for(engine.service_loop(event_name="handed_back_service", wait_start=False), _GUARD)
-    assert any("Response timeout exceeded seconds=0.05" in line for line in errors.lines)
-    assert any(line.startswith("FAILED") for line in errors.lines)
+    assert any("Response timeout exceeded seconds=0.05" in line for line in _errors(records))
+    assert any(line.startswith("FAILED") for line in _errors(records))
 
 
 async def test_stream_message_awaits_a_handed_back_coroutine_within_stream_timeout(
-    engine: AppEngine, errors: Records
+    engine: AppEngine, records: Records
 ) -> None:
     """A message whose plain step hands back a coroutine fails at ``stream.timeout`` and stays pending,
     while the quick message of the same batch is processed and acknowledged."""
@@ -119,12 +103,12 @@ async def test_stream_message_awaits_a_handed_back_coroutine_within_stream_timeo
         engine.read_stream(event_name="handed_back_stream", max_events=2, wait_start=False), _GUARD
     )
     assert last == LoopResult(id="quick", queue="handed back")
-    assert any("Stream processing timeout exceeded seconds=0.05" in line for line in errors.lines)
+    assert any("Stream processing timeout exceeded seconds=0.05" in line for line in _errors(records))
     inner: MemoryStreamManager = manager.stream_manager  # type: ignore[attr-defined]
     [pending] = inner.pending("steps_app.handed", "steps_app.1x0.handed_back_stream")
     assert pending.delivery_count == 1
     # alone in its batch, the message's steps are awaited in the loop's own task: the same limit applies
-    errors.lines.clear()
+    records.records.clear()
     await manager.write_stream(
         stream_name="steps_app.handed", queue="AUTO", payload=LoopData(id="alone", action="slow"), track_ids={},
         auth_info={}, compression=stream.compression, serialization=stream.serialization,
@@ -132,7 +116,7 @@ async def test_stream_message_awaits_a_handed_back_coroutine_within_stream_timeo
     assert await asyncio.wait_for(
         engine.read_stream(event_name="handed_back_stream", max_events=1, wait_start=False), _GUARD
     ) is None
-    assert any("Stream processing timeout exceeded seconds=0.05" in line for line in errors.lines)
+    assert any("Stream processing timeout exceeded seconds=0.05" in line for line in _errors(records))
     assert len(inner.pending("steps_app.handed", "steps_app.1x0.handed_back_stream")) == 2
 
 
