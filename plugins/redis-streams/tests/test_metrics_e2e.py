@@ -108,11 +108,20 @@ async def test_metrics_pending_and_lag_match_xinfo_groups(served: str, raw: "aio
     with urllib.request.urlopen(request, timeout=10) as resp:  # a loopback test server
         assert resp.status == 200
 
+    def agrees(samples: Dict[Tuple[str, str, str], float], name: str, info: Dict[str, Any]) -> bool:
+        return (samples.get(("hopeit_stream_consumed_total", ITEMS, name)) == 20
+                and samples.get(("hopeit_stream_pending_messages", ITEMS, name)) == info["pending"]
+                and samples.get(("hopeit_stream_failed_total", ITEMS, name)) == info["pending"])
+
     async def settled() -> Any:
-        """Every group of the stream consumed the 20 items (poison 7 failing where it fails) and Redis agrees."""
-        groups = await _xinfo(raw, ITEMS)
+        """Every group of the stream consumed the 20 items (poison 7 failing where it fails) and Redis agrees.
+
+        The scrape comes first: a group's messages are counted once acknowledged, so ``XINFO GROUPS``
+        read after it shows those acknowledgements (the other order races a batch still running).
+        """
         samples = _scrape(served) or {}
-        done = groups and all(samples.get(("hopeit_stream_consumed_total", ITEMS, g)) == 20 for g in groups)
+        groups = await _xinfo(raw, ITEMS)
+        done = groups and all(agrees(samples, name, info) for name, info in groups.items())
         return (groups, samples) if done else None
 
     groups, samples = await wait_until(settled, timeout=60, interval=0.1, what="20 items consumed by every group")
