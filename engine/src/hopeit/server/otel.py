@@ -137,20 +137,24 @@ async def _finish(outcome: Any, span: Span, recorder: OtelSpans) -> Any:
     return result
 
 
+def _in_span(recorder: OtelSpans, span: Span, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``func(*args, **kwargs)`` with ``span`` ended when it returns, or when the coroutine it handed back ends."""
+    try:
+        result = func(*args, **kwargs)
+    except BaseException as exc:
+        recorder.end_span(span, exc)
+        raise
+    if is_coroutine(result):
+        return _finish(result, span, recorder)
+    recorder.end_span(span, None)
+    return result
+
+
 def _traced_call(recorder: OtelSpans, name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     """``func`` (a plain or ``async def`` step) in a span of its own."""
 
     def step(payload: Any, context: EventContext, **kwargs: Any) -> Any:
-        span = recorder.child_span(context, name)
-        try:
-            result = func(payload, context, **kwargs)
-        except BaseException as exc:
-            recorder.end_span(span, exc)
-            raise
-        if is_coroutine(result):
-            return _finish(result, span, recorder)
-        recorder.end_span(span, None)
-        return result
+        return _in_span(recorder, recorder.child_span(context, name), func, payload, context, **kwargs)
 
     return step
 
@@ -205,14 +209,6 @@ def instrument(engine: "AppEngine") -> None:
         queue: str = StreamQueue.AUTO, owned: bool = False,
     ) -> Any:
         span = recorder.start_event(context, types.get(base_event_name(context.event_name)))
-        try:
-            outcome = start(context, payload, query_args, queue, owned)
-        except BaseException as exc:
-            recorder.end_span(span, exc)
-            raise
-        if is_coroutine(outcome):
-            return _finish(outcome, span, recorder)
-        recorder.end_span(span, None)
-        return outcome
+        return _in_span(recorder, span, start, context, payload, query_args, queue, owned)
 
     engine.start_event = start_event  # type: ignore[method-assign]
