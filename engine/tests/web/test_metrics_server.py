@@ -10,6 +10,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
 from hopeit.testing.servers import free_port, server_command
+from hopeit.testing.waiting import wait_until
 from metrics_support import APP_CONFIG, BASE, Samples, event, group, parse, server_config, value
 from web_support import ServerProcess
 
@@ -29,18 +30,6 @@ def _call(url: str, body: Optional[Dict[str, Any]] = None) -> Any:
 def _scrape(server: ServerProcess) -> Samples:
     with urllib.request.urlopen(f"{server.url}/metrics", timeout=10) as resp:  # a loopback test server
         return parse(resp.read().decode())
-
-
-def _until(condition: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
-    """Poll ``condition`` (a scrape) until it gives a true value: workers write their counts every second."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = condition()
-        if last:
-            return last
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not within {timeout} s (last: {last})")
 
 
 StartServer = Callable[..., ServerProcess]
@@ -66,7 +55,7 @@ def metrics_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         assert server.stop() == 0, server.output()
 
 
-def test_hopeit_server_run_counts_what_was_sent(metrics_server: StartServer) -> None:
+async def test_hopeit_server_run_counts_what_was_sent(metrics_server: StartServer) -> None:
     server = metrics_server(["--start-streams"])
     base = f"{server.url}{BASE}"
     before = value(_scrape(server), "hopeit_event_handled_total", **event("ok", "GET")) or 0  # wait_ready's calls
@@ -77,8 +66,11 @@ def test_hopeit_server_run_counts_what_was_sent(metrics_server: StartServer) -> 
     assert _call(f"{base}/fail") == 500
     for i in range(6):
         assert _call(f"{base}/produce", {"id": f"p{i}", "fail": i % 3 == 0})["id"] == f"p{i}"
-    samples = _until(lambda: (lambda s: s if value(s, "hopeit_stream_consumed_total", **group()) == 6 else None)(
-        _scrape(server)), "6 messages consumed")
+    def consumed() -> Optional[Samples]:
+        samples = _scrape(server)
+        return samples if value(samples, "hopeit_stream_consumed_total", **group()) == 6 else None
+
+    samples = await wait_until(consumed, timeout=30, interval=0.1, what="6 messages consumed")
     assert value(samples, "hopeit_event_handled_total", **event("ok", "GET")) == before + 5
     assert value(samples, "hopeit_event_handled_total", **event("echo", "POST")) == 3
     assert value(samples, "hopeit_event_duration_seconds_count", **event("echo", "POST")) == 3
@@ -102,7 +94,7 @@ def _pid_calls(server: ServerProcess, count: int) -> Dict[int, int]:
     return served
 
 
-def test_two_workers_answer_the_counts_of_both(metrics_server: StartServer) -> None:
+async def test_two_workers_answer_the_counts_of_both(metrics_server: StartServer) -> None:
     server = metrics_server(["--workers", "2"])
     served: Dict[int, int] = {}
     deadline = time.monotonic() + 60
@@ -117,7 +109,7 @@ def test_two_workers_answer_the_counts_of_both(metrics_server: StartServer) -> N
         samples = _scrape(server)
         return samples if value(samples, "hopeit_event_handled_total", **event("pid", "GET")) == total else None
 
-    samples = _until(summed, f"the {total} pid calls of both workers summed")
+    samples = await wait_until(summed, timeout=30, interval=0.1, what=f"the {total} pid calls of both workers summed")
     assert value(samples, "hopeit_event_duration_seconds_count", **event("pid", "GET")) == total
     assert value(samples, "hopeit_event_duration_seconds_bucket", **event("pid", "GET"), le="+Inf") == total
     assert value(samples, "hopeit_http_requests_in_flight") == 0
