@@ -64,6 +64,7 @@ async def test_code_and_config_changes_restart_the_server(tmp_path: Path) -> Non
     config_files = _project(tmp_path, "one")
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "src"), os.environ.get("PYTHONPATH", "")])}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # the server caches the app's bytecode, as a developer's does
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "hopeit_server"), "run", "--reload", "--host", "127.0.0.1",
          "--port", str(port), "--config-files", config_files],
@@ -71,7 +72,12 @@ async def test_code_and_config_changes_restart_the_server(tmp_path: Path) -> Non
     )
     try:
         await wait_until(lambda: _word(port) == "one", timeout=60, what="the first answer")
-        (tmp_path / "src" / "reload_app" / "word.py").write_text(STEP.format(word="two"))
+        word = tmp_path / "src" / "reload_app" / "word.py"
+        before = word.stat()
+        word.write_text(STEP.format(word="two"))
+        # same size and, as saved within one second, the same whole-second time as the code cached
+        # when it was first imported: the restart must not take that bytecode for current
+        os.utime(word, ns=(before.st_atime_ns, before.st_mtime_ns))
         await wait_until(lambda: _word(port) == "two", timeout=60, what="the answer of the changed code")
         app_json = tmp_path / "config" / "app.json"
         app = json.loads(app_json.read_text())

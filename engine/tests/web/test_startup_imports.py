@@ -33,6 +33,11 @@ TOKEN_CRYPTO = ["jwt", "cryptography", "hopeit.toolkit.auth"]
 WORKERS = ["hopeit.web.supervisor"]
 #: what records spans (``HOPEIT_OTEL=1`` only)
 OPENTELEMETRY = ["opentelemetry", "hopeit.server.otel"]
+#: what reads streams (apps with STREAM events), takes uploads (MULTIPART events), compresses stream
+#: messages (``gzip``: the standard library's bz2 and lzma come with ``shutil`` anyway) and suggests
+#: config keys (an unknown key)
+UNUSED_PARTS = ["hopeit.server.stream_loop", "hopeit.server._stream_batch", "hopeit.server.stream_retries",
+                "hopeit.web.multipart", "hopeit.streams.compression", "gzip", "difflib"]
 
 _STARTED = """
 import asyncio, json, sys
@@ -77,6 +82,7 @@ def test_typical_server_imports_no_openapi_tooling_no_token_crypto_no_supervisor
     assert _among(modules, TOKEN_CRYPTO) == []
     assert _among(modules, WORKERS) == []
     assert _among(modules, OPENTELEMETRY) == []
+    assert _among(modules, UNUSED_PARTS) == []
 
 
 def test_api_auto_loads_openapi_tooling_at_start(tmp_path: Path) -> None:

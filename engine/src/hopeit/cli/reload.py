@@ -14,13 +14,13 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
-from typing import Any, List, NoReturn, Optional, Set
+from typing import Any, Iterable, List, NoReturn, Optional, Set
 
 from hopeit.server.config_files import load_config_files
 from hopeit.web.args import ServeArgs
 from hopeit.web.server import run_cli
 
-__all__ = ["run_with_reload", "watched_paths"]
+__all__ = ["forget_bytecode", "run_with_reload", "watched_paths"]
 
 #: What makes the server restart: code and configs (never the log files it writes itself)
 WATCHED_SUFFIXES = (".py", ".json")
@@ -65,6 +65,21 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
+def forget_bytecode(paths: Iterable[str]) -> None:
+    """Remove the cached bytecode (``__pycache__/<name>.<tag>.pyc``) of the ``.py`` files among ``paths``.
+
+    Python takes a cached file as current when it names the source's size and modification time in
+    whole seconds: an edit that keeps the size, saved within the second of the one before (``one``
+    -> ``two``), would be served from the stale bytecode after the restart.
+    """
+    for path in paths:
+        if path.endswith(".py"):
+            try:
+                os.remove(importlib.util.cache_from_source(path))
+            except (OSError, NotImplementedError, ValueError):  # none cached, or no cache for this Python
+                pass
+
+
 def _only_code_and_configs(change: Any, path: str) -> bool:
     return path.endswith(WATCHED_SUFFIXES) and "__pycache__" not in path
 
@@ -89,6 +104,7 @@ def run_with_reload(args: ServeArgs) -> None:
     _stop_on_sigterm()
 
     def restarted(changes: Set[Any]) -> None:
+        forget_bytecode(path for _, path in changes)  # before the new server process imports them
         names = sorted({os.path.relpath(path) for _, path in changes})
         print(f"hopeit_server: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''} changed: restarting",
               flush=True)

@@ -147,15 +147,22 @@ _WRITING: _Rewrites = {
 
 # keys whose values are not schemas to rewrite (or are pydantic's own bookkeeping)
 _OPAQUE_KEYS = frozenset({"metadata", "cls", "function", "ref", "schema_ref", "config", "serialization"})
+#: the types of the values that may hold schemas (pydantic's core schemas are plain dicts and lists)
+_CONTAINERS = (dict, list)
 
 
 def _rewrite(schema: Any, rewrites: _Rewrites) -> Any:
+    # only dicts and lists hold schemas: other values are kept without a call (a config model's
+    # schema has thousands of them, walked when its adapter is built at start-up)
     if isinstance(schema, dict):
-        node = {key: value if key in _OPAQUE_KEYS else _rewrite(value, rewrites) for key, value in schema.items()}
+        node = {
+            key: _rewrite(value, rewrites) if isinstance(value, _CONTAINERS) and key not in _OPAQUE_KEYS else value
+            for key, value in schema.items()
+        }
         rewrite = rewrites.get(node.get("type"))  # type: ignore[arg-type]
         return rewrite(node) if rewrite is not None else node
     if isinstance(schema, list):
-        return [_rewrite(item, rewrites) for item in schema]
+        return [_rewrite(item, rewrites) if isinstance(item, _CONTAINERS) else item for item in schema]
     return schema
 
 

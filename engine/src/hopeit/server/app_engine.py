@@ -34,7 +34,6 @@ from hopeit.server.events import (
 from hopeit.server.logger import EngineLoggerWrapper, init_app
 from hopeit.server.metrics import metrics
 from hopeit.server.steps import _NO_ARGS, _NOT_COROUTINES, StepsChain, is_coroutine
-from hopeit.server.stream_loop import StreamReadLoop
 from hopeit.server.timeouts import loop_start_delay, run_within, with_timeout
 from hopeit.server.tracking import new_track_ids, next_operation, otel_enabled
 from hopeit.streams import StreamManager
@@ -353,6 +352,8 @@ class AppEngine:
             await asyncio.sleep(loop_start_delay(self.streams_config.delay_auto_start_seconds))
         self._mark_running(event_name, "Stream")
         try:
+            from hopeit.server.stream_loop import StreamReadLoop  # only servers with STREAM events load it
+
             loop = StreamReadLoop(self, event_name)
             return await loop.run(max_events=max_events, stop_when_empty=stop_when_empty)
         finally:

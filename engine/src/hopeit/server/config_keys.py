@@ -13,7 +13,6 @@ the messages about the order of ``--config-files``.
 """
 
 import dataclasses
-import difflib
 import sys
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union, get_args, get_origin, get_type_hints
 
@@ -69,6 +68,8 @@ def unknown_keys(data: Any, datatype: type, prefix: str = "", *, ignored: bool =
         for key, item in value.items():
             where = f"{path}.{key}" if path else str(key)
             if key not in names:
+                import difflib  # only when a key is unknown
+
                 close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
                 hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(names)})"
                 found.append(f"{where}: {what}{hint}")

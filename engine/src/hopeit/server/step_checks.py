@@ -18,7 +18,6 @@ from typing import Any, Callable, List
 from hopeit.app.config import EventType
 from hopeit.server.engine import AppEngine
 from hopeit.server.step_info import CollectorStepInfo
-from hopeit.server.stream_loop import stream_datatypes
 
 __all__ = ["event_step_problems"]
 
@@ -49,6 +48,8 @@ def event_step_problems(engine: AppEngine) -> List[str]:
                     f"their types, e.g. def {step_name}(payload: MyData, context: EventContext) -> MyResult"
                 )
         if descriptor.type == EventType.STREAM:
+            from hopeit.server.stream_loop import stream_datatypes  # loaded by apps with STREAM events only
+
             try:
                 stream_datatypes(engine, event_name)
             except (NotImplementedError, ImportError) as exc:

@@ -1,8 +1,9 @@
-"""Compression of stream message payloads, one function pair per ``Compression`` value."""
+"""Compression of stream message payloads, one function pair per ``Compression`` value.
 
-import bz2
-import gzip
-import lzma
+Each codec's module is imported when a stream first uses it: a server whose streams are not
+compressed (the default) loads none of them.
+"""
+
 import zlib
 from typing import Callable, Dict, Tuple
 
@@ -32,11 +33,17 @@ def _codecs(compression: Compression) -> _Codec:
         zlevel = 6 if level is None else level
         return (lambda data: zlib.compress(data, zlevel)), zlib.decompress
     if name == "gzip":
+        import gzip
+
         glevel = 9 if level is None else level
         return (lambda data: gzip.compress(data, glevel)), gzip.decompress
     if name == "bz2":
+        import bz2
+
         blevel = 9 if level is None else level
         return (lambda data: bz2.compress(data, blevel)), bz2.decompress
+    import lzma
+
     return lzma.compress, lzma.decompress
 
 

@@ -6,7 +6,7 @@ types, body limit) is worked out once when the route is created; a request only 
 
 import logging
 import time
-from typing import Any, Dict, List, Optional, Set
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set
 
 from aiohttp import web
 from hopeit.app.api import EventApi
@@ -22,13 +22,6 @@ from hopeit.streams import StreamOSError
 from hopeit.web import openapi
 from hopeit.web.metrics_route import measure_route
 from hopeit.web.mgmt import StreamControl, mgmt_route_name
-from hopeit.web.multipart import (
-    DEFAULT_MAX_FIELD_SIZE,
-    DEFAULT_MAX_PARTS,
-    DEFAULT_MAX_UPLOAD_SIZE,
-    MultipartLimits,
-    Upload,
-)
 from hopeit.web.request import (
     DEFAULT_MAX_BODY_SIZE,
     PayloadTooLarge,
@@ -48,6 +41,9 @@ from hopeit.web.response import (
     plain_http_errors,
 )
 from hopeit.web.tracking import track_ids
+
+if TYPE_CHECKING:  # pragma: no cover - loaded by routes of MULTIPART events only
+    from hopeit.web.multipart import MultipartLimits, Upload
 
 __all__ = ["EventRoute", "add_app_routes"]
 
@@ -123,14 +119,18 @@ class EventRoute:
             list(auth.default_auth_methods) if auth is not None else [AuthType.UNSECURED]
         )
         self.auth_info: Dict[str, Any] = {"domain": auth.domain} if auth is not None and auth.domain else {}
-        default = DEFAULT_MAX_UPLOAD_SIZE if self.event_type == EventType.MULTIPART else DEFAULT_MAX_BODY_SIZE
-        self.max_body_size = _event_limit(self.settings, "max_body_size", default)
         self.multipart = self.event_type == EventType.MULTIPART
-        self.multipart_limits = MultipartLimits(
-            body=self.max_body_size,
-            field=_event_limit(self.settings, "max_field_size", DEFAULT_MAX_FIELD_SIZE),
-            parts=_event_limit(self.settings, "max_parts", DEFAULT_MAX_PARTS),
-        )
+        self.multipart_limits: Optional[MultipartLimits] = None
+        self.max_body_size = _event_limit(self.settings, "max_body_size", DEFAULT_MAX_BODY_SIZE)
+        if self.multipart:
+            from hopeit.web import multipart  # servers without MULTIPART events do not load it
+
+            self.max_body_size = _event_limit(self.settings, "max_body_size", multipart.DEFAULT_MAX_UPLOAD_SIZE)
+            self.multipart_limits = multipart.MultipartLimits(
+                body=self.max_body_size,
+                field=_event_limit(self.settings, "max_field_size", multipart.DEFAULT_MAX_FIELD_SIZE),
+                parts=_event_limit(self.settings, "max_parts", multipart.DEFAULT_MAX_PARTS),
+            )
         self.traceback = bool(server_config is not None and server_config.errors_traceback)
         self.shape = _context_shape(host_config, engine.app_config, event_name, self.settings)
         self.log = logger.logger  # the standard logger: one call less per request to ask its level
@@ -172,7 +172,7 @@ class EventRoute:
         return resp
 
     async def _run(self, context: EventContext, request: web.Request,
-                   upload: Optional[Upload] = None) -> web.StreamResponse:
+                   upload: "Optional[Upload]" = None) -> web.StreamResponse:
         authorize(context, request, self.auth_methods)
         query_args = self.query_args.parse(request)
         payload: Any = None
@@ -212,6 +212,9 @@ class EventRoute:
 
     async def _run_upload(self, context: EventContext, request: web.Request) -> web.StreamResponse:
         """Run a MULTIPART event: the files saved from an upload that is then refused are removed."""
+        from hopeit.web.multipart import Upload
+
+        assert self.multipart_limits is not None  # set for MULTIPART events
         upload = Upload(request, self.multipart_limits)
         try:
             resp = await self._run(context, request, upload)
@@ -222,7 +225,7 @@ class EventRoute:
             await self._discard(context, upload)
         return resp
 
-    async def _discard(self, context: EventContext, upload: Upload) -> None:
+    async def _discard(self, context: EventContext, upload: "Upload") -> None:
         left = await upload.discard()
         if left:
             self.logger.warning(context, f"Could not remove files of a refused upload: {', '.join(left)}")
