@@ -121,7 +121,6 @@ class EventRoute:
         self.auth_info: Dict[str, Any] = {"domain": auth.domain} if auth is not None and auth.domain else {}
         self.multipart = self.event_type == EventType.MULTIPART
         self.multipart_limits: Optional[MultipartLimits] = None
-        self.max_body_size = _event_limit(self.settings, "max_body_size", DEFAULT_MAX_BODY_SIZE)
         if self.multipart:
             from hopeit.web import multipart  # servers without MULTIPART events do not load it
 
@@ -131,6 +130,8 @@ class EventRoute:
                 field=_event_limit(self.settings, "max_field_size", multipart.DEFAULT_MAX_FIELD_SIZE),
                 parts=_event_limit(self.settings, "max_parts", multipart.DEFAULT_MAX_PARTS),
             )
+        else:
+            self.max_body_size = _event_limit(self.settings, "max_body_size", DEFAULT_MAX_BODY_SIZE)
         self.traceback = bool(server_config is not None and server_config.errors_traceback)
         self.shape = _context_shape(host_config, engine.app_config, event_name, self.settings)
         self.log = logger.logger  # the standard logger: one call less per request to ask its level
