@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
+from hopeit.testing.ports import free_port
+
 __all__ = ["LOADGEN", "Target", "answers", "free_port", "loadgen_cpus", "run_load", "server_cpus"]
 
 LOADGEN = '''
@@ -59,13 +61,6 @@ def loadgen_cpus() -> Optional[Set[int]]:
     """The cores the load generator runs on (all but the server's), or None when there is only one."""
     cpus = _cpus()
     return set(cpus[:-1]) if len(cpus) >= 2 else None
-
-
-def free_port() -> int:
-    """A TCP port free on loopback right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def answers(port: int, path: str) -> bool:

@@ -19,7 +19,6 @@ memory growth beside 3x the frame's in-memory size (aim: under it).
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from hopeit.dataframes.plugin import config_path
 from hopeit.testing.redis import RedisServer
+from hopeit.testing.servers import free_port
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -42,12 +42,6 @@ ROUNDS = int(os.getenv("BENCH_ROUNDS", "5"))
 FSYNC = os.getenv("BENCH_FSYNC", "0") == "1"
 HERE = Path(__file__).parent
 BASE = "/api/df-bench/1x0"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def write_configs(work: Path, redis_url: str) -> List[Path]:

@@ -1,6 +1,8 @@
 """``hopeit.testing.servers``: a real ``hopeit_server run`` process for end-to-end tests."""
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,31 @@ def test_a_server_that_exits_or_never_gets_ready_fails_with_its_output(tmp_path:
             slow.wait_listening().wait_ready("/health", timeout=0.5, statuses=(204,))
     with pytest.raises(AssertionError, match="was not started"):
         HopeitServer("never", [], tmp_path).wait_listening()
+
+
+class _AnswersEverything(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_answers_of_another_process_on_the_port_are_not_taken_for_the_server(tmp_path: Path) -> None:
+    squatter = ThreadingHTTPServer(("127.0.0.1", free_port()), _AnswersEverything)
+    threading.Thread(target=squatter.serve_forever, daemon=True).start()
+    try:
+        files = [_server_json(tmp_path), KIT_APP / "config.json"]
+        server = HopeitServer("kit", files, tmp_path, pythonpath=[KIT_APP.parent], port=squatter.server_port)
+        with server, pytest.raises(AssertionError) as failed:
+            server.wait_ready()
+        message = str(failed.value)
+        assert f"another process listens on port {squatter.server_port}" in message
+        assert "kit exited with" in message and "address already in use" in message.lower()
+    finally:
+        squatter.shutdown()
+        squatter.server_close()
 
 
 def test_low_level_helpers() -> None:

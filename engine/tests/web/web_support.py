@@ -15,6 +15,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterator, List
 
 import aiohttp
 import pytest
+from hopeit.testing.servers import free_port
 
 with warnings.catch_warnings():
     # cryptography (under PyJWT) warns once, on import, that Python 3.8 is deprecated: import it
@@ -69,12 +70,6 @@ async def web_client(aiohttp_client: Any) -> AsyncIterator[MakeClient]:
         return await aiohttp_client(app)
 
     yield make
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class ServerProcess:

@@ -1,7 +1,6 @@
 """RedisStorage against a real Redis server started by the test kit."""
 
 import json
-import socket
 
 import pytest
 import redis.asyncio
@@ -9,6 +8,7 @@ import redis.exceptions
 from conftest import Something, something
 from hopeit.redis_storage import RedisStorage, RedisStorageConnectionError
 from hopeit.testing.redis import RedisServer
+from hopeit.testing.servers import free_port
 from hopeit.testing.waiting import wait_until
 
 
@@ -88,14 +88,8 @@ async def test_decoded_responses_address(redis_server: RedisServer) -> None:
         await store.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_unreachable_address_error_names_it() -> None:
-    port = _free_port()
+    port = free_port()
     store: RedisStorage[Something] = RedisStorage().connect(address=f"redis://127.0.0.1:{port}/2")
     for call in (
         store.get("k", datatype=Something),
@@ -116,7 +110,7 @@ async def test_connection_error_repr_and_str() -> None:
 
     (With redis 8, ``repr()`` raised AttributeError 'error_type': redis' ``__init__`` was skipped.)
     """
-    port = _free_port()
+    port = free_port()
     store: RedisStorage[Something] = RedisStorage().connect(address=f"redis://127.0.0.1:{port}/0")
     with pytest.raises(RedisStorageConnectionError) as err:
         await store.get("k", datatype=Something)

@@ -13,6 +13,7 @@ from hopeit.redis_streams._consumer import consumer_name, process_slot
 from hopeit.redis_streams.settings import load_settings, safe_address
 from hopeit.streams import StreamConfigError, StreamOSError
 from hopeit.testing.redis import RedisServer
+from hopeit.testing.servers import free_port
 
 
 def config(url: str, **settings: Any) -> StreamsConfig:
@@ -121,9 +122,7 @@ def test_process_slots_are_distinct_per_live_process_and_reused(tmp_path: Path) 
 
 
 async def test_connect_error_names_the_address() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     address = f"redis://:pw@127.0.0.1:{port}/0"
     manager = RedisStreamManager(address=address, config=config(address, socket_connect_timeout=1))
     with pytest.raises(StreamOSError, match=rf"Cannot connect to Redis at redis://:\*\*\*@127.0.0.1:{port}/0") as err:

@@ -23,16 +23,11 @@ import time
 from pathlib import Path
 from typing import Callable, Collection, List, Mapping, Optional, Sequence, TypeVar, Union
 
+from hopeit.testing.ports import free_port, listening_here
+
 __all__ = ["HopeitServer", "free_port", "server_command"]
 
 _Server = TypeVar("_Server", bound="HopeitServer")
-
-
-def free_port() -> int:
-    """A loopback TCP port nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def server_command() -> List[str]:
@@ -124,13 +119,16 @@ class HopeitServer:
     def _wait(self: _Server, done: Callable[[], bool], what: str, timeout: float) -> _Server:
         assert self.proc is not None, f"{self.name} was not started"
         deadline = time.monotonic() + timeout
+        foreign = ""
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError(f"{self.name} exited with {self.proc.returncode}:\n{self.output()}")
+                raise AssertionError(f"{self.name} exited with {self.proc.returncode}{foreign}:\n{self.output()}")
             if done():
-                return self
+                if listening_here(self.port, self.proc.pid) is not False:
+                    return self
+                foreign = f" (another process listens on port {self.port}: its answers were not taken for ours)"
             time.sleep(0.05)
-        raise AssertionError(f"{self.name} {what} after {timeout} s:\n{self.output()}")
+        raise AssertionError(f"{self.name} {what} after {timeout} s{foreign}:\n{self.output()}")
 
     def kill(self) -> None:
         """SIGKILL: the process dies at once, as in a crash."""
