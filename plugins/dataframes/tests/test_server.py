@@ -89,22 +89,23 @@ async def test_a_dataframe_payload_and_the_openapi_spec(server: HopeitServer) ->
 async def test_bad_input_is_a_400_and_leaves_nothing_behind(server: HopeitServer, data_path: Path) -> None:
     missing: List[Dict[str, Any]] = [{"sensor": "a", "value": 1.0}]
     status, body = await call(server, "POST", "/ingest", {"batch_id": "x", "readings": missing})
-    assert status == 400 and "count" in body["msg"] and "Field required" in body["msg"]
+    assert status == 400 and "count" in body["msg"] and "Field required" in body["msg"], (status, body)
     status, body = await call(server, "POST", "/ingest", {"batch_id": "x", "readings": [{**ROWS[0], "value": "x"}]})
-    assert status == 400 and "value" in body["msg"] and "[0]" in body["msg"]
+    assert status == 400 and "value" in body["msg"] and "[0]" in body["msg"], (status, body)
     status, pointers = await call(server, "POST", "/save-batch", {"batch_id": "g", "readings": ROWS})
+    assert status == 200, pointers
     [saved] = parquet_files(data_path / "datasets")
     wrong = pointers["readings"]
     wrong_type = {**wrong, "datatype": "df_app.Values"}
     status, body = await call(server, "POST", "/ingest", {"batch_id": "g", "readings": wrong_type})
-    assert status == 400 and "holds df_app.Values, expected df_app.Reading" in body["msg"]
+    assert status == 400 and "holds df_app.Values, expected df_app.Reading" in body["msg"], (status, body)
     shutil.copy(saved, saved.with_suffix(".keep"))
     saved.write_bytes((CONFIG / "app-config.json").read_bytes())  # not parquet at all
     status, body = await call(server, "POST", "/ingest", {"batch_id": "g", "readings": wrong})
     assert status == 400, body
     saved.unlink()
     status, body = await call(server, "POST", "/ingest", {"batch_id": "g", "readings": wrong})
-    assert status == 400 and "not found" in body["msg"]
+    assert status == 400 and "not found" in body["msg"], (status, body)
     assert parquet_files(data_path / "datasets") == []  # refused requests saved nothing
 
 
