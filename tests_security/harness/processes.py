@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, Dict, Optional, Sequence
 
+from hopeit.testing.ports import listening_here
 from simple_example import testing
 
 __all__ = ["SUITE_DIR", "ServerFactory", "ServerProcess", "free_port", "memory_kb", "server_command"]
@@ -102,7 +103,8 @@ class ServerProcess(testing.RunningServer):
                 self.kill()
                 return code
             if self._answers() and self.process.poll() is None:
-                return None
+                if listening_here(self.port, self.process.pid) is not False:  # not another process on the port
+                    return None
             time.sleep(0.1)
         self.kill()
         raise RuntimeError(f"{self.name} (hopeit_server) did not answer on port {self.port} within {timeout}s:\n"

@@ -3,7 +3,7 @@
 import socket
 import subprocess
 import sys
-from typing import Iterator
+from typing import Iterator, Tuple
 
 import pytest
 from hopeit.testing.ports import free_port, listening_here
@@ -43,22 +43,22 @@ def test_a_free_port_is_not_handed_to_other_port_0_binds_but_a_server_can_listen
 
 
 @pytest.fixture
-def child_listener() -> Iterator[subprocess.Popen]:
+def child_listener() -> Iterator[Tuple["subprocess.Popen[str]", int]]:
+    """A child process listening on a free port: the process and the port."""
     port = free_port()
     child = subprocess.Popen([sys.executable, "-c", LISTENER, str(port)], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None and child.stdout.readline() == "listening\n"
-    child.port = port  # type: ignore[attr-defined]
-    yield child
+    yield child, port
     child.communicate("", timeout=10)
 
 
-def test_who_listens_on_a_port(child_listener: subprocess.Popen) -> None:
-    port: int = child_listener.port  # type: ignore[attr-defined]
-    assert listening_here(port, child_listener.pid) is True
+def test_who_listens_on_a_port(child_listener: Tuple["subprocess.Popen[str]", int]) -> None:
+    child, port = child_listener
+    assert listening_here(port, child.pid) is True
     with socket.socket() as own:
         own.bind(("127.0.0.1", 0))
         own.listen(1)
         own_port = own.getsockname()[1]
-        assert listening_here(own_port, child_listener.pid) is False  # a listener of this process, not the child's
-    assert listening_here(free_port(), child_listener.pid) is None  # nothing listens there
+        assert listening_here(own_port, child.pid) is False  # a listener of this process, not the child's
+    assert listening_here(free_port(), child.pid) is None  # nothing listens there

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional
 
 import pytest
-from web_support import ServerProcess, free_port
+from hopeit.testing.servers import free_port
+from web_support import ServerProcess
 
 STARTUP_APP = Path(__file__).parent / "startup_app"
 CONFIG = STARTUP_APP / "config"

@@ -15,6 +15,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterator, List
 
 import aiohttp
 import pytest
+from hopeit.testing.ports import listening_here
 from hopeit.testing.servers import free_port
 
 with warnings.catch_warnings():
@@ -93,8 +94,9 @@ class ServerProcess:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
                     sock.sendall(f"GET {path} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
-                    if sock.recv(16)[8:13] == b" 200 ":
-                        return time.monotonic() - self.started
+                    answered = sock.recv(16)[8:13] == b" 200 "
+                if answered and listening_here(self.port, self.proc.pid) is not False:
+                    return time.monotonic() - self.started
             except OSError:
                 time.sleep(0.05)
         raise AssertionError(f"server not ready: {self.output()}")

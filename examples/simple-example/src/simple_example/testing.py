@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import IO, Any, Dict, List, Optional, Sequence, Union
 
+from hopeit.testing.ports import listening_here
 from hopeit.testing.servers import free_port
 
 #: Route prefix of simple-example's events.
@@ -110,9 +111,13 @@ class RunningServer:
                 raise RuntimeError(f"hopeit_server exited with {code} at start:\n{self.output()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
+                    pass
             except OSError:
                 time.sleep(0.1)
+                continue
+            if listening_here(self.port, self.process.pid) is not False:  # not another process on the port
+                return self
+            time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"hopeit_server did not listen on port {self.port} within {timeout}s:\n{self.output()}")
 
