@@ -6,7 +6,8 @@ types, body limit) is worked out once when the route is created; a request only 
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set
 
 from aiohttp import web
 from hopeit.app.api import EventApi
@@ -43,7 +44,7 @@ from hopeit.web.response import (
 from hopeit.web.tracking import track_ids
 
 if TYPE_CHECKING:  # pragma: no cover - loaded by routes of MULTIPART events only
-    from hopeit.web.multipart import MultipartLimits, Upload
+    from hopeit.web.multipart import Upload
 
 __all__ = ["EventRoute", "add_app_routes"]
 
@@ -74,8 +75,7 @@ class EventRoute:
         "log",
         "logger",
         "max_body_size",
-        "multipart",
-        "multipart_limits",
+        "new_upload",
         "query_args",
         "settings",
         "shape",
@@ -119,17 +119,17 @@ class EventRoute:
             list(auth.default_auth_methods) if auth is not None else [AuthType.UNSECURED]
         )
         self.auth_info: Dict[str, Any] = {"domain": auth.domain} if auth is not None and auth.domain else {}
-        self.multipart = self.event_type == EventType.MULTIPART
-        self.multipart_limits: Optional[MultipartLimits] = None
-        if self.multipart:
+        #: MULTIPART events: the ``Upload`` of a request, within the event's limits
+        self.new_upload: Optional[Callable[[web.Request], Upload]] = None
+        if self.event_type == EventType.MULTIPART:
             from hopeit.web import multipart  # servers without MULTIPART events do not load it
 
             self.max_body_size = _event_limit(self.settings, "max_body_size", multipart.DEFAULT_MAX_UPLOAD_SIZE)
-            self.multipart_limits = multipart.MultipartLimits(
+            self.new_upload = partial(multipart.Upload, limits=multipart.MultipartLimits(
                 body=self.max_body_size,
                 field=_event_limit(self.settings, "max_field_size", multipart.DEFAULT_MAX_FIELD_SIZE),
                 parts=_event_limit(self.settings, "max_parts", multipart.DEFAULT_MAX_PARTS),
-            )
+            ))
         else:
             self.max_body_size = _event_limit(self.settings, "max_body_size", DEFAULT_MAX_BODY_SIZE)
         self.traceback = bool(server_config is not None and server_config.errors_traceback)
@@ -144,7 +144,9 @@ class EventRoute:
             request[CONTEXT_KEY] = context  # this request's DONE line is its access line
             track = self.logger.start_request(context)
         try:
-            resp = await (self._run_upload(context, request) if self.multipart else self._run(context, request))
+            new_upload = self.new_upload
+            resp = await (self._run(context, request) if new_upload is None
+                          else self._run_upload(context, request, new_upload))
         except Unauthorized as exc:
             return self._fail(context, request, exc, 401, ignored=True, exception_line=True)
         except web.HTTPException as exc:  # raised by a step or hook, or by aiohttp reading the request
@@ -211,12 +213,10 @@ class EventRoute:
         body = await self.engine.postprocess(context=context, payload=result, response=response)
         return event_response(context, body, response)
 
-    async def _run_upload(self, context: EventContext, request: web.Request) -> web.StreamResponse:
+    async def _run_upload(self, context: EventContext, request: web.Request,
+                          new_upload: "Callable[[web.Request], Upload]") -> web.StreamResponse:
         """Run a MULTIPART event: the files saved from an upload that is then refused are removed."""
-        from hopeit.web.multipart import Upload
-
-        assert self.multipart_limits is not None  # set for MULTIPART events
-        upload = Upload(request, self.multipart_limits)
+        upload = new_upload(request)
         try:
             resp = await self._run(context, request, upload)
         except BaseException:
