@@ -95,10 +95,11 @@ class ServerProcess:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
                     sock.sendall(f"GET {path} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
                     answered = sock.recv(16)[8:13] == b" 200 "
-                if answered and listening_here(self.port, self.proc.pid) is not False:
-                    return time.monotonic() - self.started
             except OSError:
-                time.sleep(0.05)
+                answered = False
+            if answered and listening_here(self.port, self.proc.pid) is not False:
+                return time.monotonic() - self.started
+            time.sleep(0.05)
         raise AssertionError(f"server not ready: {self.output()}")
 
     def output(self) -> str:
